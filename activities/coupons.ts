@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { PoolClient, Pool } from 'pg';
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { CouponRequest, IssuedCoupon } from './types';
+
+// No 0/O/1/I/L: codes get read aloud and typed from phones.
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** 12 random symbols from a 31-letter alphabet ≈ 59 bits: unguessable, still typeable. */
+export function generateCouponCode(prefix: string): string {
+  const bytes = randomBytes(12);
+  let body = '';
+  for (const byte of bytes) body += ALPHABET[byte % ALPHABET.length];
+  return `${prefix}-${body.slice(0, 4)}-${body.slice(4, 8)}-${body.slice(8, 12)}`;
+}
+
+/**
+ * Issue the coupon for `request.key`, or return the one already issued for it: a retried or
+ * replayed step never mints a second code (issue_key is unique).
+ */
+export async function issueCoupon(
+  db: Pool | PoolClient,
+  request: CouponRequest & { customerId: string; journey: string },
+  now: Date,
+): Promise<IssuedCoupon> {
+  const expiresAt = new Date(now.getTime() + msToNumber(request.validFor));
+  const prefix = request.journey.replace(/[^a-z]/gi, '').slice(0, 8).toUpperCase() || 'SHOP';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = generateCouponCode(prefix);
+    const inserted = await db.query(
+      `INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [code, request.key, request.customerId, request.journey, request.percentOff, expiresAt],
+    );
+    const existing = await db.query<{ code: string; percent_off: number; expires_at: Date }>(
+      'SELECT code, percent_off, expires_at FROM coupons WHERE issue_key = $1',
+      [request.key],
+    );
+    const row = existing.rows[0];
+    if (row) return { code: row.code, percentOff: row.percent_off, expiresAt: row.expires_at.toISOString() };
+    // No row for our key and nothing inserted: the random code collided with another key's.
+    if (inserted.rowCount === 0) continue;
+  }
+  throw new Error(`could not issue a unique coupon for ${request.key}`);
+}

@@ -1,0 +1,28 @@
+import { render } from '@react-email/render';
+import { createElement } from 'react';
+import { templates, type TemplateName, type TemplateProps } from '../../emails';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** every http(s) link in the message: the click redirect only follows these */
+  links: string[];
+}
+
+export function isTemplateName(name: string): name is TemplateName {
+  return Object.prototype.hasOwnProperty.call(templates, name);
+}
+
+export async function renderTemplate<T extends TemplateName>(name: T, props: TemplateProps[T]): Promise<RenderedEmail> {
+  const entry = templates[name];
+  const element = createElement(entry as (p: TemplateProps[T]) => React.ReactElement, props);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { subject: entry.subject(props), html, text, links: extractLinks(html) };
+}
+
+function extractLinks(html: string): string[] {
+  const found = new Set<string>();
+  for (const match of html.matchAll(/href="(https?:\/\/[^"]+)"/g)) found.add(match[1].replace(/&amp;/g, '&'));
+  return [...found];
+}

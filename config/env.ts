@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
+import { loadJourneysConfig, type JourneysConfig } from './journeys';
+
+/**
+ * The process environment, parsed once. Entry points call `loadConfig()` and pass the result
+ * down; nothing else reads process.env, so a typo fails at start-up, not at the first send.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('journeys'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  RESEND_API_KEY: z.string().optional(),
+  RESEND_BASE_URL: z.string().url().optional(),
+  RESEND_WEBHOOK_SECRET: z.string().optional(),
+  MAIL_FROM: z.string().default('Journeys Shop <shop@example.com>'),
+  SHOP_NAME: z.string().default('Journeys Shop'),
+  POSTAL_ADDRESS: z.string().default('Journeys Shop, 1 Example Street, 10115 Berlin, Germany'),
+  PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
+  TOKEN_SECRET: z.string().min(16, 'TOKEN_SECRET must be at least 16 characters').optional(),
+  DATA_DIR: z.string().default('.data'),
+  JOURNEYS_CONFIG_FILE: z.string().optional(),
+});
+
+export interface Config {
+  env: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  api: { host: string; port: number; key: string; keyGenerated: boolean };
+  database: { url: string | undefined; poolSize: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey: string | undefined;
+    tls: boolean;
+    uiPort: number;
+  };
+  mail: {
+    transport: 'resend' | 'outbox';
+    resendApiKey: string | undefined;
+    resendBaseUrl: string | undefined;
+    webhookSecret: string | undefined;
+    from: string;
+    shopName: string;
+    postalAddress: string;
+  };
+  publicUrl: string;
+  tokenSecret: string;
+  dataDir: string;
+  journeys: JourneysConfig;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * @param env defaults to process.env
+ * @param options.allowGeneratedSecrets the embedded launcher may invent API_KEY / TOKEN_SECRET;
+ *   production entry points must be given them.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { allowGeneratedSecrets?: boolean } = {},
+): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const generate = options.allowGeneratedSecrets ?? false;
+  if (!e.API_KEY && !generate) throw new ConfigError('API_KEY is required (at least 16 characters)');
+  if (!e.TOKEN_SECRET && !generate) throw new ConfigError('TOKEN_SECRET is required (at least 16 characters)');
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      key: e.API_KEY ?? `dev_${randomBytes(18).toString('base64url')}`,
+      keyGenerated: !e.API_KEY,
+    },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    mail: {
+      transport: e.RESEND_API_KEY ? 'resend' : 'outbox',
+      resendApiKey: e.RESEND_API_KEY,
+      resendBaseUrl: e.RESEND_BASE_URL,
+      webhookSecret: e.RESEND_WEBHOOK_SECRET,
+      from: e.MAIL_FROM,
+      shopName: e.SHOP_NAME,
+      postalAddress: e.POSTAL_ADDRESS,
+    },
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    tokenSecret: e.TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+    dataDir: e.DATA_DIR,
+    journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
+  };
+}

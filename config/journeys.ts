@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Duration } from '@temporalio/common';
+
+/**
+ * Every delay, count and discount of every journey, with DESIGN.md's defaults. A journey gets
+ * its section as workflow input when it starts, so a changed setting applies to journeys that
+ * start after the change and never alters one mid-flight (which would break replay).
+ *
+ * Durations are Temporal duration strings ('4 hours', '7 days', '90 minutes').
+ * Override any subset with a JSON file named by JOURNEYS_CONFIG_FILE.
+ */
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?|w|weeks?|y|years?)$/i, {
+    message: "a duration such as '4 hours' or '7 days'",
+  }) as unknown as z.ZodType<Duration, string>;
+const percent = z.number().min(1).max(100);
+
+export const JourneysConfigSchema = z.object({
+  welcome: z
+    .object({
+      couponPercentOff: percent.default(10),
+      couponValidity: duration.default('7 days'),
+      reminderAfter: duration.default('3 days'),
+    })
+    .prefault({}),
+  order: z
+    .object({
+      endAfter: duration.default('60 days'),
+    })
+    .prefault({}),
+  abandonedCart: z
+    .object({
+      firstReminderAfter: duration.default('4 hours'),
+      secondReminderAfter: duration.default('20 hours'),
+      discountPercentOff: percent.default(10),
+      discountValidity: duration.default('48 hours'),
+      seriesCooldown: duration.default('7 days'),
+    })
+    .prefault({}),
+  backInStock: z
+    .object({
+      subscriptionValidity: duration.default('90 days'),
+      /** subscribers notified per restocked unit; see README "Back in stock batching" */
+      subscribersPerUnit: z.number().int().min(1).default(3),
+      /** how long a batch waits before the next one is told, if stock remains */
+      batchInterval: duration.default('1 hour'),
+    })
+    .prefault({}),
+  postPurchase: z
+    .object({
+      thankYouAfter: duration.default('3 hours'),
+      reviewRequestAfterDelivery: duration.default('7 days'),
+      crossSellAfterDelivery: duration.default('14 days'),
+      crossSellMaxProducts: z.number().int().min(1).default(3),
+    })
+    .prefault({}),
+  winBack: z
+    .object({
+      firstAfter: duration.default('90 days'),
+      secondAfter: duration.default('14 days'),
+      sunsetAfter: duration.default('30 days'),
+      couponPercentOff: percent.default(15),
+      couponValidity: duration.default('14 days'),
+    })
+    .prefault({}),
+  vip: z
+    .object({
+      orderCount: z.number().int().min(1).default(5),
+      lifetimeRevenue: z.number().positive().default(1000),
+      rewardPercentOff: percent.default(20),
+      rewardValidity: duration.default('30 days'),
+    })
+    .prefault({}),
+  birthday: z
+    .object({
+      sendAtLocalHour: z.number().int().min(0).max(23).default(10),
+      couponPercentOff: percent.default(15),
+      couponValidity: duration.default('14 days'),
+    })
+    .prefault({}),
+  leadNurture: z
+    .object({
+      interval: duration.default('2 days'),
+      maxPieces: z.number().int().min(1).default(5),
+    })
+    .prefault({}),
+  replenishment: z
+    .object({
+      snoozeBy: duration.default('7 days'),
+      /** remind this long before the product should run out */
+      leadTime: duration.default('2 days'),
+    })
+    .prefault({}),
+  guardrails: z
+    .object({
+      frequencyCapCount: z.number().int().min(1).default(1),
+      frequencyCapWindow: duration.default('16 hours'),
+      quietHoursStart: z.number().int().min(0).max(23).default(21),
+      quietHoursEnd: z.number().int().min(0).max(23).default(8),
+      defaultTimezone: z.string().default('UTC'),
+    })
+    .prefault({}),
+});
+
+export type JourneysConfig = z.infer<typeof JourneysConfigSchema>;
+
+export const defaultJourneysConfig: JourneysConfig = JourneysConfigSchema.parse({});
+
+export function loadJourneysConfig(file: string | undefined): JourneysConfig {
+  if (!file) return defaultJourneysConfig;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`JOURNEYS_CONFIG_FILE ${file}: ${(err as Error).message}`);
+  }
+  const parsed = JourneysConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`JOURNEYS_CONFIG_FILE ${file} is invalid:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

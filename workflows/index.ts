@@ -1,0 +1,2 @@
+/** The workflow bundle's entry: every journey the worker runs. */
+export { welcome } from './welcome';

@@ -1,0 +1,231 @@
+/**
+ * The journey kit: the Temporal details every journey shares, so that each journey file reads
+ * like the marketing brief. Deterministic code only: this file is bundled into the workflow
+ * sandbox, so it imports `@temporalio/workflow` and *types*, nothing else.
+ */
+import {
+  condition,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
+import type { Activities } from '../activities';
+import type { CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
+import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
+import type { TemplateName, TemplateData } from '../emails';
+
+export type { Duration, ShopEvent, ShopEventOf, EventType, SendOutcome };
+
+/** Every journey receives shop events through this one signal; the ingest relay sends it. */
+export const journeyEventSignal = defineSignal<[ShopEvent]>('journeyEvent');
+
+/** What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. */
+export interface JourneyStateView {
+  journey: string;
+  customerId: string;
+  step: string;
+  details: string;
+  nextWakeUp: string | null;
+  sent: string[];
+  data: Record<string, unknown>;
+}
+export const stateQuery = defineQuery<JourneyStateView>('state');
+
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const JourneyKey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);
+export const JourneyStepKey = defineSearchAttributeKey('JourneyStep', SearchAttributeType.KEYWORD);
+
+/**
+ * Sends go through one activity. Its retries cover provider 429/5xx; the ledger row and the
+ * idempotency key make every retry safe (never the same email twice).
+ */
+const { sendMessage } = proxyActivities<Pick<Activities, 'sendMessage'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */
+const SEEN_EVENT_IDS_KEPT = 500;
+
+export interface JourneyCarryOver {
+  seenEventIds?: string[];
+}
+
+type Handler<T extends EventType> = (event: ShopEventOf<T>) => void;
+
+export class Journey {
+  readonly name: string;
+  readonly customerId: string;
+  private readonly seen: string[];
+  private readonly seenSet: Set<string>;
+  private readonly handlers = new Map<EventType, Handler<EventType>[]>();
+  private readonly sentSteps: string[] = [];
+  private step = 'started';
+  private details = '';
+  private wakeUpAt: number | null = null;
+  /** Extra state a journey exposes through the `state` query. */
+  data: Record<string, unknown> = {};
+
+  constructor(options: { journey: string; customerId: string; carryOver?: JourneyCarryOver }) {
+    this.name = options.journey;
+    this.customerId = options.customerId;
+    this.seen = [...(options.carryOver?.seenEventIds ?? [])];
+    this.seenSet = new Set(this.seen);
+    setHandler(journeyEventSignal, (event) => this.receive(event));
+    setHandler(stateQuery, () => this.view());
+    upsertSearchAttributes([
+      { key: CustomerIdKey, value: this.customerId },
+      { key: JourneyKey, value: this.name },
+    ]);
+  }
+
+  /** Register what an event does to the journey's state. Handlers run once per event id. */
+  on<T extends EventType>(type: T, handler: Handler<T>): this {
+    const list = this.handlers.get(type) ?? [];
+    list.push(handler as unknown as Handler<EventType>);
+    this.handlers.set(type, list);
+    return this;
+  }
+
+  /** Signals are at-least-once (the relay may redeliver): apply each event id once. */
+  private receive(event: ShopEvent): void {
+    if (this.seenSet.has(event.id)) return;
+    this.seenSet.add(event.id);
+    this.seen.push(event.id);
+    if (this.seen.length > SEEN_EVENT_IDS_KEPT) this.seenSet.delete(this.seen.shift() as string);
+    for (const handler of this.handlers.get(event.type) ?? []) handler(event);
+  }
+
+  /** Record where the journey stands: the JourneyStep search attribute and the UI's details. */
+  at(step: string, details: string): void {
+    this.step = step;
+    this.details = details;
+    upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
+    setCurrentDetails(`**${this.name}** for customer \`${this.customerId}\`\n\n${details}`);
+  }
+
+  /**
+   * Wait until `done()` holds or `timeout` passes; true when it held.
+   * Reads as the brief: `await journey.waitUntil(() => ordered, '3 days', 'waiting for an order')`.
+   */
+  async waitUntil(done: () => boolean, timeout: Duration, step?: string, details?: string): Promise<boolean> {
+    if (step) this.at(step, details ?? step);
+    this.wakeUpAt = Date.now() + toMs(timeout);
+    try {
+      return await condition(done, timeout);
+    } finally {
+      this.wakeUpAt = null;
+    }
+  }
+
+  /** Sleep, waking early only if `interrupt()` becomes true (returns true in that case). */
+  async sleep(duration: Duration, step: string, details: string, interrupt?: () => boolean): Promise<boolean> {
+    if (interrupt) return this.waitUntil(interrupt, duration, step, details);
+    this.at(step, details);
+    this.wakeUpAt = Date.now() + toMs(duration);
+    try {
+      await sleep(duration);
+      return false;
+    } finally {
+      this.wakeUpAt = null;
+    }
+  }
+
+  /**
+   * Send one message. `step` names it in the ledger and, with `iteration` for steps that
+   * repeat (a yearly birthday, the n-th nurture piece), forms the idempotency key
+   * `<workflowId>/<step>[/<iteration>]`. When the send path defers (quiet hours, frequency
+   * cap with onCap 'defer'), the journey sleeps until the window and asks again with the same
+   * key; `stillWanted` lets an exit event (an order) cancel a deferred send.
+   */
+  async send<T extends TemplateName>(
+    step: string,
+    template: T,
+    data: TemplateData<T>,
+    options: SendOptions,
+  ): Promise<SendOutcome> {
+    const key = [workflowInfo().workflowId, step, options.iteration].filter((p) => p !== undefined).join('/');
+    for (;;) {
+      const outcome = await sendMessage({
+        idempotencyKey: key,
+        workflowId: workflowInfo().workflowId,
+        journey: this.name,
+        step,
+        customerId: this.customerId,
+        template,
+        data: data as Record<string, unknown>,
+        category: options.category,
+        onCap: options.onCap ?? 'skip',
+        coupon: options.coupon,
+        promotes: options.promotes,
+      });
+      if (outcome.status !== 'deferred') {
+        if (outcome.status === 'sent') this.sentSteps.push(key.slice(workflowInfo().workflowId.length + 1));
+        return outcome;
+      }
+      const wait = Math.max(1000, Date.parse(outcome.retryAt) - Date.now());
+      const cancelled = await this.sleep(
+        wait,
+        `deferred:${step}`,
+        `${step} deferred until ${outcome.retryAt} (${outcome.reason})`,
+        options.stillWanted ? () => !options.stillWanted!() : undefined,
+      );
+      if (cancelled) return { status: 'skipped', reason: 'exit_event_while_deferred' };
+    }
+  }
+
+  /** What continue-as-new must carry for the kit; journeys add their own state. */
+  carryOver(): JourneyCarryOver {
+    return { seenEventIds: [...this.seen] };
+  }
+
+  /** True when history is long enough that the journey should continue as new. */
+  historyIsLong(maxEvents = 2_000): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > maxEvents;
+  }
+
+  private view(): JourneyStateView {
+    return {
+      journey: this.name,
+      customerId: this.customerId,
+      step: this.step,
+      details: this.details,
+      nextWakeUp: this.wakeUpAt === null ? null : new Date(this.wakeUpAt).toISOString(),
+      sent: [...this.sentSteps],
+      data: this.data,
+    };
+  }
+}
+
+export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'onCap' | 'promotes'> {
+  iteration?: string | number;
+  coupon?: CouponRequest;
+  /** checked while a deferred send waits; returning false drops the send */
+  stillWanted?: () => boolean;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1, millisecond: 1, milliseconds: 1,
+  s: 1e3, second: 1e3, seconds: 1e3,
+  m: 6e4, minute: 6e4, minutes: 6e4,
+  h: 36e5, hour: 36e5, hours: 36e5,
+  d: 864e5, day: 864e5, days: 864e5,
+  w: 6048e5, week: 6048e5, weeks: 6048e5,
+  y: 315576e5, year: 315576e5, years: 315576e5,
+};
+
+/** Duration → milliseconds, for arithmetic on workflow time (strings like '3 days' or numbers). */
+export function toMs(duration: Duration): number {
+  if (typeof duration === 'number') return duration;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(String(duration));
+  const unit = match ? UNIT_MS[(match[2] ?? 'ms').toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new Error(`unreadable duration: ${String(duration)}`);
+  return Number(match[1]) * unit;
+}
