@@ -8,7 +8,7 @@
  * PGlite is ONE backend. pglite-socket lets several TCP connections share it through a query
  * multiplexer: protocol messages run one at a time, and while one connection is inside an
  * explicit transaction (BEGIN … COMMIT) every other connection's messages wait. Consequences
- * (verified in test/dev/embedded-postgres.test.ts):
+ * (verified in test/dev/embedded-postgres.test.ts, except LISTEN/NOTIFY: a manual check):
  *  - Correctness comes from serialisation, not from locks: `SELECT … FOR UPDATE`,
  *    `INSERT … ON CONFLICT` and `pg_advisory_xact_lock` all work, and two transactions never
  *    overlap, so they can never conflict either.
@@ -20,8 +20,9 @@
  *    idling inside a transaction stalls everyone: keep transactions short.
  *  - Connections above `maxConnections` are refused with a non-Postgres error, so the sum of
  *    every Pool's `max` in the process must stay below EMBEDDED_PG_MAX_CONNECTIONS.
- *  - No SSL, no query cancel (pglite-socket drops cancel requests), no COPY FROM STDIN under
- *    concurrency (copy-in mode is not held for its connection).
+ *  - LISTEN/NOTIFY does not reach a listener on another connection; no SSL; no query cancel
+ *    (pglite-socket drops cancel requests); COPY FROM STDIN is unsafe under concurrency
+ *    (copy-in mode is not held for its connection; by reading of the code, not tested).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -119,7 +120,7 @@ function holdExtendedProtocolBatches(db: PGlite): PGlite {
     get(target, prop) {
       if (prop === 'isInTransaction') return () => midBatch || target.isInTransaction();
       if (prop === 'execProtocolRawStream') {
-        return (message: Uint8Array, options?: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
           // A startup message starts with a length (first byte 0), never with a type letter.
           midBatch = MID_BATCH.has(message[0]);
           return target.execProtocolRawStream(message, options);

@@ -1,0 +1,48 @@
+import express, { type Express } from 'express';
+import type { ApiDeps } from './deps';
+import { requireApiKey, requireJson } from './auth';
+import { errorHandler, notFound } from './errors';
+import { httpRequests } from './metrics';
+import { eventsRouter } from './routes/events';
+import { customersRouter } from './routes/customers';
+import { productsRouter, type RestockListener } from './routes/products';
+import { messagesRouter } from './routes/messages';
+import { healthRouter } from './routes/health';
+import { outboxRouter } from './routes/outbox';
+import { docsRouter } from './routes/docs';
+
+export interface AppOptions {
+  /** run after a product goes from sold out to in stock */
+  onRestock?: RestockListener[];
+}
+
+/** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
+export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      httpRequests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.use(healthRouter(deps));
+  app.use(docsRouter(deps));
+  if (deps.config.mail.transport === 'outbox') app.use(outboxRouter(deps));
+
+  const v1 = express.Router();
+  v1.use(requireApiKey(deps.config.api.key));
+  v1.use(requireJson);
+  v1.use(express.json({ limit: '1mb', strict: true }));
+  v1.use('/events', eventsRouter(deps));
+  v1.use('/customers', customersRouter(deps));
+  v1.use('/products', productsRouter(deps, options.onRestock));
+  v1.use('/messages', messagesRouter(deps));
+  app.use('/v1', v1);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

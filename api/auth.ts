@@ -1,0 +1,24 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ApiError } from './errors';
+
+/** `Authorization: Bearer <API_KEY>` on every /v1 route. */
+export function requireApiKey(apiKey: string): RequestHandler {
+  const expected = Buffer.from(apiKey);
+  return (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const given = Buffer.from(match?.[1]?.trim() ?? '');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    next(new ApiError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <API_KEY>"'));
+  };
+}
+
+/** JSON bodies only: anything else is a 415, not a silent empty body. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  if (!req.is('application/json')) {
+    return next(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json'));
+  }
+  next();
+};

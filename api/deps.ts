@@ -1,0 +1,14 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/env';
+
+/** What the HTTP layer needs, passed in by the entry point (api/server.ts or the launcher). */
+export interface ApiDeps {
+  db: Pool;
+  config: Config;
+  log: Logger;
+  temporal: Client;
+  /** tells the event relay there is something to dispatch */
+  nudgeRelay: () => void;
+}

@@ -1,0 +1,41 @@
+import type { Client } from '@temporalio/client';
+import { stateQuery, type JourneyStateView } from '../workflows/kit';
+
+export interface JourneySummary {
+  workflowId: string;
+  runId: string;
+  journey: string;
+  status: string;
+  step: string | null;
+  nextWakeUp: string | null;
+  startedAt: string;
+  closedAt: string | null;
+}
+
+/** A customer's journeys, found by the CustomerId search attribute; running ones report their state. */
+export async function listCustomerJourneys(client: Client, customerId: string, limit = 100): Promise<JourneySummary[]> {
+  const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  const out: JourneySummary[] = [];
+  for await (const wf of client.workflow.list({ query: `CustomerId = '${escaped}'` })) {
+    let state: JourneyStateView | undefined;
+    if (wf.status.name === 'RUNNING') {
+      state = await client.workflow
+        .getHandle(wf.workflowId, wf.runId)
+        .query(stateQuery)
+        .catch(() => undefined);
+    }
+    const step = state?.step ?? (wf.searchAttributes.JourneyStep?.[0] as string | undefined) ?? null;
+    out.push({
+      workflowId: wf.workflowId,
+      runId: wf.runId,
+      journey: wf.type,
+      status: wf.status.name,
+      step,
+      nextWakeUp: state?.nextWakeUp ?? null,
+      startedAt: wf.startTime.toISOString(),
+      closedAt: wf.closeTime?.toISOString() ?? null,
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

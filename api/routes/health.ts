@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import type { ApiDeps } from '../deps';
+import { registry } from '../metrics';
+
+/** /healthz: the process answers. /readyz: Postgres and Temporal answer too. /metrics. */
+export function healthRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const [db, temporal] = await Promise.all([
+      deps.db.query('SELECT 1').then(() => 'ok', (err: Error) => err.message),
+      deps.temporal.connection.workflowService
+        .getSystemInfo({})
+        .then(() => 'ok', (err: Error) => err.message),
+    ]);
+    const ready = db === 'ok' && temporal === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { postgres: db, temporal } });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

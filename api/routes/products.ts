@@ -1,0 +1,75 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ApiError, validationError } from '../errors';
+import type { ApiDeps } from '../deps';
+
+export const ProductPutSchema = z
+  .object({
+    title: z.string().min(1).max(500),
+    price: z.number().finite().nonnegative(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
+    url: z.string().url().max(2000),
+    imageUrl: z.string().url().max(2000).optional(),
+    stock: z.number().int().min(0),
+    relatedProductIds: z.array(z.string().min(1).max(200)).max(50).optional(),
+    replenishDays: z.number().int().min(1).max(3650).nullable().optional(),
+  })
+  .strict()
+  .openapi('Product');
+
+/** Called after a product's stock goes from 0 to more than 0 (back-in-stock hooks here). */
+export type RestockListener = (productId: string, stock: number) => Promise<void>;
+
+export function productsRouter(deps: ApiDeps, onRestock: RestockListener[] = []): Router {
+  const router = Router();
+
+  router.put('/:id', async (req, res) => {
+    const id = z.string().trim().min(1).max(200).safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path');
+    const parsed = ProductPutSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const p = parsed.data;
+    const tx = await deps.db.connect();
+    let previousStock: number | null;
+    try {
+      await tx.query('BEGIN');
+      const before = await tx.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1 FOR UPDATE', [id.data]);
+      previousStock = before.rows[0]?.stock ?? null;
+      await tx.query(
+        `INSERT INTO products (id, title, price, currency, url, image_url, stock, related_product_ids, replenish_days)
+         VALUES ($1, $2, $3, coalesce($4, 'EUR'), $5, $6, $7, $8, $9)
+         ON CONFLICT (id) DO UPDATE SET title = $2, price = $3, currency = coalesce($4, products.currency), url = $5,
+           image_url = $6, stock = $7, related_product_ids = $8, replenish_days = $9, updated_at = now()`,
+        [id.data, p.title, p.price, p.currency ?? null, p.url, p.imageUrl ?? null, p.stock, p.relatedProductIds ?? [], p.replenishDays ?? null],
+      );
+      await tx.query('COMMIT');
+    } catch (err) {
+      await tx.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      tx.release();
+    }
+    const restocked = (previousStock ?? 0) === 0 && p.stock > 0 && previousStock !== null;
+    for (const listener of restocked ? onRestock : []) await listener(id.data, p.stock);
+    res.status(previousStock === null ? 201 : 200).json({ id: id.data, ...p, restocked });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { rows } = await deps.db.query('SELECT * FROM products WHERE id = $1', [req.params.id]);
+    if (!rows[0]) throw new ApiError(404, 'not_found', `No product ${req.params.id}`);
+    const r = rows[0];
+    res.json({
+      id: r.id,
+      title: r.title,
+      price: r.price,
+      currency: r.currency,
+      url: r.url,
+      imageUrl: r.image_url,
+      stock: r.stock,
+      relatedProductIds: r.related_product_ids,
+      replenishDays: r.replenish_days,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../config/env';
+import { createPool } from '../db/pool';
+import { EventRelay } from '../ingest/relay';
+import { createLogger } from '../runtime/logger';
+import { createTemporalClient } from '../runtime/temporal';
+import { createApp } from './app';
+
+export interface RunningApi {
+  url: string;
+  relay: EventRelay;
+  close(): Promise<void>;
+}
+
+/** Start the HTTP API and the event relay on given resources (the caller owns pool and client). */
+export async function startApi(options: {
+  config: Config;
+  db: Pool;
+  temporal: Client;
+  log: Logger;
+  relayPollInterval?: number;
+}): Promise<RunningApi> {
+  const { config, db, temporal, log } = options;
+  const relay = new EventRelay({
+    db,
+    client: temporal,
+    taskQueue: config.temporal.taskQueue,
+    journeys: config.journeys,
+    log,
+    pollInterval: options.relayPollInterval,
+  });
+  const app = createApp({ db, config, log, temporal, nudgeRelay: () => relay.nudge() });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  relay.start();
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.api.host}:${port}`,
+    relay,
+    async close() {
+      await relay.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, 'api');
+  if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');
+  const db = createPool(config.database.url, config.database.poolSize);
+  const temporal = createTemporalClient(config);
+  const api = await startApi({ config, db, temporal, log });
+  log.info({ url: api.url }, 'api listening');
+  const shutdown = async () => {
+    await api.close();
+    await temporal.connection.close();
+    await db.end();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,55 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { JourneysConfig } from '../config/journeys';
+import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/kit';
+import type { ShopEvent } from './event-schemas';
+import { routesFor } from './routes';
+
+export interface DispatchDeps {
+  client: Client;
+  taskQueue: string;
+  journeys: JourneysConfig;
+}
+
+/**
+ * Deliver one stored event to every journey its routes name. Safe to repeat: a start of a
+ * journey that exists becomes a signal, and journeys drop an event id they have seen.
+ */
+export async function dispatchEvent(deps: DispatchDeps, event: ShopEvent): Promise<void> {
+  for (const { route, action } of routesFor(event)) {
+    const workflowId = route.workflowId(event);
+    if (action === 'signal') {
+      try {
+        await deps.client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
+      } catch (err) {
+        // No such journey running: nothing to tell it.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      continue;
+    }
+    try {
+      await deps.client.workflow.signalWithStart(route.journey, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [route.input(event as never, deps.journeys)],
+        signal: journeyEventSignal,
+        signalArgs: [event],
+        workflowIdReusePolicy:
+          route.restart === 'never' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: CustomerIdKey, value: event.customerId },
+          { key: JourneyKey, value: route.journey },
+        ]),
+        staticSummary: route.summary,
+      });
+    } catch (err) {
+      // A 'never restart' journey that already ran its course for this id.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}

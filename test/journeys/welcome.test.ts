@@ -1,0 +1,116 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultJourneysConfig } from '../../config/journeys';
+import { journeyEventSignal, stateQuery } from '../../workflows/kit';
+import { welcome } from '../../workflows/welcome';
+import type { ShopEvent } from '../../ingest/event-schemas';
+import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
+
+const created = (customerId: string): ShopEvent => ({
+  id: `evt-created-${customerId}`,
+  type: 'customer.created',
+  customerId,
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  properties: { email: `${customerId}@example.com`, marketingConsent: true },
+});
+
+const orderPlaced = (customerId: string, id = 'evt-order-1'): ShopEvent => ({
+  id,
+  type: 'order.placed',
+  customerId,
+  occurredAt: '2026-01-02T00:00:00.000Z',
+  properties: { orderId: 'o-1', total: 30, currency: 'EUR', items: [{ productId: 'p', title: 'Tea', price: 30, quantity: 1 }] },
+});
+
+describe('welcome journey', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startTimeSkipping();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  async function start(customerId: string, taskQueue: string) {
+    return env.client.workflow.signalWithStart(welcome, {
+      workflowId: `welcome/${customerId}`,
+      taskQueue,
+      args: [{ customerId, config: defaultJourneysConfig.welcome }],
+      signal: journeyEventSignal,
+      signalArgs: [created(customerId)],
+    });
+  }
+
+  test('sends the welcome email at once and the reminder 3 days later when no order arrives', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await start('c-no-order', taskQueue);
+      const t0 = await env.currentTimeMs();
+      await handle.result();
+      assert.deepEqual(
+        fake.sent.map((s) => s.input.template),
+        ['welcome', 'welcome-reminder'],
+      );
+      const [first, reminder] = fake.sent;
+      assert.ok(first.at - t0 < HOUR, 'welcome email goes out at once');
+      const gap = reminder.at - first.at;
+      assert.ok(gap >= 3 * DAY && gap < 3 * DAY + HOUR, `reminder ${gap / HOUR}h after the welcome`);
+      assert.equal(first.input.idempotencyKey, 'welcome/c-no-order/welcome-email');
+      assert.equal(reminder.input.idempotencyKey, 'welcome/c-no-order/welcome-reminder');
+      assert.equal(first.input.category, 'marketing');
+      // Both emails show the same code: the coupon request has one key.
+      assert.equal(first.input.coupon?.key, reminder.input.coupon?.key);
+      assert.equal(first.input.coupon?.percentOff, 10);
+      assert.equal(first.input.coupon?.validFor, '7 days');
+    });
+  });
+
+  test('sends no reminder after an order arrives on day 2', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await start('c-orders', taskQueue);
+      await env.sleep(2 * DAY);
+      await handle.signal(journeyEventSignal, orderPlaced('c-orders'));
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['welcome']);
+      const state = await handle.query(stateQuery).catch(() => undefined);
+      if (state) assert.equal(state.step, 'done');
+    });
+  });
+
+  test('ignores a redelivered customer.created signal (no second welcome email)', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await start('c-dupes', taskQueue);
+      await handle.signal(journeyEventSignal, created('c-dupes'));
+      await env.sleep(4 * DAY);
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['welcome', 'welcome-reminder']);
+    });
+  });
+
+  test('sends no reminder when the welcome email was skipped (no consent)', async () => {
+    const fake = fakeSend(env, () => ({ status: 'skipped', reason: 'no_consent' }));
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await start('c-no-consent', taskQueue);
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['welcome']);
+    });
+  });
+
+  test('waits out a deferral and sends with the same idempotency key', async () => {
+    const fake = fakeSend(env, async (_input, n) =>
+      n === 1
+        ? { status: 'deferred', reason: 'quiet_hours', retryAt: new Date((await env.currentTimeMs()) + 8 * HOUR).toISOString() }
+        : { status: 'sent', messageId: n, providerMessageId: `p${n}` },
+    );
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await start('c-deferred', taskQueue);
+      await handle.result();
+      const keys = fake.sent.map((s) => s.input.idempotencyKey);
+      assert.deepEqual(keys.slice(0, 2), ['welcome/c-deferred/welcome-email', 'welcome/c-deferred/welcome-email']);
+      assert.ok(fake.sent[1].at - fake.sent[0].at >= 8 * HOUR, 'retried after the window opened');
+    });
+  });
+});
