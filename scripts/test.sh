@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): setup, type check, then every test file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "› type check"
+node_modules/.bin/tsc --noEmit
+
+echo "› tests"
+mapfile -t files < <(find test -name '*.test.ts' -o -name '*.test.tsx' | sort)
+exec node --import tsx --test --test-concurrency="${TEST_CONCURRENCY:-3}" "${files[@]}"
