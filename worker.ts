@@ -21,17 +21,21 @@ export async function createJourneysWorker(options: {
   db: Pool;
   connection: NativeConnection;
   mailer?: Mailer;
+  /** a prebuilt bundle (tests reuse one); default: bundle workflows/ at start */
+  workflowBundle?: { code: string };
 }): Promise<Worker> {
   const { config, db, connection } = options;
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
       db,
       mailer: options.mailer ?? createMailer(config, db),
-      config: { publicUrl: config.publicUrl, tokenSecret: config.tokenSecret, mail: config.mail },
+      config: { publicUrl: config.publicUrl, tokenSecret: config.tokenSecret, mail: config.mail, journeys: config.journeys },
     }),
   });
 }

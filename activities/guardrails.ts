@@ -1,10 +1,18 @@
 import type { PoolClient } from 'pg';
+import type { JourneysConfig } from '../config/journeys';
+import { defaultJourneysConfig } from '../config/journeys';
+import { toMs } from '../workflows/kit';
+import { quietWindowEnd, resolveTimezone } from './local-time';
 import type { SendMessageInput, SkipReason } from './types';
 
 /**
  * The checks every send passes at send time, in one place for every journey. Each rule sees
  * the customer as stored *now* (consent withdrawn an hour ago counts) and answers allow,
  * skip (with a reason) or defer (until a time).
+ *
+ * The send path evaluates them inside the transaction that holds the customer's advisory lock
+ * and then claims the ledger row, so a rule that counts earlier sends (the frequency cap) sees
+ * every concurrent claim of the same customer, across journeys and worker processes.
  */
 export interface CustomerRow {
   id: string;
@@ -32,6 +40,8 @@ export interface GuardrailContext {
 
 export type Guardrail = (ctx: GuardrailContext) => Promise<Verdict> | Verdict;
 
+export type GuardrailsConfig = JourneysConfig['guardrails'];
+
 const allow: Verdict = { action: 'allow' };
 
 /** Rules for every message, transactional included. */
@@ -52,8 +62,49 @@ const marketingPermission: Guardrail = ({ input, customer }) => {
   return allow;
 };
 
-/** Evaluated in order; the first rule that does not allow decides. */
-export const guardrails: Guardrail[] = [deliverable, marketingPermission];
+/**
+ * Marketing mail waits out the night in the customer's zone (unknown zone → the configured
+ * default). Checked before the cap so a deferred message does not hold a slot while it waits.
+ */
+function quietHours(config: GuardrailsConfig): Guardrail {
+  return ({ input, customer, now }) => {
+    if (input.category !== 'marketing') return allow;
+    const zone = resolveTimezone(customer?.timezone, config.defaultTimezone);
+    const until = quietWindowEnd(now, zone, { start: config.quietHoursStart, end: config.quietHoursEnd });
+    return until ? { action: 'defer', reason: 'quiet_hours', until } : allow;
+  };
+}
+
+/**
+ * "Smart sending": at most N marketing emails per customer per window. Counts rows already
+ * sent and rows claimed 'pending' by a concurrent send that has not reached the provider yet —
+ * the advisory lock makes the count and our own claim one atomic step.
+ */
+function frequencyCap(config: GuardrailsConfig): Guardrail {
+  const windowMs = toMs(config.frequencyCapWindow);
+  return async ({ tx, input, now }) => {
+    if (input.category !== 'marketing') return allow;
+    const { rows } = await tx.query<{ at: Date }>(
+      `SELECT coalesce(claimed_at, sent_at) AS at FROM messages
+        WHERE customer_id = $1 AND category = 'marketing' AND status IN ('sent', 'pending')
+          AND idempotency_key <> $2 AND coalesce(claimed_at, sent_at) > $3
+        ORDER BY at`,
+      [input.customerId, input.idempotencyKey, new Date(now.getTime() - windowMs)],
+    );
+    if (rows.length < config.frequencyCapCount) return allow;
+    if (input.onCap === 'skip') return { action: 'skip', reason: 'frequency_cap' };
+    // The slot frees when enough of the counted sends have left the window.
+    const freeing = rows[rows.length - config.frequencyCapCount].at;
+    return { action: 'defer', reason: 'frequency_cap', until: new Date(freeing.getTime() + windowMs) };
+  };
+}
+
+/** The rules in order; the first that does not allow decides. */
+export function createGuardrails(config: GuardrailsConfig = defaultJourneysConfig.guardrails): Guardrail[] {
+  return [deliverable, marketingPermission, quietHours(config), frequencyCap(config)];
+}
+
+export const guardrails: Guardrail[] = createGuardrails();
 
 export async function evaluateGuardrails(ctx: GuardrailContext, rules: Guardrail[] = guardrails): Promise<Verdict> {
   for (const rule of rules) {

@@ -1,8 +1,15 @@
 import type { Pool } from 'pg';
 import type { Mailer } from './email/mailer';
-import type { Guardrail } from './guardrails';
+import { createGuardrails, type Guardrail } from './guardrails';
+import type { JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import type { SendMessageInput } from './types';
+import { findProducts } from './catalog';
+import { claimBackInStockBatch, settleBackInStockSubscription } from './back-in-stock';
+import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
+import { createBirthdayActivities } from './birthday';
+import { createNurtureActivities } from './nurture-catalog';
+import { createReplenishmentActivities } from './replenishment';
 
 export interface ActivityDeps {
   db: Pool;
@@ -15,6 +22,10 @@ export interface ActivityDeps {
     shopUrl?: string;
     tokenSecret: string;
     mail: { from: string; shopName: string; postalAddress: string };
+    /** the guardrails section (quiet hours, frequency cap); defaults when omitted */
+    journeys?: Pick<JourneysConfig, 'guardrails'>;
+    /** the lead-nurture content catalog; default content/nurture-catalog.json */
+    nurtureCatalogPath?: string;
   };
 }
 
@@ -28,7 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     db: deps.db,
     mailer: deps.mailer,
     now,
-    guardrails: deps.guardrails,
+    guardrails: deps.guardrails ?? createGuardrails(deps.config.journeys?.guardrails),
     mail: deps.config.mail,
     publicUrl: deps.config.publicUrl,
     shopUrl: deps.config.shopUrl ?? deps.config.publicUrl,
@@ -36,6 +47,15 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     sendMessage: (input: SendMessageInput) => sendMessage(sendDeps, input),
+    ...createPurchaseLifecycleActivities({ db: deps.db, now, shopUrl: sendDeps.shopUrl }),
+    findProducts: (productIds: string[]) => findProducts(deps.db, productIds),
+    claimBackInStockBatch: (request: Parameters<typeof claimBackInStockBatch>[1]) =>
+      claimBackInStockBatch(deps.db, request, now()),
+    settleBackInStockSubscription: (update: Parameters<typeof settleBackInStockSubscription>[1]) =>
+      settleBackInStockSubscription(deps.db, update),
+    ...createBirthdayActivities({ db: deps.db }),
+    ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
+    ...createReplenishmentActivities({ db: deps.db, publicUrl: deps.config.publicUrl, tokenSecret: deps.config.tokenSecret }),
   };
 }
 

@@ -132,7 +132,7 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     }
 
     // The row id goes into the unsubscribe link, so claim the row before rendering.
-    const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email });
+    const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now });
     const email = await composeEmail(deps, input, customer!, customer!.email!, row.id, data);
     await tx.query(`UPDATE messages SET subject = $2, links = $3, updated_at = now() WHERE id = $1`, [
       row.id,
@@ -277,13 +277,15 @@ async function keepInStockItems(
 async function upsertLedger(
   tx: PoolClient,
   input: SendMessageInput,
-  state: { status: LedgerRow['status']; skipReason: string | null; to: string | null },
+  state: { status: LedgerRow['status']; skipReason: string | null; to: string | null; claimedAt?: Date },
 ): Promise<LedgerRow> {
+  // claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
   const { rows } = await tx.query<LedgerRow>(
-    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (idempotency_key) DO UPDATE
-       SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email, updated_at = now()
+       SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
+           claimed_at = EXCLUDED.claimed_at, updated_at = now()
      RETURNING id, status, skip_reason, provider_message_id, to_email, subject, updated_at`,
     [
       input.idempotencyKey,
@@ -296,6 +298,7 @@ async function upsertLedger(
       state.to,
       state.status,
       state.skipReason,
+      state.claimedAt ?? null,
     ],
   );
   return rows[0];

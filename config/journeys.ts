@@ -54,6 +54,13 @@ export const JourneysConfigSchema = z.object({
       reviewRequestAfterDelivery: duration.default('7 days'),
       crossSellAfterDelivery: duration.default('14 days'),
       crossSellMaxProducts: z.number().int().min(1).default(3),
+      /** no review request or cross-sell for an order not delivered within this long */
+      deliveryWaitLimit: duration.default('60 days'),
+      /**
+       * overlapping orders: a step (thank-you, review request, cross-sell) is skipped when another
+       * order's same step went out within this window
+       */
+      dedupeWindow: duration.default('7 days'),
     })
     .prefault({}),
   winBack: z
@@ -62,6 +69,7 @@ export const JourneysConfigSchema = z.object({
       secondAfter: duration.default('14 days'),
       sunsetAfter: duration.default('30 days'),
       couponPercentOff: percent.default(15),
+      /** each attempt carries its own code, valid this long (the first expires before the second) */
       couponValidity: duration.default('14 days'),
     })
     .prefault({}),

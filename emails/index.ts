@@ -1,6 +1,21 @@
 import type * as React from 'react';
 import { WelcomeEmail, type WelcomeEmailProps } from './WelcomeEmail';
 import { WelcomeReminderEmail, type WelcomeReminderEmailProps } from './WelcomeReminderEmail';
+import { OrderConfirmationEmail, type OrderConfirmationEmailProps } from './OrderConfirmationEmail';
+import { OrderShippedEmail, type OrderShippedEmailProps } from './OrderShippedEmail';
+import { OrderDeliveredEmail, type OrderDeliveredEmailProps } from './OrderDeliveredEmail';
+import { AbandonedCartEmail, type AbandonedCartEmailProps } from './AbandonedCartEmail';
+import { AbandonedCartDiscountEmail, type AbandonedCartDiscountEmailProps } from './AbandonedCartDiscountEmail';
+import { BackInStockEmail, type BackInStockEmailProps } from './BackInStockEmail';
+import { BirthdayEmail, type BirthdayEmailProps } from './BirthdayEmail';
+import { NurturePieceEmail, type NurturePieceEmailProps } from './NurturePieceEmail';
+import { ReplenishmentEmail, type ReplenishmentEmailProps } from './ReplenishmentEmail';
+import { PostPurchaseThankYouEmail, type PostPurchaseThankYouEmailProps } from './PostPurchaseThankYouEmail';
+import { ReviewRequestEmail, type ReviewRequestEmailProps } from './ReviewRequestEmail';
+import { CrossSellEmail, type CrossSellEmailProps } from './CrossSellEmail';
+import { WinBackEmail, type WinBackEmailProps } from './WinBackEmail';
+import { WinBackLastChanceEmail, type WinBackLastChanceEmailProps } from './WinBackLastChanceEmail';
+import { VipInvitationEmail, type VipInvitationEmailProps } from './VipInvitationEmail';
 import type { EmailContext } from './components/Layout';
 
 /**
@@ -11,6 +26,21 @@ import type { EmailContext } from './components/Layout';
 export interface TemplateProps {
   welcome: WelcomeEmailProps;
   'welcome-reminder': WelcomeReminderEmailProps;
+  'order-confirmation': OrderConfirmationEmailProps;
+  'order-shipped': OrderShippedEmailProps;
+  'order-delivered': OrderDeliveredEmailProps;
+  'abandoned-cart': AbandonedCartEmailProps;
+  'abandoned-cart-discount': AbandonedCartDiscountEmailProps;
+  'back-in-stock': BackInStockEmailProps;
+  birthday: BirthdayEmailProps;
+  'nurture-piece': NurturePieceEmailProps;
+  replenishment: ReplenishmentEmailProps;
+  'post-purchase-thank-you': PostPurchaseThankYouEmailProps;
+  'review-request': ReviewRequestEmailProps;
+  'cross-sell': CrossSellEmailProps;
+  'win-back': WinBackEmailProps;
+  'win-back-last-chance': WinBackLastChanceEmailProps;
+  'vip-invitation': VipInvitationEmailProps;
 }
 
 export type TemplateName = keyof TemplateProps;
@@ -30,6 +60,21 @@ export type TemplateComponent<P> = ((props: P) => React.ReactElement) & {
 export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K]> } = {
   welcome: WelcomeEmail,
   'welcome-reminder': WelcomeReminderEmail,
+  'order-confirmation': OrderConfirmationEmail,
+  'order-shipped': OrderShippedEmail,
+  'order-delivered': OrderDeliveredEmail,
+  'abandoned-cart': AbandonedCartEmail,
+  'abandoned-cart-discount': AbandonedCartDiscountEmail,
+  'back-in-stock': BackInStockEmail,
+  birthday: BirthdayEmail,
+  'nurture-piece': NurturePieceEmail,
+  replenishment: ReplenishmentEmail,
+  'post-purchase-thank-you': PostPurchaseThankYouEmail,
+  'review-request': ReviewRequestEmail,
+  'cross-sell': CrossSellEmail,
+  'win-back': WinBackEmail,
+  'win-back-last-chance': WinBackLastChanceEmail,
+  'vip-invitation': VipInvitationEmail,
 };
 
 export type { EmailContext };

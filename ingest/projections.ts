@@ -18,8 +18,17 @@ export interface ProfileChange {
 }
 
 /**
+ * Guardrails (issue 5): a consent given *after* an unsubscribe is a new opt-in and
+ * re-subscribes (recorded as a consent change); a consent that occurred before the unsubscribe
+ * (a late or replayed event, a profile sync echoing old state) does not override it.
+ */
+const CONSENT_APPLIES = `($7 IS NOT NULL AND NOT ($7 AND c.unsubscribed_at IS NOT NULL AND $9::timestamptz <= c.unsubscribed_at))`;
+
+/**
  * Create or update a customer's profile; omitted fields keep their value. A consent change
  * records where it came from and when (an unchanged consent keeps its original record).
+ * An erased customer (DELETE /v1/customers/:id) starts fresh on a profile that occurred after
+ * the erasure — consent only as that profile gives it; anything older is ignored.
  */
 export async function upsertCustomerProfile(
   db: Pick<PoolClient, 'query'>,
@@ -37,10 +46,13 @@ export async function upsertCustomerProfile(
        timezone = coalesce($4, c.timezone),
        locale = coalesce($5, c.locale),
        birthday = coalesce($6, c.birthday),
-       marketing_consent = coalesce($7, c.marketing_consent),
-       consent_source = CASE WHEN $7 IS NULL OR $7 = c.marketing_consent THEN c.consent_source ELSE $8 END,
-       consent_at = CASE WHEN $7 IS NULL OR $7 = c.marketing_consent THEN c.consent_at ELSE $9::timestamptz END,
-       updated_at = now()`,
+       marketing_consent = CASE WHEN ${CONSENT_APPLIES} THEN $7 ELSE c.marketing_consent END,
+       consent_source = CASE WHEN ${CONSENT_APPLIES} AND $7 <> c.marketing_consent THEN $8 ELSE c.consent_source END,
+       consent_at = CASE WHEN ${CONSENT_APPLIES} AND $7 <> c.marketing_consent THEN $9::timestamptz ELSE c.consent_at END,
+       unsubscribed_at = CASE WHEN ${CONSENT_APPLIES} AND $7 THEN NULL ELSE c.unsubscribed_at END,
+       erased_at = NULL,
+       updated_at = now()
+     WHERE c.erased_at IS NULL OR $9::timestamptz > c.erased_at`,
     [
       customerId,
       p.email ?? null,

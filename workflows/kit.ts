@@ -65,6 +65,12 @@ export class Journey {
   private readonly seen: string[];
   private readonly seenSet: Set<string>;
   private readonly handlers = new Map<EventType, Handler<EventType>[]>();
+  /**
+   * Signals that came with the start (signal-with-start, a batch) are delivered inside the
+   * constructor's setHandler, before the journey has registered its `on` handlers. They wait
+   * here and reach handlers registered before the journey first waits or sends.
+   */
+  private early: ShopEvent[] | undefined = [];
   private readonly sentSteps: string[] = [];
   private step = 'started';
   private details = '';
@@ -90,6 +96,11 @@ export class Journey {
     const list = this.handlers.get(type) ?? [];
     list.push(handler as unknown as Handler<EventType>);
     this.handlers.set(type, list);
+    const waiting = this.early?.filter((e) => e.type === type) ?? [];
+    for (const event of waiting) {
+      this.early!.splice(this.early!.indexOf(event), 1);
+      handler(event as ShopEventOf<T>);
+    }
     return this;
   }
 
@@ -99,7 +110,9 @@ export class Journey {
     this.seenSet.add(event.id);
     this.seen.push(event.id);
     if (this.seen.length > SEEN_EVENT_IDS_KEPT) this.seenSet.delete(this.seen.shift() as string);
-    for (const handler of this.handlers.get(event.type) ?? []) handler(event);
+    const handlers = this.handlers.get(event.type) ?? [];
+    if (handlers.length === 0) this.early?.push(event);
+    for (const handler of handlers) handler(event);
   }
 
   /** Record where the journey stands: the JourneyStep search attribute and the UI's details. */
@@ -115,6 +128,7 @@ export class Journey {
    * Reads as the brief: `await journey.waitUntil(() => ordered, '3 days', 'waiting for an order')`.
    */
   async waitUntil(done: () => boolean, timeout: Duration, step?: string, details?: string): Promise<boolean> {
+    this.early = undefined;
     if (step) this.at(step, details ?? step);
     this.wakeUpAt = Date.now() + toMs(timeout);
     try {
@@ -126,6 +140,7 @@ export class Journey {
 
   /** Sleep, waking early only if `interrupt()` becomes true (returns true in that case). */
   async sleep(duration: Duration, step: string, details: string, interrupt?: () => boolean): Promise<boolean> {
+    this.early = undefined;
     if (interrupt) return this.waitUntil(interrupt, duration, step, details);
     this.at(step, details);
     this.wakeUpAt = Date.now() + toMs(duration);
@@ -150,6 +165,7 @@ export class Journey {
     data: TemplateData<T>,
     options: SendOptions,
   ): Promise<SendOutcome> {
+    this.early = undefined;
     const key = [workflowInfo().workflowId, step, options.iteration].filter((p) => p !== undefined).join('/');
     for (;;) {
       const outcome = await sendMessage({

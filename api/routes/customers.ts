@@ -5,6 +5,7 @@ import { upsertCustomerProfile } from '../../ingest/projections';
 import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { listCustomerJourneys } from '../journeys';
+import { eraseCustomer } from '../erasure';
 
 export const CustomerPutSchema = CustomerProfileSchema.partial({ email: true }).openapi('CustomerProfile');
 
@@ -78,6 +79,14 @@ export function customersRouter(deps: ApiDeps): Router {
     }
     await upsertCustomerProfile(deps.db, id.data, p, { source: 'api:PUT /v1/customers', at: new Date().toISOString() });
     res.status(exists.rowCount ? 200 : 201).json(await findCustomer(deps.db, id.data));
+  });
+
+  /** GDPR erasure: PII gone, journeys ended (see api/erasure.ts for what is kept). Idempotent. */
+  router.delete('/:id', async (req, res) => {
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path');
+    await eraseCustomer({ db: deps.db, temporal: deps.temporal }, id.data);
+    res.status(204).end();
   });
 
   router.get('/:id/journeys', async (req, res) => {

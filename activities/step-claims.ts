@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+
+export interface StepClaimRequest {
+  customerId: string;
+  journey: string;
+  step: string;
+  workflowId: string;
+  /** another workflow's unreleased claim younger than this blocks ours */
+  window: Duration;
+}
+
+export type StepClaim = { claimed: true } | { claimed: false; heldBy: string; claimedAt: string };
+
+/**
+ * Take a step (e.g. the post-purchase thank-you) for this workflow unless another of the
+ * customer's workflows took the same step within the window. Check and insert run under a
+ * per-customer-and-step lock, so two orders placed at the same moment cannot both win.
+ * Idempotent: a retried claim by the same workflow finds its own claim and wins again.
+ */
+export async function claimStep(db: Pool, now: Date, request: StepClaimRequest): Promise<StepClaim> {
+  const tx = await db.connect();
+  try {
+    await tx.query('BEGIN');
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `claim:${request.customerId}:${request.journey}:${request.step}`,
+    ]);
+    const mine = await tx.query(
+      'SELECT 1 FROM step_claims WHERE workflow_id = $1 AND step = $2 AND released_at IS NULL',
+      [request.workflowId, request.step],
+    );
+    if (mine.rowCount) {
+      await tx.query('COMMIT');
+      return { claimed: true };
+    }
+    const since = new Date(now.getTime() - msToNumber(request.window));
+    const other = await tx.query<{ workflow_id: string; claimed_at: Date }>(
+      `SELECT workflow_id, claimed_at FROM step_claims
+        WHERE customer_id = $1 AND journey = $2 AND step = $3 AND workflow_id <> $4
+          AND released_at IS NULL AND claimed_at > $5
+        ORDER BY claimed_at DESC LIMIT 1`,
+      [request.customerId, request.journey, request.step, request.workflowId, since],
+    );
+    if (other.rows[0]) {
+      await tx.query('COMMIT');
+      return { claimed: false, heldBy: other.rows[0].workflow_id, claimedAt: other.rows[0].claimed_at.toISOString() };
+    }
+    await tx.query(
+      `INSERT INTO step_claims (customer_id, journey, step, workflow_id, claimed_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (workflow_id, step) DO UPDATE SET claimed_at = EXCLUDED.claimed_at, released_at = NULL`,
+      [request.customerId, request.journey, request.step, request.workflowId, now],
+    );
+    await tx.query('COMMIT');
+    return { claimed: true };
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
+/** The claimed step's message did not go out (skipped, failed): let another workflow take it. */
+export async function releaseStep(db: Pool, now: Date, request: { workflowId: string; step: string }): Promise<void> {
+  await db.query(
+    'UPDATE step_claims SET released_at = $3 WHERE workflow_id = $1 AND step = $2 AND released_at IS NULL',
+    [request.workflowId, request.step, now],
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Wall-clock time in a customer's time zone → an instant, with the zone's rules from Intl
+ * (the ICU data Node ships). Runs in activities only: the tz database changes between Node
+ * versions, and a workflow must compute the same answer on every replay.
+ */
+
+export interface LocalDateTime {
+  year: number;
+  /** 1–12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute?: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock reading in `timeZone` at `instant`. */
+export function localParts(instant: number, timeZone: string): Required<LocalDateTime> & { second: number } {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(timeZone).formatToParts(new Date(instant))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+
+/** Milliseconds the zone is ahead of UTC at `instant` (CEST: +2 h). */
+export function utcOffsetMs(instant: number, timeZone: string): number {
+  const l = localParts(instant, timeZone);
+  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
+  return asUtc - (instant - (instant % 1000 + 1000) % 1000);
+}
+
+/**
+ * The instant when clocks in `timeZone` show `local`. A time that does not exist (skipped by a
+ * spring-forward) resolves to the same distance after the gap, as clocks read it (02:30 → 03:30);
+ * a time that exists twice (fall-back) resolves to the first of the two.
+ */
+export function zonedTimeToInstant(local: LocalDateTime, timeZone: string): number {
+  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute ?? 0);
+  // The offsets on either side of the moment; the larger one gives the earlier instant, so
+  // trying it first picks the first of a repeated hour.
+  const before = utcOffsetMs(wall - 864e5, timeZone);
+  const after = utcOffsetMs(wall + 864e5, timeZone);
+  for (const offset of before >= after ? [before, after] : [after, before]) {
+    const candidate = wall - offset;
+    if (utcOffsetMs(candidate, timeZone) === offset) return candidate;
+  }
+  // In a gap neither offset reads back: the pre-gap offset lands just after the jump.
+  return wall - before;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}

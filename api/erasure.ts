@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+
+/**
+ * GDPR erasure (DELETE /v1/customers/:id). What "erased" means here:
+ * - Postgres: the customers row stays as a tombstone (erased_at set, every personal field and
+ *   the consent/unsubscribe record nulled) so the send path answers 'erased' and an event
+ *   that occurred before the erasure cannot bring the profile back; a profile event that
+ *   occurred after it starts a fresh customer, with consent only as that event gives it.
+ *   Events keep their ids (idempotency) with personal properties removed; messages lose
+ *   address and subject; local outbox copies are deleted; orders keep totals, currency and
+ *   items for the shop's books, not tracking details; Resend webhook payloads are emptied.
+ * - Temporal: running journeys are terminated with a reason, then every execution of the
+ *   customer is deleted, because journey histories hold the events' payloads (the email).
+ * - audit_log: one 'erase' row whose subject is a SHA-256 of the id (verifiable by whoever
+ *   knows the id, readable by nobody else); the customer's earlier audit rows are re-keyed.
+ * Idempotent: erasing again (or an unknown id) leaves the same state and adds an audit row.
+ */
+const PERSONAL_PROPERTIES = [
+  'email',
+  'firstName',
+  'lastName',
+  'name',
+  'phone',
+  'birthday',
+  'timezone',
+  'locale',
+  'address',
+  'cartUrl',
+  'trackingNumber',
+  'trackingUrl',
+];
+
+export const ERASURE_REASON = 'customer erased (GDPR erasure request)';
+
+/** The Temporal calls erasure needs; tests pass a fake. */
+export type JourneyControl = {
+  workflow: Pick<Client['workflow'], 'list' | 'getHandle'>;
+  workflowService: Pick<Client['workflowService'], 'deleteWorkflowExecution'>;
+  options: { namespace: string };
+};
+
+export interface ErasureResult {
+  customerId: string;
+  erasedAt: string;
+  journeysEnded: number;
+  journeysDeleted: number;
+}
+
+export function pseudonym(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
+
+export async function eraseCustomer(
+  deps: { db: Pool; temporal: JourneyControl },
+  customerId: string,
+  now = new Date(),
+): Promise<ErasureResult> {
+  // Postgres first: from this commit on, every send for the customer is skipped 'erased',
+  // even from a journey the Temporal step below has not reached yet.
+  const scrubbed = await scrubPersonalData(deps.db, customerId, now);
+  const journeys = await endJourneys(deps.temporal, customerId);
+  await deps.db.query(`INSERT INTO audit_log (action, subject, details) VALUES ('erase', $1, $2)`, [
+    `customer:${pseudonym(customerId)}`,
+    JSON.stringify({ ...scrubbed, ...journeys }),
+  ]);
+  return { customerId, erasedAt: now.toISOString(), ...journeys };
+}
+
+async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
+  const tx = await db.connect();
+  try {
+    await tx.query('BEGIN');
+    // The send path takes the same lock: no send is half-way through while we scrub.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${customerId}`]);
+    const email = (await tx.query<{ email: string | null }>('SELECT email FROM customers WHERE id = $1 FOR UPDATE', [customerId])).rows[0]?.email;
+    const outbox = await tx.query(
+      `DELETE FROM outbox WHERE idempotency_key IN (SELECT idempotency_key FROM messages WHERE customer_id = $1)
+          OR ($2::text IS NOT NULL AND lower(to_email) = lower($2))`,
+      [customerId, email ?? null],
+    );
+    await tx.query(
+      `UPDATE webhook_events SET payload = '{}' WHERE payload->'data'->>'email_id' IN
+         (SELECT provider_message_id FROM messages WHERE customer_id = $1 AND provider_message_id IS NOT NULL)`,
+      [customerId],
+    );
+    const messages = await tx.query(`UPDATE messages SET to_email = NULL, subject = NULL, links = '[]' WHERE customer_id = $1`, [customerId]);
+    const events = await tx.query(
+      `UPDATE events SET properties = properties - $2::text[],
+              dispatched_at = coalesce(dispatched_at, now()),
+              dispatch_error = CASE WHEN dispatched_at IS NULL THEN 'customer erased' ELSE dispatch_error END
+        WHERE customer_id = $1`,
+      [customerId, PERSONAL_PROPERTIES],
+    );
+    await tx.query('UPDATE orders SET carrier = NULL, tracking_number = NULL, tracking_url = NULL WHERE customer_id = $1', [customerId]);
+    await tx.query(
+      `INSERT INTO customers (id, erased_at) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET email = NULL, first_name = NULL, timezone = NULL, locale = NULL, birthday = NULL,
+         marketing_consent = false, consent_source = NULL, consent_at = NULL, unsubscribed_at = NULL, unengaged_at = NULL,
+         erased_at = $2, updated_at = now()`,
+      [customerId, now],
+    );
+    await tx.query(`UPDATE audit_log SET subject = $2 WHERE subject = $1`, [`customer:${customerId}`, `customer:${pseudonym(customerId)}`]);
+    await tx.query('COMMIT');
+    return { events: events.rowCount ?? 0, messages: messages.rowCount ?? 0, outbox: outbox.rowCount ?? 0 };
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
+async function endJourneys(temporal: JourneyControl, customerId: string): Promise<{ journeysEnded: number; journeysDeleted: number }> {
+  const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  const found: { workflowId: string; runId: string; running: boolean }[] = [];
+  for await (const wf of temporal.workflow.list({ query: `CustomerId = '${escaped}'` })) {
+    found.push({ workflowId: wf.workflowId, runId: wf.runId, running: wf.status.name === 'RUNNING' });
+  }
+  let journeysEnded = 0;
+  let journeysDeleted = 0;
+  for (const wf of found) {
+    if (wf.running) {
+      try {
+        await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate(ERASURE_REASON);
+        journeysEnded++;
+      } catch (err) {
+        // Closed between the listing and now: nothing left to end.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    try {
+      await temporal.workflowService.deleteWorkflowExecution({
+        namespace: temporal.options.namespace,
+        workflowExecution: { workflowId: wf.workflowId, runId: wf.runId },
+      });
+      journeysDeleted++;
+    } catch (err) {
+      // Already deleted by an earlier erasure of the same id.
+      if ((err as { code?: number }).code !== 5) throw err;
+    }
+  }
+  return { journeysEnded, journeysDeleted };
+}

@@ -1,0 +1,151 @@
+import express, { Router, type Response } from 'express';
+import type { Pool } from 'pg';
+import { signToken, verifyToken, type LinkPayload } from '../../links/signed-links';
+import type { ApiDeps } from '../deps';
+import { escapeHtml, page } from '../html';
+
+/**
+ * The public, token-signed unsubscribe pages (no API key, no login, no cookies: the HMAC in the
+ * link is the proof). RFC 8058: GET only shows a page — link scanners and previews must never
+ * unsubscribe anyone — and POST unsubscribes, whether it is the mailbox provider's one-click
+ * (`List-Unsubscribe=One-Click`) or the button on the page.
+ *
+ *   GET  /u/:token   page with an Unsubscribe button
+ *   POST /u/:token   unsubscribe (idempotent), then a page offering to re-subscribe
+ *   GET  /r/:token   page with a Re-subscribe button (token purpose 'resubscribe')
+ *   POST /r/:token   re-subscribe: an explicit new opt-in, recorded like any consent
+ */
+export function unsubscribeRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const secret = deps.config.tokenSecret;
+  const shop = deps.config.mail.shopName;
+  // The one-click body is tiny; anything bigger is not a mailbox provider.
+  const form = express.urlencoded({ extended: false, limit: '8kb' });
+
+  router.get('/u/:token', async (req, res) => {
+    const link = verifyToken(secret, req.params.token, 'unsubscribe');
+    if (!link) return invalidLink(res);
+    const customer = await findRecipient(deps.db, link.c);
+    if (!customer) return sendPage(res, 200, 'Unsubscribe', `<h1>You will not hear from us</h1><p>This address is not on ${escapeHtml(shop)}'s mailing list.</p>`);
+    if (customer.unsubscribed_at) return sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link)));
+    sendPage(
+      res,
+      200,
+      'Unsubscribe',
+      `<div class="card"><h1>Unsubscribe from ${escapeHtml(shop)} marketing emails?</h1>
+<p>${escapeHtml(maskEmail(customer.email))} will get no more offers, reminders or news from us. Order and shipping emails still arrive.</p>
+<form method="post" action=""><input type="hidden" name="via" value="page"><button type="submit">Unsubscribe</button></form></div>`,
+    );
+  });
+
+  router.post('/u/:token', form, async (req, res) => {
+    const link = verifyToken(secret, req.params.token, 'unsubscribe');
+    if (!link) return invalidLink(res);
+    const oneClick = (req.body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click';
+    const source = `unsubscribe-link:${oneClick ? 'one-click' : 'page'}${link.m ? `:message/${link.m}` : ''}`;
+    await unsubscribe(deps.db, link.c, source);
+    const customer = await findRecipient(deps.db, link.c);
+    sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link)));
+  });
+
+  router.get('/r/:token', async (req, res) => {
+    const link = verifyToken(secret, req.params.token, 'resubscribe');
+    if (!link) return invalidLink(res);
+    const customer = await findRecipient(deps.db, link.c);
+    if (!customer) return invalidLink(res);
+    if (!customer.unsubscribed_at && customer.marketing_consent) {
+      return sendPage(res, 200, 'Subscribed', `<h1>You are subscribed</h1><p>${escapeHtml(maskEmail(customer.email))} receives ${escapeHtml(shop)}'s emails.</p>`);
+    }
+    sendPage(
+      res,
+      200,
+      'Re-subscribe',
+      `<div class="card"><h1>Hear from ${escapeHtml(shop)} again?</h1>
+<p>${escapeHtml(maskEmail(customer.email))} will receive our offers and news again. You can unsubscribe from any email.</p>
+<form method="post" action=""><button type="submit">Re-subscribe</button></form></div>`,
+    );
+  });
+
+  router.post('/r/:token', form, async (req, res) => {
+    const link = verifyToken(secret, req.params.token, 'resubscribe');
+    if (!link) return invalidLink(res);
+    const done = await resubscribe(deps.db, link.c, 'resubscribe-link');
+    if (!done) return invalidLink(res);
+    sendPage(res, 200, 'Subscribed', `<h1>Welcome back</h1><p>You will hear from ${escapeHtml(shop)} again.</p>`);
+  });
+
+  return router;
+}
+
+interface Recipient {
+  email: string | null;
+  marketing_consent: boolean;
+  unsubscribed_at: Date | null;
+}
+
+async function findRecipient(db: Pool, customerId: string): Promise<Recipient | undefined> {
+  const { rows } = await db.query<Recipient>(
+    'SELECT email, marketing_consent, unsubscribed_at FROM customers WHERE id = $1 AND erased_at IS NULL',
+    [customerId],
+  );
+  return rows[0];
+}
+
+/**
+ * Withdraw marketing consent at once: the send path reads this row under the customer's lock
+ * before every marketing send, so running journeys stop at their next step. A repeat keeps the
+ * first unsubscribe's time and source.
+ */
+export async function unsubscribe(db: Pool, customerId: string, source: string, at = new Date()): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `WITH changed AS (
+       UPDATE customers SET unsubscribed_at = $3, marketing_consent = false, consent_source = $2, consent_at = $3, updated_at = now()
+        WHERE id = $1 AND erased_at IS NULL AND unsubscribed_at IS NULL RETURNING id)
+     INSERT INTO audit_log (action, subject, details)
+     SELECT 'unsubscribe', 'customer:' || id, jsonb_build_object('source', $2::text) FROM changed`,
+    [customerId, source, at],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** An explicit new opt-in: clears the unsubscribe and records consent with its source. */
+export async function resubscribe(db: Pool, customerId: string, source: string, at = new Date()): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `WITH changed AS (
+       UPDATE customers SET unsubscribed_at = NULL, marketing_consent = true, consent_source = $2, consent_at = $3, updated_at = now()
+        WHERE id = $1 AND erased_at IS NULL RETURNING id)
+     INSERT INTO audit_log (action, subject, details)
+     SELECT 'resubscribe', 'customer:' || id, jsonb_build_object('source', $2::text) FROM changed`,
+    [customerId, source, at],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+function resubscribePath(publicUrl: string, secret: string, link: LinkPayload): string {
+  return `${publicUrl}/r/${signToken(secret, { p: 'resubscribe', c: link.c, m: link.m })}`;
+}
+
+function unsubscribedBody(shop: string, customer: Recipient | undefined, resubscribe: string): string {
+  const who = customer?.email ? escapeHtml(maskEmail(customer.email)) : 'This address';
+  return `<div class="card"><h1>You are unsubscribed</h1>
+<p>${who} will get no more marketing emails from ${escapeHtml(shop)}. Order and shipping emails still arrive.</p>
+${customer ? `<form method="post" action="${escapeHtml(resubscribe)}"><p class="muted">Changed your mind?</p><button type="submit">Re-subscribe</button></form>` : ''}</div>`;
+}
+
+function invalidLink(res: Response): void {
+  sendPage(res, 400, 'Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely. Use the link from the latest email.</p>');
+}
+
+function sendPage(res: Response, status: number, title: string, body: string): void {
+  // The token in the URL is a credential: keep it out of caches, referrers and search engines.
+  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
+  res.status(status).type('html').send(page(title, body));
+}
+
+/** Enough for the owner to recognise the address, not enough to harvest it from a leaked link. */
+export function maskEmail(email: string | null): string {
+  if (!email) return 'Your address';
+  const [local, domain] = email.split('@');
+  if (!domain) return '***';
+  return `${local.slice(0, 1)}***@${domain}`;
+}

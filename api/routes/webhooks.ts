@@ -1,0 +1,165 @@
+import express, { Router } from 'express';
+import type { Pool, PoolClient } from 'pg';
+import { Webhook } from 'svix';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { ApiError } from '../errors';
+
+/**
+ * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
+ * exact bytes sent, so this route reads the raw body (mounted before any JSON parser) and
+ * verifies before parsing. svix rejects a timestamp more than 5 minutes off (replays).
+ * Each svix-id is applied once: recording it and applying the event share a transaction,
+ * so a crash mid-way lets Resend's retry apply it, and a retry after success is a no-op.
+ */
+export function resendWebhookRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const secret = deps.config.mail.webhookSecret;
+  const verifier = secret ? new Webhook(secret) : undefined;
+
+  router.post('/webhooks/resend', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+    if (!verifier) {
+      throw new ApiError(503, 'webhook_not_configured', 'Set RESEND_WEBHOOK_SECRET to accept Resend webhooks');
+    }
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const headers = {
+      'svix-id': req.get('svix-id') ?? '',
+      'svix-timestamp': req.get('svix-timestamp') ?? '',
+      'svix-signature': req.get('svix-signature') ?? '',
+    };
+    try {
+      verifier.verify(raw, headers);
+    } catch {
+      throw new ApiError(400, 'invalid_signature', 'The Svix signature is missing, wrong or too old');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON');
+    }
+    const event = ResendEventSchema.safeParse(payload);
+    if (!event.success) throw new ApiError(422, 'validation_failed', 'Not a Resend email event');
+    const applied = await applyResendEvent(deps.db, headers['svix-id'], event.data, payload);
+    res.status(200).json({ received: true, duplicate: !applied });
+  });
+
+  return router;
+}
+
+const ResendEventSchema = z.object({
+  type: z.string().min(1).max(100),
+  created_at: z.string().optional(),
+  data: z
+    .object({
+      email_id: z.string().optional(),
+      to: z.union([z.array(z.string()), z.string()]).optional(),
+      bounce: z.object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() }).optional(),
+    })
+    .passthrough(),
+});
+export type ResendEvent = z.infer<typeof ResendEventSchema>;
+
+/** The message-log column each engagement event sets (first occurrence wins). */
+const TIMESTAMP_COLUMN: Record<string, string> = {
+  'email.delivered': 'delivered_at',
+  'email.opened': 'opened_at',
+  'email.clicked': 'clicked_at',
+};
+
+/** false when this svix-id was applied before. */
+export async function applyResendEvent(db: Pool, svixId: string, event: ResendEvent, payload: unknown): Promise<boolean> {
+  const tx = await db.connect();
+  try {
+    await tx.query('BEGIN');
+    const fresh = await tx.query(
+      'INSERT INTO webhook_events (svix_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (svix_id) DO NOTHING',
+      [svixId, event.type, JSON.stringify(payload)],
+    );
+    if (!fresh.rowCount) {
+      await tx.query('ROLLBACK');
+      return false;
+    }
+    await applyToMessageLog(tx, svixId, event);
+    await tx.query('COMMIT');
+    return true;
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
+async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEvent): Promise<void> {
+  const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : new Date();
+  const providerId = event.data.email_id;
+  const column = TIMESTAMP_COLUMN[event.type];
+  if (column && providerId) {
+    await tx.query(`UPDATE messages SET ${column} = coalesce(${column}, $2), updated_at = now() WHERE provider_message_id = $1`, [
+      providerId,
+      at,
+    ]);
+    return;
+  }
+  if (event.type === 'email.bounced') {
+    // Only a permanent bounce says the address is bad; a full mailbox may work tomorrow.
+    const hard = event.data.bounce?.type?.toLowerCase() === 'permanent';
+    const recipients = await recipientsOf(tx, event, providerId);
+    if (providerId) {
+      await tx.query(
+        `UPDATE messages SET bounced_at = coalesce(bounced_at, $2), bounce_type = CASE WHEN $3 THEN 'hard' ELSE coalesce(bounce_type, 'soft') END,
+                updated_at = now() WHERE provider_message_id = $1`,
+        [providerId, at, hard],
+      );
+    }
+    if (hard) await suppress(tx, recipients, 'hard_bounce', `resend:${svixId}`);
+    return;
+  }
+  if (event.type === 'email.complained') {
+    const recipients = await recipientsOf(tx, event, providerId);
+    if (providerId) {
+      await tx.query(`UPDATE messages SET complained_at = coalesce(complained_at, $2), updated_at = now() WHERE provider_message_id = $1`, [
+        providerId,
+        at,
+      ]);
+    }
+    await suppress(tx, recipients, 'complaint', `resend:${svixId}`);
+  }
+  // Other types (sent, delivery_delayed, …) stay in webhook_events only.
+}
+
+/** The addresses the event is about: from the payload, else from our own log. */
+async function recipientsOf(tx: PoolClient, event: ResendEvent, providerId: string | undefined): Promise<string[]> {
+  const to = event.data.to;
+  const listed = (Array.isArray(to) ? to : to ? [to] : []).map(bareAddress).filter(Boolean);
+  if (listed.length || !providerId) return listed;
+  const { rows } = await tx.query<{ to_email: string }>(
+    'SELECT to_email FROM messages WHERE provider_message_id = $1 AND to_email IS NOT NULL',
+    [providerId],
+  );
+  return rows.map((r) => r.to_email.toLowerCase());
+}
+
+/** "Ada <ada@example.com>" → "ada@example.com". */
+function bareAddress(value: string): string {
+  const angle = /<([^>]+)>/.exec(value);
+  return (angle ? angle[1] : value).trim().toLowerCase();
+}
+
+export async function suppress(
+  db: Pick<PoolClient, 'query'>,
+  emails: string[],
+  reason: 'hard_bounce' | 'complaint' | 'manual',
+  source: string,
+): Promise<void> {
+  for (const email of emails) {
+    // A complaint is the strongest reason and replaces a bounce; otherwise the first one stays.
+    await db.query(
+      `INSERT INTO suppressions (email, reason, source) VALUES (lower($1), $2, $3)
+       ON CONFLICT (email) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source
+         WHERE EXCLUDED.reason = 'complaint' AND suppressions.reason <> 'complaint'`,
+      [email, reason, source],
+    );
+  }
+}

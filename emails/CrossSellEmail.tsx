@@ -1,0 +1,75 @@
+import * as React from 'react';
+import { Button, Column, Heading, Img, Row, Section, Text } from '@react-email/components';
+import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { formatMoney } from './components/format';
+
+export interface RecommendedProduct {
+  productId: string;
+  title: string;
+  url: string;
+  price: number;
+  currency: string;
+  imageUrl?: string;
+}
+
+export interface CrossSellEmailProps {
+  context: EmailContext;
+  /** what the customer bought, to say why these are suggested */
+  boughtTitle: string;
+  /** related products in stock; the send path re-checks stock and drops sold-out ones */
+  items: RecommendedProduct[];
+}
+
+const productTitle = { color: '#111', fontSize: '15px', lineHeight: '22px', margin: 0 };
+const price = { color: '#555', fontSize: '14px', lineHeight: '20px', margin: '0 0 8px' };
+const smallButton = { ...button, fontSize: '13px', padding: '8px 14px' };
+
+export function CrossSellEmail({ context, boughtTitle, items }: CrossSellEmailProps) {
+  return (
+    <Layout context={context} preview={`Picked to go with your ${boughtTitle}`}>
+      <Heading style={heading}>Goes well with your {boughtTitle}</Heading>
+      <Greeting context={context} />
+      <Text style={paragraph}>
+        We hope you're enjoying your {boughtTitle}. Customers who bought it also love these:
+      </Text>
+      <Section>
+        {items.map((item) => (
+          <Row key={item.productId} style={{ padding: '8px 0', borderBottom: '1px solid #eee' }}>
+            {item.imageUrl ? (
+              <Column style={{ width: '96px' }}>
+                <Img src={item.imageUrl} alt={item.title} width="88" height="88" />
+              </Column>
+            ) : null}
+            <Column>
+              <Text style={productTitle}>{item.title}</Text>
+              <Text style={price}>{formatMoney(item.price, item.currency, context.locale)}</Text>
+              <Button href={item.url} style={smallButton}>
+                Have a look
+              </Button>
+            </Column>
+          </Row>
+        ))}
+      </Section>
+    </Layout>
+  );
+}
+
+CrossSellEmail.subject = (p: CrossSellEmailProps) => `Picked to go with your ${p.boughtTitle}`;
+
+CrossSellEmail.PreviewProps = {
+  context: previewContext,
+  boughtTitle: 'Tokoname kyusu teapot',
+  items: [
+    {
+      productId: 'tea-cups',
+      title: 'Hagi tea cups, set of 2',
+      url: 'https://shop.example.com/p/tea-cups',
+      price: 38,
+      currency: 'EUR',
+      imageUrl: 'https://shop.example.com/img/tea-cups.jpg',
+    },
+    { productId: 'gyokuro-50', title: 'Gyokuro, 50 g', url: 'https://shop.example.com/p/gyokuro-50', price: 24, currency: 'EUR' },
+  ],
+} satisfies CrossSellEmailProps;
+
+export default CrossSellEmail;

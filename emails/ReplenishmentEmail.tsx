@@ -1,0 +1,88 @@
+import * as React from 'react';
+import { Button, Column, Heading, Img, Link, Row, Section, Text } from '@react-email/components';
+import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { formatDate } from './components/format';
+
+/** The product running out; `items` so the send path's stock check sees it (never promote a sold-out product). */
+export interface ReplenishmentItem {
+  productId: string;
+  title: string;
+  url: string;
+  imageUrl?: string;
+}
+
+export interface ReplenishmentEmailProps {
+  context: EmailContext;
+  items: [ReplenishmentItem];
+  /** when the last order should run out, ISO-8601 */
+  runsOutAt: string;
+  /** signed links to the snooze / pick-a-date page */
+  snoozeUrl: string;
+  rescheduleUrl: string;
+  /** how far "snooze" moves the reminder, as the journey is configured ('7 days') */
+  snoozeBy: string;
+}
+
+const secondary = { ...button, backgroundColor: '#ffffff', color: '#111', border: '1px solid #111', marginLeft: '8px' };
+const small = { color: '#555', fontSize: '13px', lineHeight: '20px' };
+
+export function ReplenishmentEmail({ context, items: [product], runsOutAt, snoozeUrl, rescheduleUrl, snoozeBy }: ReplenishmentEmailProps) {
+  return (
+    <Layout context={context} preview={`Running low on ${product.title}? Reorder in one click.`}>
+      <Heading style={heading}>Time to restock?</Heading>
+      <Greeting context={context} />
+      <Text style={paragraph}>
+        By our count your {product.title} runs out around {formatDate(runsOutAt, context.locale)}. Reorder now and it
+        arrives before you run dry.
+      </Text>
+      <Section>
+        <Row>
+          {product.imageUrl ? (
+            <Column style={{ width: '88px' }}>
+              <Img src={product.imageUrl} alt={product.title} width="80" height="80" />
+            </Column>
+          ) : null}
+          <Column>
+            <Link href={product.url} style={{ color: '#111', fontSize: '16px', fontWeight: 700 }}>
+              {product.title}
+            </Link>
+          </Column>
+        </Row>
+      </Section>
+      <Section style={{ marginTop: '16px' }}>
+        <Button href={product.url} style={button}>
+          Reorder {product.title}
+        </Button>
+      </Section>
+      <Text style={small}>Not yet? We can remind you later.</Text>
+      <Section>
+        <Button href={snoozeUrl} style={{ ...secondary, marginLeft: 0 }}>
+          Remind me in {snoozeBy}
+        </Button>
+        <Button href={rescheduleUrl} style={secondary}>
+          Pick a date
+        </Button>
+      </Section>
+    </Layout>
+  );
+}
+
+ReplenishmentEmail.subject = (p: ReplenishmentEmailProps) => `Running low on ${p.items[0].title}?`;
+
+ReplenishmentEmail.PreviewProps = {
+  context: previewContext,
+  items: [
+    {
+      productId: 'coffee-beans-1kg',
+      title: 'House blend coffee beans, 1 kg',
+      url: 'https://shop.example.com/products/house-blend-1kg',
+      imageUrl: 'https://shop.example.com/images/house-blend.jpg',
+    },
+  ],
+  runsOutAt: '2026-03-01T00:00:00.000Z',
+  snoozeUrl: 'https://shop.example.com/r/preview-token?choice=snooze',
+  rescheduleUrl: 'https://shop.example.com/r/preview-token?choice=reschedule',
+  snoozeBy: '7 days',
+} satisfies ReplenishmentEmailProps;
+
+export default ReplenishmentEmail;

@@ -1,0 +1,39 @@
+import { signToken, verifyToken } from './signed-links';
+
+/**
+ * The snooze / reschedule links of a replenishment reminder. The token names the customer,
+ * the product and the order whose cycle the reminder belongs to; the workflow id is derived
+ * from the signed customer and product, never taken from the request, so a link can only
+ * move its own customer's reminder — and only for the cycle it was sent in.
+ */
+export interface ReplenishmentLinkTarget {
+  customerId: string;
+  productId: string;
+  orderId: string;
+}
+
+export function replenishmentWorkflowId(customerId: string, productId: string): string {
+  return `replenishment/${customerId}/${productId}`;
+}
+
+export function replenishmentToken(secret: string, target: ReplenishmentLinkTarget): string {
+  return signToken(secret, { p: 'snooze', c: target.customerId, x: JSON.stringify({ product: target.productId, order: target.orderId }) });
+}
+
+export function readReplenishmentToken(secret: string, token: string): ReplenishmentLinkTarget | undefined {
+  const payload = verifyToken(secret, token, 'snooze');
+  if (!payload?.x) return undefined;
+  try {
+    const { product, order } = JSON.parse(payload.x) as { product?: unknown; order?: unknown };
+    if (typeof product !== 'string' || typeof order !== 'string') return undefined;
+    return { customerId: payload.c, productId: product, orderId: order };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Both buttons open the same page (GET never changes anything: mail scanners prefetch links). */
+export function replenishmentLinks(publicUrl: string, secret: string, target: ReplenishmentLinkTarget) {
+  const page = `${publicUrl}/r/${replenishmentToken(secret, target)}`;
+  return { snoozeUrl: `${page}?choice=snooze`, rescheduleUrl: `${page}?choice=reschedule` };
+}

@@ -1,0 +1,106 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startHarness, type Harness } from './harness';
+
+describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  test('customer.created with consent sends exactly one welcome email through Resend', async () => {
+    const event = {
+      id: 'evt-it-welcome-1',
+      type: 'customer.created',
+      customerId: 'cust-it-1',
+      properties: { email: 'Ada@Example.com', firstName: 'Ada', marketingConsent: true, locale: 'en-GB' },
+    };
+    const res = await h.request('POST', '/v1/events', event);
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.body, { id: 'evt-it-welcome-1', duplicate: false });
+
+    // Posting the same id again is accepted and not applied twice.
+    const again = await h.request('POST', '/v1/events', event);
+    assert.equal(again.status, 202);
+    assert.equal(again.body.duplicate, true);
+
+    const email = await eventually(async () => h.resend.emails[0], 20_000, 'the welcome email');
+    assert.deepEqual(email.body.to, ['ada@example.com']);
+    assert.equal(email.body.from, 'Test Shop <shop@test.example>');
+    assert.equal(email.body.subject, 'Welcome to Journeys Shop — 10% off inside');
+    assert.equal(email.idempotencyKey, 'welcome/cust-it-1/welcome-email');
+    assert.match(email.body.html, /Hi Ada,/);
+    const code = /WELCOME-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/.exec(email.body.html)?.[0];
+    assert.ok(code, 'the email shows a coupon code');
+    const coupon = await h.db.query('SELECT customer_id, percent_off FROM coupons WHERE code = $1', [code]);
+    assert.deepEqual(coupon.rows[0], { customer_id: 'cust-it-1', percent_off: 10 });
+    assert.match(email.body.headers?.['List-Unsubscribe'] ?? '', /^<http:\/\/127\.0\.0\.1:\d+\/u\/[\w-]+\.[\w-]+>$/);
+    assert.equal(email.body.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+
+    // The journey is visible in Temporal by its CustomerId search attribute.
+    const listed = await eventually(async () => {
+      const found = [];
+      for await (const wf of h.env.client.workflow.list({ query: `CustomerId = 'cust-it-1'` })) found.push(wf);
+      return found.length ? found : undefined;
+    }, 20_000, 'the journey in visibility');
+    assert.deepEqual(listed.map((w) => [w.workflowId, w.type]), [['welcome/cust-it-1', 'welcome']]);
+
+    const log = await h.request('GET', '/v1/messages?customerId=cust-it-1');
+    assert.equal(log.status, 200);
+    assert.equal(log.body.messages.length, 1);
+    assert.equal(log.body.messages[0].status, 'sent');
+    assert.equal(log.body.messages[0].providerMessageId, email.id);
+
+    const journeys = await h.request('GET', '/v1/customers/cust-it-1/journeys');
+    assert.equal(journeys.body.journeys[0].step, 'waiting-for-first-order');
+    assert.ok(journeys.body.journeys[0].nextWakeUp, 'reports when the reminder is due');
+
+    // Exactly one email reached the provider, even after everything settled.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(h.resend.emails.length, 1);
+  });
+
+  test('retries through Resend 429 and 500 answers and still sends one email', async () => {
+    h.resend.failNext(429);
+    h.resend.failNext(500);
+    const before = h.resend.emails.length;
+    const requestsBefore = h.resend.requests;
+    await h.request('POST', '/v1/events', {
+      type: 'customer.created',
+      customerId: 'cust-it-retry',
+      properties: { email: 'retry@example.com', marketingConsent: true },
+    });
+    const email = await eventually(
+      async () => h.resend.emails.slice(before).find((e) => e.body.to[0] === 'retry@example.com'),
+      30_000,
+      'the email after retries',
+    );
+    assert.equal(email.idempotencyKey, 'welcome/cust-it-retry/welcome-email');
+    assert.ok(h.resend.requests - requestsBefore >= 3, 'two failures then a success');
+    assert.equal(h.resend.emails.filter((e) => e.body.to[0] === 'retry@example.com').length, 1);
+  });
+
+  test('rejects bad input with the error envelope and stores nothing', async () => {
+    const count = async () => (await h.db.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+    const n0 = await count();
+    const bad = await h.request('POST', '/v1/events', {
+      events: [
+        { type: 'customer.created', customerId: 'ok', properties: { email: 'ok@example.com' } },
+        { type: 'order.placed', customerId: 'x', properties: { orderId: 'o', total: -1, currency: 'eur', items: [] } },
+      ],
+    });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error.code, 'validation_failed');
+    assert.ok(bad.body.error.details.some((d: { path: string }) => d.path === 'events.1.properties.total'));
+    assert.equal((await h.request('POST', '/v1/events', '{not json')).status, 400);
+    assert.equal((await h.request('POST', '/v1/events', 'x', { 'content-type': 'text/plain' })).status, 415);
+    const unauth = await fetch(`${h.url}/v1/events`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(unauth.status, 401);
+    const huge = await h.request('POST', '/v1/events', { type: 'customer.created', customerId: 'c', properties: { email: 'a@b.co', firstName: 'x'.repeat(2_000_000) } });
+    assert.equal(huge.status, 413);
+    assert.equal(await count(), n0);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Order lifecycle (transactional) — one journey per order, started by its order.placed.
+ *   at once:          order confirmation (items and total in the customer's locale)
+ *   order.shipped:    shipping notice with carrier and tracking link (one per new shipment)
+ *   order.delivered:  delivered notice, then the journey ends
+ *   60 days without a delivery: the journey ends without more mail
+ * Transactional mail needs no marketing consent; it still respects erasure and suppression.
+ */
+import { Journey, toMs } from './kit';
+import type { JourneysConfig } from '../config/journeys';
+import type { EventProperties } from '../ingest/event-schemas';
+import type { LineItem } from '../emails/components/LineItems';
+
+export interface OrderInput {
+  customerId: string;
+  orderId: string;
+  placedAt: string;
+  order: EventProperties<'order.placed'>;
+  config: JourneysConfig['order'];
+}
+
+type Shipment = EventProperties<'order.shipped'>;
+
+export async function order({ customerId, orderId, placedAt, order, config }: OrderInput): Promise<void> {
+  const journey = new Journey({ journey: 'order', customerId });
+  const shipments: Shipment[] = [];
+  let delivered = false;
+  journey
+    .on('order.shipped', (event) => {
+      if (event.properties.orderId === orderId) shipments.push(event.properties);
+    })
+    .on('order.delivered', (event) => {
+      if (event.properties.orderId === orderId) delivered = true;
+    });
+
+  const items: LineItem[] = order.items.map((item) => ({ ...item, currency: order.currency }));
+  journey.data = { orderId, shipmentsAnnounced: 0 };
+
+  journey.at('confirmation', `confirming order ${orderId}`);
+  await journey.send(
+    'order-confirmation',
+    'order-confirmation',
+    { orderId, placedAt, items, total: order.total, currency: order.currency },
+    { category: 'transactional' },
+  );
+
+  const endsAt = Date.now() + toMs(config.endAfter);
+  const announced: Shipment[] = [];
+  let handled = 0;
+  while (!delivered) {
+    const heardNews = await journey.waitUntil(
+      () => delivered || shipments.length > handled,
+      Math.max(0, endsAt - Date.now()),
+      announced.length ? 'waiting-for-delivery' : 'waiting-for-shipment',
+      announced.length ? `order ${orderId} shipped; waiting for delivery` : `waiting for order ${orderId} to ship`,
+    );
+    if (!heardNews) {
+      journey.at('done', `no delivery within ${config.endAfter}; the order journey ends`);
+      return;
+    }
+    // Once delivered, a shipping notice still in the queue is old news.
+    for (; handled < shipments.length && !delivered; handled++) {
+      const shipment = shipments[handled];
+      if (!isNewShipment(shipment, announced)) continue;
+      announced.push(shipment);
+      journey.data = { orderId, shipmentsAnnounced: announced.length };
+      await journey.send(
+        'shipping-notice',
+        'order-shipped',
+        { orderId, items, carrier: shipment.carrier, trackingNumber: shipment.trackingNumber, trackingUrl: shipment.trackingUrl },
+        // The first shipment keeps the plain key; a split shipment's notices are numbered.
+        { category: 'transactional', iteration: announced.length > 1 ? announced.length : undefined },
+      );
+    }
+  }
+
+  await journey.send('delivered-notice', 'order-delivered', { orderId, items }, { category: 'transactional' });
+  journey.at('done', `order ${orderId} delivered`);
+}
+
+/**
+ * A repeated order.shipped with the same tracking (the shop re-posting, a status update) is
+ * not a new parcel; one with a different tracking number or link is (a split shipment).
+ */
+function isNewShipment(shipment: Shipment, announced: Shipment[]): boolean {
+  if (announced.length === 0) return true;
+  const id = shipment.trackingNumber ?? shipment.trackingUrl;
+  return id !== undefined && !announced.some((a) => (a.trackingNumber ?? a.trackingUrl) === id);
+}
