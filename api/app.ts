@@ -10,6 +10,9 @@ import { messagesRouter } from './routes/messages';
 import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
 import { docsRouter } from './routes/docs';
+import { unsubscribeRouter } from './routes/unsubscribe';
+import { resendWebhookRouter } from './routes/webhooks';
+import { suppressionsRouter } from './routes/suppressions';
 
 export interface AppOptions {
   /** run after a product goes from sold out to in stock */
@@ -28,9 +31,13 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
     next();
   });
 
+  // Signed on the raw bytes: must see the body before any JSON parser does.
+  app.use(resendWebhookRouter(deps));
   app.use(healthRouter(deps));
   app.use(docsRouter(deps));
   if (deps.config.mail.transport === 'outbox') app.use(outboxRouter(deps));
+  // Public, token-signed (no API key): the recipient has no login.
+  app.use(unsubscribeRouter(deps));
 
   const v1 = express.Router();
   v1.use(requireApiKey(deps.config.api.key));
@@ -40,6 +47,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   v1.use('/customers', customersRouter(deps));
   v1.use('/products', productsRouter(deps, options.onRestock));
   v1.use('/messages', messagesRouter(deps));
+  v1.use('/suppressions', suppressionsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

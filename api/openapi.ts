@@ -4,6 +4,7 @@ import { EventBatchSchema, EventSchema } from '../ingest/event-schemas';
 import { CustomerPutSchema } from './routes/customers';
 import { MessagesQuerySchema } from './routes/messages';
 import { ProductPutSchema } from './routes/products';
+import { SuppressionPostSchema, SuppressionsQuerySchema } from './routes/suppressions';
 
 /**
  * The OpenAPI document served at /openapi.json and rendered at /docs. Request schemas are the
@@ -152,6 +153,109 @@ v1Path({
       }),
       'Messages',
     ),
+  },
+});
+
+// Guardrails (issue 5): erasure, suppressions, and the public unsubscribe and webhook routes.
+v1Path({
+  method: 'delete',
+  path: '/v1/customers/{id}',
+  summary: 'Erase a customer (GDPR): end and delete their journeys, remove personal data',
+  description:
+    'Idempotent; an unknown id is erased too (a tombstone, so older events cannot revive it). Orders keep totals, currency and items. ' +
+    'Leaves an audit_log row keyed by a SHA-256 of the id. A profile event that occurred after the erasure starts a fresh customer, with consent only as it gives it.',
+  request: { params: idParam('id') },
+  responses: { 204: { description: 'Erased' } },
+});
+
+const SuppressionSchema = registry.register(
+  'Suppression',
+  z.object({
+    email: z.string(),
+    reason: z.enum(['hard_bounce', 'complaint', 'manual']),
+    source: z.string(),
+    createdAt: z.string(),
+  }),
+);
+const emailParam = z.object({ email: z.string().email() });
+v1Path({
+  method: 'get',
+  path: '/v1/suppressions',
+  summary: 'Suppressed addresses (no mail at all, transactional included), newest first',
+  description: 'Page with `cursor` = the previous answer\'s `nextCursor`.',
+  request: { query: SuppressionsQuerySchema },
+  responses: {
+    200: json(z.object({ suppressions: z.array(SuppressionSchema), nextCursor: z.string().nullable() }), 'Suppressions'),
+  },
+});
+v1Path({
+  method: 'get',
+  path: '/v1/suppressions/{email}',
+  summary: 'Whether one address is suppressed, and why',
+  request: { params: emailParam },
+  responses: { 200: json(SuppressionSchema, 'Suppressed'), 404: json(ErrorSchema, 'Not suppressed') },
+});
+v1Path({
+  method: 'post',
+  path: '/v1/suppressions',
+  summary: 'Suppress an address by hand (default reason: manual)',
+  request: { body: { content: { 'application/json': { schema: registry.register('SuppressionRequest', SuppressionPostSchema) } } } },
+  responses: { 201: json(SuppressionSchema, 'Suppressed'), 200: json(SuppressionSchema, 'Was already suppressed') },
+});
+v1Path({
+  method: 'delete',
+  path: '/v1/suppressions/{email}',
+  summary: 'Lift a suppression (recorded in the audit log)',
+  request: { params: emailParam },
+  responses: { 204: { description: 'Lifted' }, 404: json(ErrorSchema, 'Not suppressed') },
+});
+
+const token = z.object({ token: z.string() });
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+registry.registerPath({
+  method: 'get',
+  path: '/u/{token}',
+  summary: 'Unsubscribe page (public, signed link from every marketing email); changes nothing',
+  request: { params: token },
+  responses: { 200: htmlPage('Page with an Unsubscribe button'), 400: htmlPage('Invalid or forged link') },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/u/{token}',
+  summary: 'Unsubscribe from marketing email (RFC 8058 one-click; no login, no cookies)',
+  description: 'Body `List-Unsubscribe=One-Click` (form-encoded) from mailbox providers, or the page\'s form. Transactional mail still goes out.',
+  request: {
+    params: token,
+    body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }) } } },
+  },
+  responses: { 200: htmlPage('Unsubscribed, with a re-subscribe button'), 400: htmlPage('Invalid or forged link') },
+});
+registry.registerPath({
+  method: 'get',
+  path: '/r/{token}',
+  summary: 'Re-subscribe page (linked from the unsubscribe confirmation); changes nothing',
+  request: { params: token },
+  responses: { 200: htmlPage('Page with a Re-subscribe button'), 400: htmlPage('Invalid or forged link') },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/r/{token}',
+  summary: 'Re-subscribe: an explicit new opt-in, recorded with source and time',
+  request: { params: token },
+  responses: { 200: htmlPage('Subscribed again'), 400: htmlPage('Invalid or forged link') },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/webhooks/resend',
+  summary: 'Resend delivery events (Svix-signed; RESEND_WEBHOOK_SECRET)',
+  description:
+    'Verifies svix-id/svix-timestamp/svix-signature on the raw body (stale > 5 min rejected), applies each svix-id once. ' +
+    'delivered/opened/clicked set the message log timestamps; a permanent bounce or a complaint suppresses the address; a soft bounce is only recorded.',
+  request: { body: { content: { 'application/json': { schema: z.object({ type: z.string(), created_at: z.string(), data: z.object({}).passthrough() }) } } } },
+  responses: {
+    200: json(z.object({ received: z.literal(true), duplicate: z.boolean() }), 'Applied (or a duplicate svix-id)'),
+    400: json(ErrorSchema, 'Bad, missing or stale signature'),
+    503: json(ErrorSchema, 'RESEND_WEBHOOK_SECRET not set'),
   },
 });
 

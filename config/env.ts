@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   SHOP_NAME: z.string().default('Journeys Shop'),
   POSTAL_ADDRESS: z.string().default('Journeys Shop, 1 Example Street, 10115 Berlin, Germany'),
   PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
+  SHOP_URL: z.string().url().optional(),
   TOKEN_SECRET: z.string().min(16, 'TOKEN_SECRET must be at least 16 characters').optional(),
   DATA_DIR: z.string().default('.data'),
   JOURNEYS_CONFIG_FILE: z.string().optional(),
@@ -56,7 +57,10 @@ export interface Config {
     shopName: string;
     postalAddress: string;
   };
+  /** where this API is reachable from a recipient's mail client (unsubscribe, tracking links) */
   publicUrl: string;
+  /** the shop's storefront, for "visit the shop" buttons (default: PUBLIC_URL) */
+  shopUrl: string;
   tokenSecret: string;
   dataDir: string;
   journeys: JourneysConfig;
@@ -73,7 +77,8 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   options: { allowGeneratedSecrets?: boolean } = {},
 ): Config {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable (`FOO=` in .env or compose's `${FOO:-}`) means "not set".
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -110,6 +115,7 @@ export function loadConfig(
       postalAddress: e.POSTAL_ADDRESS,
     },
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    shopUrl: (e.SHOP_URL ?? e.PUBLIC_URL).replace(/\/$/, ''),
     tokenSecret: e.TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),

@@ -83,6 +83,7 @@ export const JourneysConfigSchema = z.object({
     .prefault({}),
   birthday: z
     .object({
+      /** local hour of the greeting in the customer's zone (guardrails.defaultTimezone when unknown) */
       sendAtLocalHour: z.number().int().min(0).max(23).default(10),
       couponPercentOff: percent.default(15),
       couponValidity: duration.default('14 days'),
@@ -90,15 +91,22 @@ export const JourneysConfigSchema = z.object({
     .prefault({}),
   leadNurture: z
     .object({
+      /** between two content pieces; the first goes out when the form arrives */
       interval: duration.default('2 days'),
+      /** pieces per run of the journey (content/nurture-catalog.json may run out first) */
       maxPieces: z.number().int().min(1).default(5),
     })
     .prefault({}),
   replenishment: z
     .object({
+      /** what the email's "remind me later" button adds, counted from the click */
       snoozeBy: duration.default('7 days'),
-      /** remind this long before the product should run out */
+      /** remind this long before the product should run out (placedAt + replenishDays × quantity) */
       leadTime: duration.default('2 days'),
+      /** after a reminder, how long its snooze/reschedule links work; the journey then ends */
+      followUpFor: duration.default('30 days'),
+      /** the furthest ahead a customer may reschedule a reminder */
+      rescheduleWithin: duration.default('365 days'),
     })
     .prefault({}),
   guardrails: z

@@ -83,6 +83,11 @@ export const projections: { [T in EventType]?: Projection<T> } = {
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
       [p.orderId, event.customerId, p.total, p.currency, JSON.stringify(p.items), event.occurredAt],
     );
+    // A purchase is engagement: it lifts a win-back sunset before any journey hears of the order.
+    await tx.query(
+      'UPDATE customers SET unengaged_at = NULL, updated_at = now() WHERE id = $1 AND unengaged_at IS NOT NULL',
+      [event.customerId],
+    );
   },
   'order.shipped': async (tx, event) => {
     const p = event.properties;
@@ -94,6 +99,16 @@ export const projections: { [T in EventType]?: Projection<T> } = {
   },
   'order.delivered': async (tx, event) => {
     await tx.query('UPDATE orders SET delivered_at = $2 WHERE id = $1', [event.properties.orderId, event.occurredAt]);
+  },
+  // A request while subscribed keeps the queue position; one after an alert or expiry is a new subscription.
+  'back_in_stock.requested': async (tx, event) => {
+    await tx.query(
+      `INSERT INTO back_in_stock_subscriptions AS s (customer_id, product_id, requested_at) VALUES ($1, $2, $3)
+       ON CONFLICT (customer_id, product_id) DO UPDATE
+         SET requested_at = EXCLUDED.requested_at, status = 'waiting', status_reason = NULL, updated_at = now()
+         WHERE s.status NOT IN ('waiting', 'notifying')`,
+      [event.customerId, event.properties.productId, event.occurredAt],
+    );
   },
 };
 

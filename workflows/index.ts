@@ -1,2 +1,8 @@
 /** The workflow bundle's entry: every journey the worker runs. */
 export { welcome } from './welcome';
+export { order } from './order';
+export { abandonedCart } from './abandoned-cart';
+export { backInStock, backInStockRestock } from './back-in-stock';
+export { postPurchase } from './post-purchase';
+export { winBack } from './win-back';
+export { vip } from './vip';

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
 import type { Activities } from '../activities';
-import type { CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
+import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
 import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
 import type { TemplateName, TemplateData } from '../emails';
 
@@ -220,7 +220,9 @@ export class Journey {
   }
 }
 
-export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'onCap' | 'promotes'> {
+export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'promotes'> {
+  /** at the frequency cap: 'skip' (default) or 'defer' to the next free slot; transactional mail is never capped */
+  onCap?: CapPolicy;
   iteration?: string | number;
   coupon?: CouponRequest;
   /** checked while a deferred send waits; returning false drops the send */

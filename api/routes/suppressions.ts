@@ -26,8 +26,7 @@ export const SuppressionPostSchema = z
     /** who or what asked for it, for the record */
     source: z.string().min(1).max(200).default('api'),
   })
-  .strict()
-  .openapi('SuppressionRequest');
+  .strict();
 
 export interface SuppressionView {
   email: string;

@@ -1,0 +1,158 @@
+/**
+ * Back in stock — a customer asks to hear when a sold-out product returns.
+ *
+ * backInStock: one journey per (customer, product), started by back_in_stock.requested.
+ *   waits up to 90 days for the product's restock batch to include the customer;
+ *   then re-checks stock at send time and alerts — sold out again by then: no email, the
+ *   customer goes back to the front of the queue and waits for the next restock;
+ *   90 days without an alert: the subscription expires.
+ *
+ * backInStockRestock: one per product, started when PUT /v1/products/:id takes stock from 0
+ * to more than 0. It wakes subscribers in batches so 3 returned units do not mail 5,000 people:
+ *   each batch = subscribersPerUnit × the stock left, oldest subscriptions first;
+ *   after batchInterval, if stock remains and people still wait, the next batch;
+ *   stock back to 0 or nobody left waiting: done (the rest wait for the next restock).
+ */
+import {
+  continueAsNew,
+  defineSignal,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { Journey, JourneyKey, JourneyStepKey, toMs, type JourneyCarryOver } from './kit';
+import type { Activities } from '../activities';
+import type { JourneysConfig } from '../config/journeys';
+import type { RestockedProduct } from '../emails/BackInStockEmail';
+
+/** A product came back: sent by the API to the restock coordinator, and by it to a batch of subscribers. */
+export const productRestockedSignal = defineSignal<[{ stock: number }]>('productRestocked');
+
+export const backInStockWorkflowId = (customerId: string, productId: string) => `back-in-stock/${customerId}/${productId}`;
+export const restockWorkflowId = (productId: string) => `back-in-stock-restock/${productId}`;
+
+const { findProducts, claimBackInStockBatch, settleBackInStockSubscription } = proxyActivities<
+  Pick<Activities, 'findProducts' | 'claimBackInStockBatch' | 'settleBackInStockSubscription'>
+>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '1 minute' } });
+
+export interface BackInStockInput {
+  customerId: string;
+  productId: string;
+  /** occurredAt of the request: the subscription's queue position and version */
+  requestedAt: string;
+  config: JourneysConfig['backInStock'];
+  carried?: { expiresAt: number; attempts: number; kit: JourneyCarryOver };
+}
+
+export async function backInStock(input: BackInStockInput): Promise<void> {
+  const { customerId, productId, requestedAt, config, carried } = input;
+  const journey = new Journey({ journey: 'back-in-stock', customerId, carryOver: carried?.kit });
+  let restocks = 0;
+  setHandler(productRestockedSignal, () => void restocks++);
+  const expiresAt = carried?.expiresAt ?? Date.now() + toMs(config.subscriptionValidity);
+  let attempts = carried?.attempts ?? 0;
+  const settle = (status: 'waiting' | 'notified' | 'expired' | 'cancelled', reason?: string) =>
+    settleBackInStockSubscription({ customerId, productId, requestedAt, status, reason });
+  journey.data = { productId, requestedAt, expiresAt: new Date(expiresAt).toISOString() };
+
+  for (;;) {
+    const seen = restocks;
+    const woken = await journey.waitUntil(
+      () => restocks > seen,
+      Math.max(1, expiresAt - Date.now()),
+      'waiting-for-restock',
+      `waiting until ${new Date(expiresAt).toISOString()} for ${productId} to come back in stock`,
+    );
+    if (!woken) {
+      await settle('expired');
+      journey.at('done', `subscription expired after ${config.subscriptionValidity}`);
+      return;
+    }
+    attempts++;
+    const [product] = await findProducts([productId]);
+    if (!product) {
+      await settle('cancelled', 'product_unknown');
+      journey.at('done', `${productId} is not in the catalogue`);
+      return;
+    }
+    // Requested by the customer for this one product: a service message, so transactional (no
+    // marketing consent needed). promotes: the send path re-checks stock right before sending.
+    const outcome = await journey.send('alert', 'back-in-stock', { items: [restockedProduct(product)] }, {
+      category: 'transactional',
+      promotes: true,
+      // a later request for the same product is a new subscription with its own messages
+      iteration: `${requestedAt}/${attempts}`,
+    });
+    if (outcome.status === 'sent') {
+      await settle('notified');
+      journey.at('done', `alerted: ${product.title} is back`);
+      return;
+    }
+    if (outcome.status === 'skipped' && outcome.reason === 'out_of_stock') {
+      // Sold out again before the alert: keep the place in the queue for the next restock.
+      await settle('waiting', 'sold_out_at_send_time');
+      if (journey.historyIsLong()) {
+        await continueAsNew<typeof backInStock>({ ...input, carried: { expiresAt, attempts, kit: journey.carryOver() } });
+      }
+      continue;
+    }
+    await settle('cancelled', outcome.reason);
+    journey.at('done', `alert not sent (${outcome.reason})`);
+    return;
+  }
+}
+
+function restockedProduct(product: RestockedProduct & { stock?: number }): RestockedProduct {
+  const { productId, title, price, currency, url, imageUrl } = product;
+  return imageUrl ? { productId, title, price, currency, url, imageUrl } : { productId, title, price, currency, url };
+}
+
+export interface BackInStockRestockInput {
+  productId: string;
+  config: JourneysConfig['backInStock'];
+  /** batches already sent by earlier runs (continue-as-new) */
+  batches?: number;
+}
+
+export async function backInStockRestock({ productId, config, batches = 0 }: BackInStockRestockInput): Promise<void> {
+  // A later restock while batches are running changes nothing: each batch reads the stock anew.
+  setHandler(productRestockedSignal, () => undefined);
+  upsertSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]);
+  const at = (step: string, details: string) => {
+    upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
+    setCurrentDetails(`**back-in-stock restock** of \`${productId}\`\n\n${details}`);
+  };
+
+  for (let inThisRun = 0; ; inThisRun++) {
+    const batch = await claimBackInStockBatch({
+      productId,
+      subscribersPerUnit: config.subscribersPerUnit,
+      validFor: config.subscriptionValidity,
+    });
+    if (batch.subscribers.length === 0) {
+      at('done', batch.stock === 0 ? 'sold out again; the rest wait for the next restock' : 'nobody left waiting');
+      return;
+    }
+    batches++;
+    at('notifying', `batch ${batches}: ${batch.subscribers.length} subscribers for ${batch.stock} in stock`);
+    await Promise.all(
+      batch.subscribers.map(async (subscriber) => {
+        try {
+          await getExternalWorkflowHandle(backInStockWorkflowId(subscriber.customerId, productId)).signal(
+            productRestockedSignal,
+            { stock: batch.stock },
+          );
+        } catch {
+          // The subscriber's journey is gone (erased customer, a request that lost a race): nobody to tell.
+          await settleBackInStockSubscription({ ...subscriber, productId, status: 'expired', reason: 'journey_gone' });
+        }
+      }),
+    );
+    at('between-batches', `batch ${batches} told; next batch in ${config.batchInterval} if stock remains`);
+    await sleep(config.batchInterval);
+    if (inThisRun >= 20) await continueAsNew<typeof backInStockRestock>({ productId, config, batches });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Post-purchase — one journey per order (`post-purchase/<orderId>`), started by its order.placed.
+ *   3 hours later:                  a thank-you; the first-purchase variant for a customer's first order
+ *   7 days after order.delivered:   a review request with a link to each item
+ *   14 days after order.delivered:  a cross-sell of related products in stock, none already bought
+ *   no delivery within 60 days:     the journey ends after the thank-you
+ *
+ * Overlapping orders: before each step the journey claims it for the customer; when another
+ * order's journey sent the same step within `dedupeWindow` (7 days), this order skips it. Two
+ * orders a day apart get one thank-you, one review request and one cross-sell, not two.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { Journey, toMs, type SendOptions } from './kit';
+import type { Activities } from '../activities';
+import type { JourneysConfig } from '../config/journeys';
+import type { EventProperties } from '../ingest/event-schemas';
+import type { TemplateData, TemplateName } from '../emails';
+
+export interface PostPurchaseInput {
+  customerId: string;
+  orderId: string;
+  order: EventProperties<'order.placed'>;
+  config: JourneysConfig['postPurchase'];
+}
+
+const JOURNEY = 'postPurchase';
+
+const { isFirstOrder, itemsToReview, crossSellProducts, claimStep, releaseStep } = proxyActivities<
+  Pick<Activities, 'isFirstOrder' | 'itemsToReview' | 'crossSellProducts' | 'claimStep' | 'releaseStep'>
+>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+export async function postPurchase({ customerId, orderId, order, config }: PostPurchaseInput): Promise<void> {
+  const journey = new Journey({ journey: JOURNEY, customerId });
+  const startedAt = Date.now();
+  let deliveredAt: number | null = null;
+  journey.on('order.delivered', (event) => {
+    if (event.properties.orderId === orderId && deliveredAt === null) deliveredAt = Date.now();
+  });
+  const outcomes: Record<string, string> = {};
+  journey.data = { orderId, outcomes };
+
+  /** Send a step unless another order's journey already took it within the dedupe window. */
+  async function sendOnce<T extends TemplateName>(step: string, template: T, data: TemplateData<T>, options: SendOptions) {
+    const { workflowId } = workflowInfo();
+    const claim = await claimStep({ customerId, journey: JOURNEY, step, workflowId, window: config.dedupeWindow });
+    if (!claim.claimed) {
+      outcomes[step] = `skipped: ${claim.heldBy} sent it ${claim.claimedAt}`;
+      return;
+    }
+    const outcome = await journey.send(step, template, data, options);
+    outcomes[step] = outcome.status === 'sent' ? 'sent' : `${outcome.status}: ${'reason' in outcome ? outcome.reason : ''}`;
+    // Not sent (no consent, sold out, …): another order's journey may still take the step.
+    if (outcome.status !== 'sent') await releaseStep({ workflowId, step });
+  }
+
+  await journey.sleep(config.thankYouAfter, 'waiting-to-thank', `thank-you for order ${orderId} after ${config.thankYouAfter}`);
+  const firstPurchase = await isFirstOrder({ customerId, orderId });
+  await sendOnce(
+    'thank-you',
+    'post-purchase-thank-you',
+    { orderId, firstPurchase, items: order.items.map(({ title, quantity }) => ({ title, quantity })) },
+    // A thank-you a few hours late is still welcome: wait for a free slot rather than drop it.
+    { category: 'marketing', onCap: 'defer' },
+  );
+
+  const delivered = await journey.waitUntil(
+    () => deliveredAt !== null,
+    untilTime(startedAt + toMs(config.deliveryWaitLimit)),
+    'waiting-for-delivery',
+    `waiting for order ${orderId} to be delivered (at most ${config.deliveryWaitLimit} after it was placed)`,
+  );
+  if (!delivered || deliveredAt === null) {
+    journey.at('done', `order ${orderId} not delivered within ${config.deliveryWaitLimit}: no review request or cross-sell`);
+    return;
+  }
+  const deliveredOn: number = deliveredAt;
+
+  await journey.sleep(
+    untilTime(deliveredOn + toMs(config.reviewRequestAfterDelivery)),
+    'waiting-to-ask-for-review',
+    `review request ${config.reviewRequestAfterDelivery} after delivery`,
+  );
+  const items = await itemsToReview({ orderId });
+  if (items.length > 0) {
+    await sendOnce('review-request', 'review-request', { orderId, items }, { category: 'marketing', onCap: 'defer' });
+  }
+
+  await journey.sleep(
+    untilTime(deliveredOn + toMs(config.crossSellAfterDelivery)),
+    'waiting-to-cross-sell',
+    `cross-sell ${config.crossSellAfterDelivery} after delivery`,
+  );
+  const products = await crossSellProducts({ customerId, orderId, limit: config.crossSellMaxProducts });
+  if (products.length === 0) {
+    outcomes['cross-sell'] = 'nothing related in stock';
+    journey.at('done', 'post-purchase complete; nothing related in stock to suggest');
+    return;
+  }
+  await sendOnce(
+    'cross-sell',
+    'cross-sell',
+    { boughtTitle: order.items.length === 1 ? order.items[0].title : 'order', items: products },
+    // A pure promotion: when the customer already heard from us today, drop it rather than pile on.
+    { category: 'marketing', onCap: 'skip', promotes: true },
+  );
+  journey.at('done', 'post-purchase complete');
+}
+
+/** Milliseconds from now until `at` (at least 1: a timer needs a positive duration). */
+function untilTime(at: number): number {
+  return Math.max(1, at - Date.now());
+}

@@ -1,0 +1,163 @@
+/**
+ * Replenishment — one journey per customer and product (`replenishment/<customerId>/<productId>`),
+ * started by an order of a product that has replenishDays.
+ *   the supply runs out at  placedAt + replenishDays × quantity
+ *   reminder                leadTime (2 days) before that — never before half the supply is used
+ *   in the email            "remind me in 7 days" and "pick a date": signed links whose page
+ *                           signals this journey, which moves the next reminder
+ *   a new order of it       starts the cycle again from that order
+ *   after a reminder        the links work for followUpFor (30 days); then the journey ends
+ */
+import { continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { Journey, toMs, type JourneyCarryOver } from './kit';
+import type { Activities } from '../activities';
+import type { JourneysConfig } from '../config/journeys';
+
+export interface ReplenishmentInput {
+  customerId: string;
+  productId: string;
+  config: JourneysConfig['replenishment'];
+  carryOver?: ReplenishmentCarryOver;
+}
+
+/** The order a cycle counts from. */
+export interface ReplenishmentCycle {
+  orderId: string;
+  placedAt: string;
+  quantity: number;
+}
+
+export interface ReplenishmentCarryOver extends JourneyCarryOver {
+  cycle: ReplenishmentCycle;
+  /** where a cycle that continued as new mid-way stood */
+  resume?: { remindAt: number; sentReminders: number };
+}
+
+/**
+ * From the email's link page. `orderId` names the cycle the email belonged to: a link in an
+ * email from before the latest order moves nothing.
+ */
+export type ReplenishmentRequest = { orderId: string } & ({ kind: 'snooze' } | { kind: 'reschedule'; remindAt: string });
+export const replenishmentRequestSignal = defineSignal<[ReplenishmentRequest]>('replenishmentRequest');
+
+const { findReplenishableProduct, replenishmentLinks } = proxyActivities<
+  Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'>
+>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
+});
+
+const DAY = toMs('1 day');
+
+export async function replenishment({ customerId, productId, config, carryOver }: ReplenishmentInput): Promise<void> {
+  const journey = new Journey({ journey: 'replenishment', customerId, carryOver });
+  let cycle: ReplenishmentCycle | undefined = carryOver?.cycle;
+  let nextCycle: ReplenishmentCycle | undefined;
+  let requestedAt: number | undefined;
+
+  journey.on('order.placed', (event) => {
+    const quantity = event.properties.items
+      .filter((item) => item.productId === productId)
+      .reduce((sum, item) => sum + item.quantity, 0);
+    if (quantity === 0) return;
+    const order = { orderId: event.properties.orderId, placedAt: event.occurredAt, quantity };
+    if (!cycle) cycle = order;
+    // An order that arrives late but was placed before the current one changes nothing.
+    else if (order.orderId !== cycle.orderId && Date.parse(order.placedAt) >= Date.parse(cycle.placedAt)) nextCycle = order;
+  });
+  setHandler(replenishmentRequestSignal, (request) => {
+    if (!cycle || request.orderId !== cycle.orderId) return;
+    requestedAt = request.kind === 'snooze' ? Date.now() + toMs(config.snoozeBy) : Date.parse(request.remindAt);
+  });
+  const restartWith = (order: ReplenishmentCycle) =>
+    continueAsNew<typeof replenishment>({ customerId, productId, config, carryOver: { ...journey.carryOver(), cycle: order } });
+
+  if (!(await journey.waitUntil(() => cycle !== undefined, '1 minute', 'waiting-for-order', 'waiting for the order'))) {
+    return journey.at('done', 'started without an order of the product');
+  }
+  const current = cycle!;
+  const product = await findReplenishableProduct(productId);
+  if (!product) return journey.at('done', `${productId} has no replenishDays: nothing to remind of`);
+
+  const placedAt = Date.parse(current.placedAt);
+  const runsOutAt = placedAt + product.replenishDays * current.quantity * DAY;
+  // A short supply with a long lead time would remind at checkout: wait at least half of it.
+  let remindAt = Math.max(runsOutAt - toMs(config.leadTime), placedAt + (runsOutAt - placedAt) / 2);
+  const show = (reminders: number) => {
+    journey.data = {
+      productId,
+      orderId: current.orderId,
+      quantity: current.quantity,
+      runsOutAt: new Date(runsOutAt).toISOString(),
+      nextReminderAt: new Date(remindAt).toISOString(),
+      reminders,
+    };
+  };
+
+  let sentReminders = carryOver?.resume?.sentReminders ?? 0;
+  if (carryOver?.resume) remindAt = carryOver.resume.remindAt;
+  for (;;) {
+    show(sentReminders);
+    if (journey.historyIsLong()) {
+      // Only a flood of link clicks grows a cycle's history this far.
+      return continueAsNew<typeof replenishment>({
+        customerId,
+        productId,
+        config,
+        carryOver: { ...journey.carryOver(), cycle: current, resume: { remindAt, sentReminders } },
+      });
+    }
+    requestedAt = undefined;
+    await journey.waitUntil(
+      () => nextCycle !== undefined || requestedAt !== undefined,
+      Math.max(0, remindAt - Date.now()),
+      'waiting-to-remind',
+      `reminder ${sentReminders + 1} for ${product.title} at ${new Date(remindAt).toISOString()} unless it is reordered`,
+    );
+    if (nextCycle) return restartWith(nextCycle);
+    if (requestedAt !== undefined) {
+      remindAt = Math.max(Date.now(), requestedAt);
+      continue;
+    }
+
+    // The title, URL or picture may have changed since the order.
+    const latest = await findReplenishableProduct(productId);
+    if (!latest) return journey.at('done', `${productId} is no longer replenishable`);
+    const links = await replenishmentLinks({ customerId, productId, orderId: current.orderId });
+    const reminder = sentReminders + 1;
+    journey.at('replenishment-reminder', `sending reminder ${reminder}`);
+    const outcome = await journey.send(
+      'replenishment-reminder',
+      'replenishment',
+      {
+        items: [{ productId, title: latest.title, url: latest.url, ...(latest.imageUrl ? { imageUrl: latest.imageUrl } : {}) }],
+        runsOutAt: new Date(runsOutAt).toISOString(),
+        snoozeUrl: links.snoozeUrl,
+        rescheduleUrl: links.rescheduleUrl,
+        snoozeBy: String(config.snoozeBy),
+      },
+      {
+        category: 'marketing',
+        onCap: 'defer',
+        promotes: true,
+        iteration: `${current.orderId}/${reminder}`,
+        stillWanted: () => nextCycle === undefined,
+      },
+    );
+    if (nextCycle) return restartWith(nextCycle);
+    if (outcome.status !== 'sent') return journey.at('done', `reminder not sent (${outcome.reason})`);
+    sentReminders = reminder;
+
+    show(sentReminders);
+    requestedAt = undefined;
+    const acted = await journey.waitUntil(
+      () => nextCycle !== undefined || requestedAt !== undefined,
+      config.followUpFor,
+      'waiting-for-reorder',
+      `reminder ${reminder} sent; its snooze and reschedule links work for ${config.followUpFor}`,
+    );
+    if (nextCycle) return restartWith(nextCycle);
+    if (!acted) return journey.at('done', 'reminded; no reorder and no new date asked for');
+    remindAt = Math.max(Date.now(), requestedAt!);
+  }
+}

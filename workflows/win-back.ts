@@ -1,0 +1,136 @@
+/**
+ * Win-back with sunset — one journey per customer (`win-back/<customerId>`); every order.placed
+ * starts it or reaches it, and restarts the clock.
+ *   90 days after the last order:          a win-back email with a time-limited coupon
+ *   14 days without an open, click or order: a second, last-chance email with a fresh code
+ *   30 more days without any:              the customer is marked unengaged (no more marketing)
+ * Any order stops it at once (nothing is sent after an order, even a deferred email) and the
+ * clock restarts from that order. An open or click without an order restarts the clock from
+ * that engagement: the customer is alive, so no sunset, but a fresh lapse can win them back.
+ *
+ * The journey lives as long as the customer buys: it continues as new before its history
+ * grows long, carrying its state. It ends after the sunset (or when the first email could not
+ * be sent, e.g. no consent); the next order starts a new run, and the order.placed projection
+ * clears the unengaged mark — a purchase is engagement.
+ */
+import { condition, continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { Journey, toMs, type JourneyCarryOver } from './kit';
+import type { Activities } from '../activities';
+import type { JourneysConfig } from '../config/journeys';
+
+export type WinBackState = {
+  /** the latest order's time (ms) as the shop reported it, never later than its arrival */
+  lastOrderAt: number | null;
+  /** when the current clock started: the last order, or the last open/click after a win-back */
+  clockFrom: number | null;
+  ordersSeen: number;
+  winBacksSent: number;
+  /** this run's place in the chain of continue-as-new runs (1 = the first) */
+  generation: number;
+};
+
+export interface WinBackInput {
+  customerId: string;
+  config: JourneysConfig['winBack'];
+  carried?: JourneyCarryOver & { state: WinBackState };
+  /** history length that triggers continue-as-new; tests pass a small one */
+  historyLimit?: number;
+}
+
+const { customerEngagement, sunsetIfUnengaged } = proxyActivities<
+  Pick<Activities, 'customerEngagement' | 'sunsetIfUnengaged'>
+>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+export async function winBack(input: WinBackInput): Promise<void> {
+  const { customerId, config } = input;
+  const journey = new Journey({ journey: 'winBack', customerId, carryOver: input.carried });
+  const previous = input.carried?.state;
+  const state: WinBackState = previous
+    ? { ...previous, generation: previous.generation + 1 }
+    : { lastOrderAt: null, clockFrom: null, ordersSeen: 0, winBacksSent: 0, generation: 1 };
+  journey.data = state;
+  journey.on('order.placed', (event) => {
+    const at = Math.min(Date.parse(event.occurredAt), Date.now());
+    state.ordersSeen += 1;
+    state.lastOrderAt = Math.max(state.lastOrderAt ?? at, at);
+    state.clockFrom = Math.max(state.clockFrom ?? at, at);
+  });
+  const restartClock = (at: number) => {
+    state.clockFrom = Math.max(state.clockFrom ?? at, Math.min(at, Date.now()));
+  };
+
+  if (state.clockFrom === null) {
+    journey.at('waiting-for-order', 'started without an order: waiting for one');
+    await condition(() => state.clockFrom !== null);
+  }
+
+  for (;;) {
+    if (journey.historyIsLong(input.historyLimit)) {
+      await continueAsNew<typeof winBack>({ ...input, carried: { ...journey.carryOver(), state } });
+    }
+    const clockFrom = state.clockFrom!;
+    const ordersBefore = state.ordersSeen;
+    const ordered = () => state.ordersSeen > ordersBefore;
+    // One clock = one cycle: its start names the messages and codes, unique across runs and years.
+    const cycle = new Date(clockFrom).toISOString();
+    const offer = (attempt: number) => ({
+      key: `winBack/${customerId}/${cycle}/${attempt}`,
+      percentOff: config.couponPercentOff,
+      validFor: config.couponValidity,
+    });
+    const sendWhen = { category: 'marketing', onCap: 'defer', iteration: cycle, stillWanted: () => !ordered() } as const;
+
+    const lapseAt = clockFrom + toMs(config.firstAfter);
+    if (await journey.sleep(untilTime(lapseAt), 'waiting-for-lapse', `no order since ${day(clockFrom)}: win-back on ${day(lapseAt)}`, ordered)) {
+      continue;
+    }
+
+    const first = await journey.send('win-back', 'win-back', {}, { ...sendWhen, coupon: offer(1) });
+    if (ordered()) continue;
+    if (first.status !== 'sent') {
+      journey.at('done', `win-back not sent (${first.status === 'deferred' ? 'deferred' : first.reason}); the next order starts over`);
+      return;
+    }
+    state.winBacksSent += 1;
+    const firstSentAt = new Date(Date.now()).toISOString();
+
+    if (await journey.waitUntil(ordered, config.secondAfter, 'waiting-for-engagement', `win-back sent; a last chance after ${config.secondAfter} without an open, click or order`)) {
+      continue;
+    }
+    const engagement = await customerEngagement({ customerId, since: firstSentAt });
+    if (engagement.engagedAt) {
+      restartClock(Date.parse(engagement.engagedAt));
+      continue;
+    }
+
+    const second = await journey.send('win-back-last-chance', 'win-back-last-chance', {}, { ...sendWhen, coupon: offer(2) });
+    if (ordered()) continue;
+    if (second.status !== 'sent') {
+      journey.at('done', `last-chance email not sent (${second.status === 'deferred' ? 'deferred' : second.reason}); the next order starts over`);
+      return;
+    }
+    state.winBacksSent += 1;
+
+    if (await journey.waitUntil(ordered, config.sunsetAfter, 'waiting-before-sunset', `last chance sent; sunset after ${config.sunsetAfter} without an open, click or order`)) {
+      continue;
+    }
+    const verdict = await sunsetIfUnengaged({ customerId, since: firstSentAt });
+    if (verdict.engagedAt) {
+      restartClock(Date.parse(verdict.engagedAt));
+      continue;
+    }
+    journey.at('sunset', `no open, click or order since ${day(Date.parse(firstSentAt))}: marked unengaged, no more marketing until the next order`);
+    return;
+  }
+}
+
+function untilTime(at: number): number {
+  return Math.max(1, at - Date.now());
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
