@@ -1,11 +1,20 @@
 /**
- * Local time in the customer's zone for the send-time guardrails (quiet hours).
- *
- * NOTE (birthday/nurture/replenishment engineer): this file was accidentally overwritten by a
- * file create at 23:40 and is reconstructed here from its two call sites in guardrails.ts;
- * the owner should check it against their original. Zone arithmetic lives in ./zoned-time.
+ * Local time in the customer's zone for the send-time guardrails (quiet hours). Zone
+ * arithmetic (Intl-based, DST-aware) is shared with the birthday journey in ./zoned-time:
+ * a window end the spring-forward skips resolves to the moment the clock jumps past it, one
+ * that the fall-back repeats resolves to its first occurrence.
  */
-import { isValidTimeZone, localParts, zonedTimeToInstant } from './zoned-time';
+import { isValidTimeZone, localParts, zonedTimeToInstant, type LocalDateTime } from './zoned-time';
+
+/** What the clocks in `timeZone` show at `instant`. */
+export function wallTimeAt(instant: Date, timeZone: string) {
+  return localParts(instant.getTime(), timeZone);
+}
+
+/** When the clocks in `timeZone` show `wall` (a skipped time: just after the jump; a repeated one: the first). */
+export function instantOfWallTime(wall: LocalDateTime, timeZone: string): Date {
+  return new Date(zonedTimeToInstant(wall, timeZone));
+}
 
 /** The customer's zone when it is a known IANA zone, else the configured default (else UTC). */
 export function resolveTimezone(timezone: string | null | undefined, fallback: string): string {

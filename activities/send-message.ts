@@ -58,7 +58,15 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
 
   const claimed = await claim(deps, input);
   if ('status' in claimed) return claimed;
-  return deliver(deps, input, claimed.row, claimed.email);
+  // Rendered after the claim commits: React rendering inside the transaction would hold the
+  // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
+  const email = await composeEmail(deps, input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data);
+  await deps.db.query(`UPDATE messages SET subject = $2, links = $3, updated_at = now() WHERE id = $1`, [
+    claimed.row.id,
+    email.rendered.subject,
+    JSON.stringify(email.rendered.links),
+  ]);
+  return deliver(deps, input, { ...claimed.row, subject: email.rendered.subject }, email);
 }
 
 function settledOutcome(row: LedgerRow): SendOutcome | undefined {
@@ -79,9 +87,17 @@ async function findLedgerRow(db: Pool | PoolClient, key: string): Promise<Ledger
   return rows[0];
 }
 
+interface ComposedEmail {
+  to: string;
+  rendered: RenderedEmail;
+  headers: Record<string, string>;
+}
+
 interface Claimed {
   row: LedgerRow;
-  email: { to: string; rendered: RenderedEmail; headers: Record<string, string> };
+  customer: CustomerRow;
+  /** the journey's data after the stock filter, with the issued coupon */
+  data: Record<string, unknown>;
 }
 
 async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome> {
@@ -131,16 +147,10 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
       data = { ...data, coupon };
     }
 
-    // The row id goes into the unsubscribe link, so claim the row before rendering.
+    // The row id goes into the unsubscribe link: the row is claimed before rendering.
     const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now });
-    const email = await composeEmail(deps, input, customer!, customer!.email!, row.id, data);
-    await tx.query(`UPDATE messages SET subject = $2, links = $3, updated_at = now() WHERE id = $1`, [
-      row.id,
-      email.rendered.subject,
-      JSON.stringify(email.rendered.links),
-    ]);
     await tx.query('COMMIT');
-    return { row: { ...row, subject: email.rendered.subject }, email };
+    return { row, customer: customer!, data };
   } catch (err) {
     await tx.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -172,7 +182,7 @@ async function deliver(
   deps: SendDeps,
   input: SendMessageInput,
   row: LedgerRow,
-  prepared?: Claimed['email'],
+  prepared?: ComposedEmail,
 ): Promise<SendOutcome> {
   if (!prepared) {
     // A previous attempt claimed the row and died around the provider call.
@@ -212,7 +222,7 @@ async function deliver(
 }
 
 /** Rebuild the exact email of a pending row (same coupon, same links) for a retry. */
-async function rerender(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<Claimed['email']> {
+async function rerender(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<ComposedEmail> {
   const customer = (
     await deps.db.query<CustomerRow>(
       `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at
@@ -244,7 +254,7 @@ async function composeEmail(
   to: string,
   messageId: number,
   data: Record<string, unknown>,
-): Promise<Claimed['email']> {
+): Promise<ComposedEmail> {
   const context = emailContext(deps, input, customer, messageId);
   const rendered = await renderTemplate(input.template as TemplateName, { ...data, context } as TemplateProps[TemplateName]);
   const headers: Record<string, string> = {};

@@ -11,6 +11,7 @@ import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
 import { docsRouter } from './routes/docs';
 import { unsubscribeRouter } from './routes/unsubscribe';
+import { replenishmentLinksRouter } from './routes/replenishment-links';
 import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
 
@@ -38,6 +39,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   if (deps.config.mail.transport === 'outbox') app.use(outboxRouter(deps));
   // Public, token-signed (no API key): the recipient has no login.
   app.use(unsubscribeRouter(deps));
+  app.use(replenishmentLinksRouter(deps));
 
   const v1 = express.Router();
   v1.use(requireApiKey(deps.config.api.key));

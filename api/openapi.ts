@@ -245,6 +245,38 @@ registry.registerPath({
   responses: { 200: htmlPage('Subscribed again'), 400: htmlPage('Invalid or forged link') },
 });
 registry.registerPath({
+  method: 'get',
+  path: '/remind/{token}',
+  summary: 'Replenishment reminder page (signed link from the reminder email): snooze or pick a date; changes nothing',
+  request: { params: token, query: z.object({ choice: z.enum(['snooze', 'reschedule']).optional() }) },
+  responses: {
+    200: htmlPage('The product, the next reminder, a snooze button and a date picker'),
+    400: htmlPage('Invalid or forged link'),
+    410: htmlPage('The reminder ended or was replaced by a newer order'),
+  },
+});
+registry.registerPath({
+  method: 'post',
+  path: '/remind/{token}',
+  summary: 'Move the next replenishment reminder (signals the journey)',
+  request: {
+    params: token,
+    body: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: z.object({ action: z.enum(['snooze', 'reschedule']), date: z.string().optional().openapi({ description: 'YYYY-MM-DD, for reschedule' }) }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: htmlPage('Moved; the page names the new date'),
+    400: htmlPage('Invalid or forged link'),
+    410: htmlPage('The reminder ended or was replaced by a newer order'),
+    422: htmlPage('No date, or a date outside tomorrow … rescheduleWithin'),
+  },
+});
+registry.registerPath({
   method: 'post',
   path: '/webhooks/resend',
   summary: 'Resend delivery events (Svix-signed; RESEND_WEBHOOK_SECRET)',

@@ -107,6 +107,8 @@ export const JourneysConfigSchema = z.object({
       followUpFor: duration.default('30 days'),
       /** the furthest ahead a customer may reschedule a reminder */
       rescheduleWithin: duration.default('365 days'),
+      /** a date the customer picks becomes this hour, in their zone */
+      rescheduleAtLocalHour: z.number().int().min(0).max(23).default(10),
     })
     .prefault({}),
   guardrails: z

@@ -21,6 +21,14 @@ export interface DispatchDeps {
  * journey that exists becomes a signal, and journeys drop an event id they have seen.
  */
 export async function dispatchEvent(deps: DispatchDeps, event: ShopEvent): Promise<void> {
+  // A Temporal that is down or unreachable must fail the attempt (the relay retries later),
+  // not hang the relay.
+  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () => dispatchToRoutes(deps, event));
+}
+
+const DISPATCH_DEADLINE_MS = 15_000;
+
+async function dispatchToRoutes(deps: DispatchDeps, event: ShopEvent): Promise<void> {
   for (const { route, action } of routesFor(event)) {
     const workflowId = route.workflowId(event);
     if (action === 'signal') {

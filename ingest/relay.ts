@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 import { dispatchEvent, type DispatchDeps } from './dispatch';
 import { rowToEvent, type EventRow } from './store';
 
+/** How long a claimed event is ours before another relay may take it (a crash mid-batch). */
+const LEASE_SECONDS = 60;
+/** Customers dispatched at once; each customer's own events stay sequential. */
+const DISPATCH_PARALLELISM = 16;
+
 /**
  * Moves stored events to Temporal. The API nudges it after each insert; a poll picks up what
  * a crash or a Temporal outage left behind. Rows are claimed with SKIP LOCKED so several API
@@ -67,50 +72,59 @@ export class EventRelay {
     this.timer.unref?.();
   }
 
+  /**
+   * Claim a batch with a short lease (no transaction is held while Temporal is called: an
+   * embedded single-session database would stall every other query meanwhile), dispatch each
+   * customer's events in order and different customers in parallel, then record the outcome.
+   * A relay that dies mid-batch leaves its rows to be picked up when the lease runs out.
+   */
   private async dispatchBatch(): Promise<{ done: boolean; count: number }> {
     const size = this.deps.batchSize ?? 100;
-    const tx = await this.deps.db.connect();
-    let count = 0;
-    try {
-      await tx.query('BEGIN');
-      const { rows } = await tx.query<EventRow>(
-        `SELECT seq, id, type, customer_id, occurred_at, properties, dispatch_attempts
-           FROM events
-          WHERE dispatched_at IS NULL AND next_attempt_at <= now()
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [size],
-      );
-      const failedCustomers = new Set<string>();
-      for (const row of rows) {
-        // Keep a customer's events in order: after one fails, the rest of theirs wait too.
-        if (failedCustomers.has(row.customer_id)) {
-          await tx.query(`UPDATE events SET next_attempt_at = now() + interval '1 second' WHERE id = $1`, [row.id]);
-          continue;
-        }
-        try {
-          await dispatchEvent(this.deps, rowToEvent(row));
-          await tx.query('UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = $1', [row.id]);
-          count++;
-        } catch (err) {
-          failedCustomers.add(row.customer_id);
-          const backoffSeconds = Math.min(300, 2 ** Math.min(row.dispatch_attempts, 8));
-          await tx.query(
-            `UPDATE events SET dispatch_attempts = dispatch_attempts + 1, dispatch_error = $2,
-                    next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-            [row.id, String((err as Error).message).slice(0, 1000), backoffSeconds],
-          );
-          this.deps.log.warn({ eventId: row.id, err: (err as Error).message }, 'event dispatch failed; will retry');
+    const { rows } = await this.deps.db.query<EventRow>(
+      `UPDATE events SET next_attempt_at = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM events
+                      WHERE dispatched_at IS NULL AND next_attempt_at <= now()
+                      ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING seq, id, type, customer_id, occurred_at, properties, dispatch_attempts`,
+      [size, LEASE_SECONDS],
+    );
+    const byCustomer = new Map<string, EventRow[]>();
+    for (const row of rows.sort((a, b) => Number(a.seq) - Number(b.seq))) {
+      const list = byCustomer.get(row.customer_id) ?? [];
+      list.push(row);
+      byCustomer.set(row.customer_id, list);
+    }
+    const delivered: string[] = [];
+    const queue = [...byCustomer.values()];
+    const worker = async () => {
+      for (let events = queue.shift(); events; events = queue.shift()) {
+        for (const [i, row] of events.entries()) {
+          try {
+            await dispatchEvent(this.deps, rowToEvent(row));
+            delivered.push(row.id);
+          } catch (err) {
+            await this.recordFailure(row, err as Error);
+            // Keep a customer's events in order: the rest of theirs wait for the retry too.
+            for (const later of events.slice(i + 1)) await this.recordFailure(later, new Error('an earlier event of this customer failed'), false);
+            break;
+          }
         }
       }
-      await tx.query('COMMIT');
-      return { done: rows.length < size, count };
-    } catch (err) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      tx.release();
+    };
+    await Promise.all(Array.from({ length: Math.min(DISPATCH_PARALLELISM, queue.length) }, worker));
+    if (delivered.length) {
+      await this.deps.db.query('UPDATE events SET dispatched_at = now(), dispatch_error = NULL WHERE id = ANY($1)', [delivered]);
     }
+    return { done: rows.length < size, count: delivered.length };
+  }
+
+  private async recordFailure(row: EventRow, err: Error, countAttempt = true): Promise<void> {
+    const backoffSeconds = countAttempt ? Math.min(300, 2 ** Math.min(row.dispatch_attempts, 8)) : 1;
+    await this.deps.db.query(
+      `UPDATE events SET dispatch_attempts = dispatch_attempts + $4, dispatch_error = $2,
+              next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+      [row.id, String(err.message).slice(0, 1000), backoffSeconds, countAttempt ? 1 : 0],
+    );
+    if (countAttempt) this.deps.log.warn({ eventId: row.id, err: err.message }, 'event dispatch failed; will retry');
   }
 }

@@ -1,5 +1,6 @@
 import type { JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
+import { replenishmentWorkflowId } from '../links/replenishment-links';
 
 /**
  * Which events reach which journeys — the one declarative table. The relay reads it; no
@@ -14,13 +15,19 @@ export interface JourneyRoute<T extends EventType = EventType> {
   journey: string;
   /** shown in the Temporal UI as the workflow's summary */
   summary: string;
-  workflowId: (event: ShopEvent) => string;
+  /** `key`: the instance, for a route with `fanOut` */
+  workflowId: (event: ShopEvent, key?: string) => string;
   startOn: T[];
   signalOn: EventType[];
   /** extra condition for starting (not for signals) */
   startWhen?: (event: ShopEventOf<T>) => boolean;
   restart: 'never' | 'after-close';
-  input: (event: ShopEventOf<T>, config: JourneysConfig) => unknown;
+  input: (event: ShopEventOf<T>, config: JourneysConfig, key?: string) => unknown;
+  /**
+   * One event, several journeys of this kind (one per product of an order): the instance keys.
+   * Each key gets its own workflow id and input. Without it, an event touches one journey.
+   */
+  fanOut?: (event: ShopEventOf<T>) => string[];
 }
 
 const byCustomer = (prefix: string) => (event: ShopEvent) => `${prefix}/${event.customerId}`;
@@ -111,6 +118,41 @@ export const journeyRoutes: JourneyRoute[] = [
     restart: 'never',
     input: (event, config) => ({ customerId: event.customerId, config: config.vip }),
   }),
+  route({
+    journey: 'birthday',
+    summary: 'Birthday: every year on the birthday at 10:00 local time, a greeting with a coupon',
+    workflowId: byCustomer('birthday'),
+    startOn: ['customer.created', 'customer.updated'],
+    // Any profile change reaches a running journey (the zone may have moved); a birthday starts one.
+    startWhen: (event) => event.properties.birthday !== undefined,
+    signalOn: [],
+    restart: 'after-close',
+    input: (event, config) => ({
+      customerId: event.customerId,
+      config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone },
+    }),
+  }),
+  route({
+    journey: 'leadNurture',
+    summary: 'Lead nurture: a content piece on the chosen topics every 2 days, up to 5, until the first order',
+    workflowId: byCustomer('lead-nurture'),
+    startOn: ['form.submitted'],
+    signalOn: ['order.placed'],
+    restart: 'after-close',
+    input: (event, config) => ({ customerId: event.customerId, config: config.leadNurture }),
+  }),
+  route({
+    journey: 'replenishment',
+    summary: 'Replenishment: a reminder before the product runs out, with snooze and reschedule links',
+    // Routing cannot see the products table: every ordered product gets a journey, and one
+    // whose product has no replenishDays ends at once.
+    fanOut: (event) => event.properties.items.map((item) => item.productId),
+    workflowId: (event, productId) => replenishmentWorkflowId(event.customerId, productId!),
+    startOn: ['order.placed'],
+    signalOn: [],
+    restart: 'after-close',
+    input: (event, config, productId) => ({ customerId: event.customerId, productId, config: config.replenishment }),
+  }),
 ];
 
 /** The routes an event touches, and how. */
@@ -118,10 +160,19 @@ export function routesFor(event: ShopEvent): { route: JourneyRoute; action: 'sta
   const matches: { route: JourneyRoute; action: 'start' | 'signal' }[] = [];
   for (const r of journeyRoutes) {
     if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
-      matches.push({ route: r, action: 'start' });
+      matches.push(...instancesOf(r, event, 'start'));
     } else if (r.signalOn.includes(event.type) || r.startOn.includes(event.type)) {
-      matches.push({ route: r, action: 'signal' });
+      matches.push(...instancesOf(r, event, 'signal'));
     }
   }
   return matches;
+}
+
+/** A fanned-out route becomes one route per key, each bound to its own workflow id and input. */
+function instancesOf(r: JourneyRoute, event: ShopEvent, action: 'start' | 'signal') {
+  if (!r.fanOut) return [{ route: r, action }];
+  return [...new Set(r.fanOut(event))].map((key) => {
+    const bound: JourneyRoute = { ...r, workflowId: (e) => r.workflowId(e, key), input: (e, c) => r.input(e, c, key) };
+    return { route: bound, action };
+  });
 }

@@ -34,6 +34,6 @@ export function readReplenishmentToken(secret: string, token: string): Replenish
 
 /** Both buttons open the same page (GET never changes anything: mail scanners prefetch links). */
 export function replenishmentLinks(publicUrl: string, secret: string, target: ReplenishmentLinkTarget) {
-  const page = `${publicUrl}/r/${replenishmentToken(secret, target)}`;
+  const page = `${publicUrl}/remind/${replenishmentToken(secret, target)}`;
   return { snoozeUrl: `${page}?choice=snooze`, rescheduleUrl: `${page}?choice=reschedule` };
 }

@@ -6,3 +6,6 @@ export { backInStock, backInStockRestock } from './back-in-stock';
 export { postPurchase } from './post-purchase';
 export { winBack } from './win-back';
 export { vip } from './vip';
+export { birthday } from './birthday';
+export { leadNurture } from './lead-nurture';
+export { replenishment } from './replenishment';

@@ -86,6 +86,7 @@ export async function replenishment({ customerId, productId, config, carryOver }
   const show = (reminders: number) => {
     journey.data = {
       productId,
+      productTitle: product.title,
       orderId: current.orderId,
       quantity: current.quantity,
       runsOutAt: new Date(runsOutAt).toISOString(),
