@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../../config/env';
+
+const secrets = { API_KEY: 'k'.repeat(20), TOKEN_SECRET: 's'.repeat(20) };
+
+test('production config requires API_KEY and TOKEN_SECRET', () => {
+  assert.throws(() => loadConfig({}), (e: Error) => e instanceof ConfigError && /API_KEY is required/.test(e.message));
+  assert.throws(() => loadConfig({ API_KEY: 'k'.repeat(20) }), /TOKEN_SECRET is required/);
+});
+
+test('names every invalid variable in one message', () => {
+  assert.throws(
+    () => loadConfig({ ...secrets, API_PORT: 'abc', DATABASE_URL: 'not a url', LOG_LEVEL: 'loud' }),
+    (e: Error) => /API_PORT/.test(e.message) && /DATABASE_URL/.test(e.message) && /LOG_LEVEL/.test(e.message),
+  );
+});
+
+test('empty variables count as unset and RESEND_API_KEY picks the transport', () => {
+  assert.equal(loadConfig({ ...secrets, RESEND_API_KEY: '' }).mail.transport, 'outbox');
+  assert.equal(loadConfig({ ...secrets, RESEND_API_KEY: 're_x' }).mail.transport, 'resend');
+  assert.equal(loadConfig({ ...secrets, DATABASE_URL: '' }).database.url, undefined);
+});
+
+test('a journeys config file overrides only what it names and rejects bad values', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jcfg-'));
+  const good = join(dir, 'good.json');
+  writeFileSync(good, JSON.stringify({ welcome: { reminderAfter: '2 days' } }));
+  const config = loadConfig({ ...secrets, JOURNEYS_CONFIG_FILE: good });
+  assert.equal(config.journeys.welcome.reminderAfter, '2 days');
+  assert.equal(config.journeys.welcome.couponPercentOff, 10);
+  assert.equal(config.journeys.abandonedCart.firstReminderAfter, '4 hours');
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ welcome: { reminderAfter: 'soon', couponPercentOff: 500 } }));
+  assert.throws(() => loadConfig({ ...secrets, JOURNEYS_CONFIG_FILE: bad }), /welcome\.reminderAfter[\s\S]*welcome\.couponPercentOff|welcome\.couponPercentOff[\s\S]*welcome\.reminderAfter/);
+});

@@ -1,0 +1,198 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultJourneysConfig } from '../../config/journeys';
+import { journeyEventSignal } from '../../workflows/kit';
+import {
+  backInStock,
+  backInStockRestock,
+  backInStockWorkflowId,
+  productRestockedSignal,
+  restockWorkflowId,
+} from '../../workflows/back-in-stock';
+import type { Activities } from '../../activities';
+import type { SubscriptionStatus } from '../../activities/back-in-stock';
+import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
+
+const MINUTE = 60_000;
+const config = defaultJourneysConfig.backInStock;
+
+/**
+ * An in-memory shop for the journey's activities: a product's stock and its subscription
+ * queue. The fake batch claim follows the rule the SQL implements (oldest waiting first,
+ * subscribersPerUnit × stock); test/activities/back-in-stock.test.ts checks the SQL itself.
+ */
+function fakeShop(env: TestWorkflowEnvironment, productId: string) {
+  const shop = {
+    stock: 0,
+    subscriptions: new Map<string, { requestedAt: string; status: SubscriptionStatus | 'notifying'; reason?: string }>(),
+  };
+  const send = fakeSend(env, () =>
+    shop.stock > 0
+      ? { status: 'sent', messageId: 1, providerMessageId: 'p' }
+      : { status: 'skipped', reason: 'out_of_stock' },
+  );
+  const activities: Partial<Activities> = {
+    ...send.activities,
+    findProducts: async (ids) =>
+      ids.map((id) => ({ productId: id, title: 'Kyusu teapot', price: 64, currency: 'EUR', url: `https://shop.example.com/p/${id}`, stock: shop.stock })),
+    claimBackInStockBatch: async ({ subscribersPerUnit }) => {
+      if (shop.stock === 0) return { stock: 0, subscribers: [] };
+      const subscribers = [...shop.subscriptions.entries()]
+        .filter(([, s]) => s.status === 'waiting')
+        .sort(([, a], [, b]) => a.requestedAt.localeCompare(b.requestedAt))
+        .slice(0, shop.stock * subscribersPerUnit)
+        .map(([customerId, s]) => {
+          s.status = 'notifying';
+          return { customerId, requestedAt: s.requestedAt };
+        });
+      return { stock: shop.stock, subscribers };
+    },
+    settleBackInStockSubscription: async ({ customerId, productId: p, requestedAt, status, reason }) => {
+      const s = shop.subscriptions.get(customerId);
+      if (p === productId && s && s.requestedAt === requestedAt) Object.assign(s, { status, reason });
+    },
+  };
+  return { shop, sent: send.sent, activities };
+}
+
+describe('back in stock journey', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startTimeSkipping();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  async function subscribe(shop: ReturnType<typeof fakeShop>['shop'], customerId: string, productId: string, taskQueue: string) {
+    const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+    shop.subscriptions.set(customerId, { requestedAt, status: 'waiting' });
+    return env.client.workflow.signalWithStart(backInStock, {
+      workflowId: backInStockWorkflowId(customerId, productId),
+      taskQueue,
+      args: [{ customerId, productId, requestedAt, config }],
+      signal: journeyEventSignal,
+      signalArgs: [{ id: `req-${customerId}`, type: 'back_in_stock.requested', customerId, occurredAt: requestedAt, properties: { productId } }],
+    });
+  }
+
+  /** What PUT /v1/products/:id does on a 0 → n stock change. */
+  function restock(shop: ReturnType<typeof fakeShop>['shop'], productId: string, stock: number, taskQueue: string) {
+    shop.stock = stock;
+    return env.client.workflow.signalWithStart(backInStockRestock, {
+      workflowId: restockWorkflowId(productId),
+      taskQueue,
+      args: [{ productId, config }],
+      signal: productRestockedSignal,
+      signalArgs: [{ stock }],
+    });
+  }
+
+  test('alerts the subscriber when the product comes back, with the product data, and ends', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-a');
+    await withWorker(env, activities, async (taskQueue) => {
+      const handle = await subscribe(shop, 'c-1', 'pot-a', taskQueue);
+      await env.sleep(10 * DAY);
+      assert.deepEqual(sent, [], 'nothing while sold out');
+      await restock(shop, 'pot-a', 5, taskQueue);
+      await handle.result();
+      assert.equal(sent.length, 1);
+      const { input } = sent[0];
+      assert.equal(input.template, 'back-in-stock');
+      assert.equal(input.promotes, true, 'stock re-checked at send time');
+      assert.equal(input.category, 'transactional');
+      assert.deepEqual(input.data.items, [
+        { productId: 'pot-a', title: 'Kyusu teapot', price: 64, currency: 'EUR', url: 'https://shop.example.com/p/pot-a' },
+      ]);
+      assert.match(input.idempotencyKey, /^back-in-stock\/c-1\/pot-a\/alert\/.+\/1$/);
+      assert.equal(shop.subscriptions.get('c-1')!.status, 'notified');
+    });
+  });
+
+  test('sends nothing when the product sold out again before the alert, and alerts on the next restock', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-b');
+    const realSend = activities.sendMessage!;
+    // the restock's units are gone by the time the alert would go out
+    activities.sendMessage = async (input) => {
+      if (sent.length === 0) shop.stock = 0;
+      return realSend(input);
+    };
+    await withWorker(env, activities, async (taskQueue) => {
+      const handle = await subscribe(shop, 'c-2', 'pot-b', taskQueue);
+      await restock(shop, 'pot-b', 1, taskQueue);
+      await env.sleep(2 * HOUR);
+      assert.equal(sent.length, 1);
+      assert.equal(shop.subscriptions.get('c-2')!.status, 'waiting', 'back in the queue');
+      assert.equal(shop.subscriptions.get('c-2')!.reason, 'sold_out_at_send_time');
+      const state = await handle.describe();
+      assert.equal(state.status.name, 'RUNNING', 'still waiting for stock');
+
+      await env.sleep(5 * DAY);
+      await restock(shop, 'pot-b', 3, taskQueue);
+      await handle.result();
+      assert.equal(sent.length, 2);
+      assert.match(sent[0].input.idempotencyKey, /\/1$/);
+      assert.match(sent[1].input.idempotencyKey, /\/2$/);
+      assert.equal(shop.subscriptions.get('c-2')!.status, 'notified');
+    });
+  });
+
+  test('the subscription expires after 90 days without a restock', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-c');
+    await withWorker(env, activities, async (taskQueue) => {
+      const handle = await subscribe(shop, 'c-3', 'pot-c', taskQueue);
+      await handle.result();
+      const { startTime, closeTime } = await handle.describe();
+      const lifetime = closeTime!.getTime() - startTime.getTime();
+      assert.ok(Math.abs(lifetime - 90 * DAY) < MINUTE, `expired after ${lifetime / DAY} days`);
+      assert.deepEqual(sent, []);
+      assert.equal(shop.subscriptions.get('c-3')!.status, 'expired');
+    });
+  });
+
+  test('few units for many subscribers: batches of 3 per unit, oldest first, until the stock is gone', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-d');
+    await withWorker(env, activities, async (taskQueue) => {
+      const customers = Array.from({ length: 10 }, (_, i) => `w-${String(i).padStart(2, '0')}`);
+      for (const customerId of customers) {
+        await subscribe(shop, customerId, 'pot-d', taskQueue);
+        await env.sleep(MINUTE); // distinct request times: w-00 is the oldest
+      }
+      const restockedAt = await env.currentTimeMs();
+      await restock(shop, 'pot-d', 1, taskQueue);
+      await env.sleep(10 * MINUTE);
+      const alerted = () => sent.map((s) => s.input.customerId);
+      assert.deepEqual(alerted(), ['w-00', 'w-01', 'w-02'], 'first batch: 3 × 1 unit, oldest first');
+
+      await env.sleep(HOUR);
+      assert.deepEqual(alerted().slice(3).sort(), ['w-03', 'w-04', 'w-05'], 'a unit is left after the interval: next batch');
+      assert.ok(sent.slice(3).every((s) => s.at - restockedAt >= config.subscribersPerUnit && s.at - restockedAt >= HOUR));
+
+      shop.stock = 0; // someone bought the last unit
+      await env.sleep(2 * HOUR);
+      assert.equal(sent.length, 6, 'no batch once sold out');
+      const restockRun = await env.client.workflow.getHandle(restockWorkflowId('pot-d')).describe();
+      assert.equal(restockRun.status.name, 'COMPLETED');
+      for (const customerId of customers.slice(6)) {
+        assert.equal(shop.subscriptions.get(customerId)!.status, 'waiting', `${customerId} waits for the next restock`);
+      }
+      for (const customerId of customers.slice(6)) {
+        await env.client.workflow.getHandle(backInStockWorkflowId(customerId, 'pot-d')).terminate();
+      }
+    });
+  });
+
+  test('a subscriber whose journey is gone is marked expired instead of blocking the batch', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-e');
+    await withWorker(env, activities, async (taskQueue) => {
+      shop.subscriptions.set('c-ghost', { requestedAt: '2026-01-01T00:00:00.000Z', status: 'waiting' });
+      const handle = await subscribe(shop, 'c-live', 'pot-e', taskQueue);
+      await restock(shop, 'pot-e', 2, taskQueue);
+      await handle.result();
+      assert.deepEqual(sent.map((s) => s.input.customerId), ['c-live']);
+      assert.equal(shop.subscriptions.get('c-ghost')!.status, 'expired');
+      assert.equal(shop.subscriptions.get('c-ghost')!.reason, 'journey_gone');
+    });
+  });
+});

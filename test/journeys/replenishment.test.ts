@@ -1,0 +1,199 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultJourneysConfig } from '../../config/journeys';
+import { journeyEventSignal, stateQuery } from '../../workflows/kit';
+import { replenishment, replenishmentRequestSignal } from '../../workflows/replenishment';
+import type { ReplenishableProduct } from '../../activities/replenishment';
+import type { Activities } from '../../activities';
+import type { ShopEvent } from '../../ingest/event-schemas';
+import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
+
+const beans: ReplenishableProduct = {
+  productId: 'beans',
+  title: 'House blend, 1 kg',
+  url: 'https://shop.example.com/p/beans',
+  replenishDays: 30,
+};
+
+/** The product lookup and the link signer, over a fixed catalogue. */
+function fakeReplenishment(products: Record<string, ReplenishableProduct | null>): Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'> {
+  return {
+    findReplenishableProduct: async (productId) => products[productId] ?? null,
+    replenishmentLinks: async ({ customerId, productId, orderId }) => ({
+      snoozeUrl: `https://shop.example.com/remind/${customerId}.${productId}.${orderId}?choice=snooze`,
+      rescheduleUrl: `https://shop.example.com/remind/${customerId}.${productId}.${orderId}?choice=reschedule`,
+    }),
+  };
+}
+
+const ordered = (customerId: string, orderId: string, placedAt: number, items: { productId: string; quantity: number }[]): ShopEvent => ({
+  id: `evt-${orderId}`,
+  type: 'order.placed',
+  customerId,
+  occurredAt: new Date(placedAt).toISOString(),
+  properties: {
+    orderId,
+    total: 40,
+    currency: 'EUR',
+    items: items.map((i) => ({ ...i, title: i.productId, price: 20 })),
+  },
+});
+
+const config = defaultJourneysConfig.replenishment;
+
+describe('replenishment journey', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startTimeSkipping();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  async function start(customerId: string, taskQueue: string, event: ShopEvent, productId = 'beans') {
+    return env.client.workflow.signalWithStart(replenishment, {
+      workflowId: `replenishment/${customerId}/${productId}`,
+      taskQueue,
+      args: [{ customerId, productId, config }],
+      signal: journeyEventSignal,
+      signalArgs: [event],
+    });
+  }
+
+  test('reminds 2 days before the supply (replenishDays × quantity) runs out, then ends when nothing happens', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-1', taskQueue, ordered('c-1', 'o-1', t0, [{ productId: 'beans', quantity: 2 }, { productId: 'mug', quantity: 1 }]));
+      await handle.result();
+      assert.equal(fake.sent.length, 1);
+      const [reminder] = fake.sent;
+      const expected = t0 + 60 * DAY - 2 * DAY;
+      assert.ok(Math.abs(reminder.at - expected) < HOUR, `reminder on day ${(reminder.at - t0) / DAY}`);
+      assert.equal(reminder.input.template, 'replenishment');
+      assert.equal(reminder.input.idempotencyKey, 'replenishment/c-1/beans/replenishment-reminder/o-1/1');
+      assert.equal(reminder.input.promotes, true, 'never remind of a sold-out product');
+      assert.deepEqual(reminder.input.data.items, [{ productId: 'beans', title: beans.title, url: beans.url }]);
+      assert.equal(reminder.input.data.runsOutAt, new Date(t0 + 60 * DAY).toISOString());
+      assert.match(String(reminder.input.data.snoozeUrl), /c-1\.beans\.o-1\?choice=snooze$/);
+      assert.equal(reminder.input.data.snoozeBy, '7 days');
+      const ended = await env.currentTimeMs();
+      assert.ok(ended - reminder.at >= 30 * DAY, 'the links work for 30 days, then the journey ends');
+    });
+  });
+
+  test('a snooze from the email moves the next reminder 7 days on', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-snooze', taskQueue, ordered('c-snooze', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(29 * DAY);
+      assert.equal(fake.sent.length, 1, 'reminded on day 28');
+      const clicked = await env.currentTimeMs();
+      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      await env.sleep(6 * DAY);
+      assert.equal(fake.sent.length, 1, 'not before the 7 days are up');
+      await env.sleep(2 * DAY);
+      assert.equal(fake.sent.length, 2);
+      assert.ok(Math.abs(fake.sent[1].at - (clicked + 7 * DAY)) < HOUR);
+      assert.equal(fake.sent[1].input.idempotencyKey, 'replenishment/c-snooze/beans/replenishment-reminder/o-1/2');
+      await handle.terminate('test done');
+    });
+  });
+
+  test('a date picked on the page (reschedule) moves the next reminder to it', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-date', taskQueue, ordered('c-date', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(29 * DAY);
+      const picked = (await env.currentTimeMs()) + 20 * DAY;
+      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'reschedule', remindAt: new Date(picked).toISOString() });
+      await env.sleep(25 * DAY);
+      assert.equal(fake.sent.length, 2);
+      assert.ok(Math.abs(fake.sent[1].at - picked) < HOUR);
+      const state = await handle.query(stateQuery);
+      assert.equal(state.data.reminders, 2);
+      await handle.terminate('test done');
+    });
+  });
+
+  test('a link from an earlier order moves nothing', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-stale', taskQueue, ordered('c-stale', 'o-2', t0, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(29 * DAY);
+      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      await handle.result();
+      assert.equal(fake.sent.length, 1, 'no second reminder');
+    });
+  });
+
+  test('a new order of the product restarts the cycle from it (continue-as-new); the old reminder never goes out', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-again', taskQueue, ordered('c-again', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
+      const firstRun = (await handle.describe()).runId;
+      await env.sleep(20 * DAY);
+      const t1 = await env.currentTimeMs();
+      await handle.signal(journeyEventSignal, ordered('c-again', 'o-2', t1, [{ productId: 'beans', quantity: 3 }]));
+      await env.sleep(12 * DAY);
+      assert.equal(fake.sent.length, 0, 'the first cycle (day 28) was replaced');
+      const current = env.client.workflow.getHandle('replenishment/c-again/beans');
+      assert.notEqual((await current.describe()).runId, firstRun);
+      const state = await current.query(stateQuery);
+      assert.equal(state.data.orderId, 'o-2');
+      assert.equal(state.data.runsOutAt, new Date(t1 + 90 * DAY).toISOString());
+      await current.result();
+      assert.equal(fake.sent.length, 1);
+      assert.ok(Math.abs(fake.sent[0].at - (t1 + 88 * DAY)) < HOUR);
+      assert.equal(fake.sent[0].input.idempotencyKey, 'replenishment/c-again/beans/replenishment-reminder/o-2/1');
+    });
+  });
+
+  test('a new order during the follow-up restarts the cycle; the old links stop working', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-reorders', taskQueue, ordered('c-reorders', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(29 * DAY);
+      const t1 = await env.currentTimeMs();
+      await handle.signal(journeyEventSignal, ordered('c-reorders', 'o-2', t1, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(1 * DAY);
+      const current = env.client.workflow.getHandle('replenishment/c-reorders/beans');
+      await current.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      await current.result();
+      assert.deepEqual(
+        fake.sent.map((s) => s.input.idempotencyKey.split('/').slice(-2).join('/')),
+        ['o-1/1', 'o-2/1'],
+      );
+      assert.ok(Math.abs(fake.sent[1].at - (t1 + 28 * DAY)) < HOUR);
+    });
+  });
+
+  test('a product without replenishDays ends the journey at once', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-mug', taskQueue, ordered('c-mug', 'o-1', t0, [{ productId: 'mug', quantity: 1 }]), 'mug');
+      await handle.result();
+      assert.equal(fake.sent.length, 0);
+      assert.ok((await env.currentTimeMs()) - t0 < HOUR);
+      assert.match((await handle.query(stateQuery)).details, /no replenishDays/);
+    });
+  });
+
+  test('a short supply is never reminded of before half of it is used', async () => {
+    const fake = fakeSend(env);
+    const drops = { ...beans, productId: 'drops', replenishDays: 2 };
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ drops }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-short', taskQueue, ordered('c-short', 'o-1', t0, [{ productId: 'drops', quantity: 1 }]), 'drops');
+      await handle.result();
+      assert.ok(Math.abs(fake.sent[0].at - (t0 + 1 * DAY)) < HOUR, 'day 1 of a 2-day supply, not at checkout');
+    });
+  });
+});
