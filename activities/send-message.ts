@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { renderTemplate, isTemplateName, type RenderedEmail } from './email/render';
+import { addTracking } from './email/tracking';
 import { PermanentSendError, type Mailer } from './email/mailer';
 import { evaluateGuardrails, type CustomerRow, type Guardrail, guardrails as defaultGuardrails } from './guardrails';
 import { issueCoupon } from './coupons';
@@ -256,7 +257,10 @@ async function composeEmail(
   data: Record<string, unknown>,
 ): Promise<ComposedEmail> {
   const context = emailContext(deps, input, customer, messageId);
-  const rendered = await renderTemplate(input.template as TemplateName, { ...data, context } as TemplateProps[TemplateName]);
+  const rendered = addTracking(
+    await renderTemplate(input.template as TemplateName, { ...data, context } as TemplateProps[TemplateName]),
+    { publicUrl: deps.publicUrl, secret: deps.tokenSecret, customerId: customer.id, messageId },
+  );
   const headers: Record<string, string> = {};
   if (context.unsubscribeUrl) {
     headers['List-Unsubscribe'] = `<${context.unsubscribeUrl}>`;

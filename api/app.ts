@@ -7,6 +7,8 @@ import { eventsRouter } from './routes/events';
 import { customersRouter } from './routes/customers';
 import { productsRouter, type RestockListener } from './routes/products';
 import { messagesRouter } from './routes/messages';
+import { statsRouter } from './routes/stats';
+import { trackingRouter } from './routes/tracking';
 import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
 import { docsRouter } from './routes/docs';
@@ -40,6 +42,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   // Public, token-signed (no API key): the recipient has no login.
   app.use(unsubscribeRouter(deps));
   app.use(replenishmentLinksRouter(deps));
+  app.use(trackingRouter(deps));
 
   const v1 = express.Router();
   v1.use(requireApiKey(deps.config.api.key));
@@ -49,6 +52,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   v1.use('/customers', customersRouter(deps));
   v1.use('/products', productsRouter(deps, options.onRestock));
   v1.use('/messages', messagesRouter(deps));
+  v1.use('/stats', statsRouter(deps));
   v1.use('/suppressions', suppressionsRouter(deps));
   app.use('/v1', v1);
 

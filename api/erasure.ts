@@ -12,8 +12,10 @@ import { WorkflowNotFoundError } from '@temporalio/client';
  *   Events keep their ids (idempotency) with personal properties removed; messages lose
  *   address and subject; local outbox copies are deleted; orders keep totals, currency and
  *   items for the shop's books, not tracking details; Resend webhook payloads are emptied.
- * - Temporal: running journeys are terminated with a reason, then every execution of the
- *   customer is deleted, because journey histories hold the events' payloads (the email).
+ * - Temporal: running journeys are terminated with a reason. Their histories (which hold the
+ *   events' payloads, the email among them) go with the namespace's retention period — keep
+ *   it within the one month GDPR allows. We do not call DeleteWorkflowExecution: the dev
+ *   server did not act on it in testing and Temporal advises against it.
  * - audit_log: one 'erase' row whose subject is a SHA-256 of the id (verifiable by whoever
  *   knows the id, readable by nobody else); the customer's earlier audit rows are re-keyed.
  * Idempotent: erasing again (or an unknown id) leaves the same state and adds an audit row.
@@ -38,15 +40,12 @@ export const ERASURE_REASON = 'customer erased (GDPR erasure request)';
 /** The Temporal calls erasure needs; tests pass a fake. */
 export type JourneyControl = {
   workflow: Pick<Client['workflow'], 'list' | 'getHandle'>;
-  workflowService: Pick<Client['workflowService'], 'deleteWorkflowExecution'>;
-  options: { namespace: string };
 };
 
 export interface ErasureResult {
   customerId: string;
   erasedAt: string;
   journeysEnded: number;
-  journeysDeleted: number;
 }
 
 export function pseudonym(value: string): string {
@@ -113,34 +112,21 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
   }
 }
 
-async function endJourneys(temporal: JourneyControl, customerId: string): Promise<{ journeysEnded: number; journeysDeleted: number }> {
+async function endJourneys(temporal: JourneyControl, customerId: string): Promise<{ journeysEnded: number }> {
   const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const found: { workflowId: string; runId: string; running: boolean }[] = [];
-  for await (const wf of temporal.workflow.list({ query: `CustomerId = '${escaped}'` })) {
-    found.push({ workflowId: wf.workflowId, runId: wf.runId, running: wf.status.name === 'RUNNING' });
+  const running: { workflowId: string; runId: string }[] = [];
+  for await (const wf of temporal.workflow.list({ query: `CustomerId = '${escaped}' AND ExecutionStatus = 'Running'` })) {
+    running.push({ workflowId: wf.workflowId, runId: wf.runId });
   }
   let journeysEnded = 0;
-  let journeysDeleted = 0;
-  for (const wf of found) {
-    if (wf.running) {
-      try {
-        await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate(ERASURE_REASON);
-        journeysEnded++;
-      } catch (err) {
-        // Closed between the listing and now: nothing left to end.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    }
+  for (const wf of running) {
     try {
-      await temporal.workflowService.deleteWorkflowExecution({
-        namespace: temporal.options.namespace,
-        workflowExecution: { workflowId: wf.workflowId, runId: wf.runId },
-      });
-      journeysDeleted++;
+      await temporal.workflow.getHandle(wf.workflowId, wf.runId).terminate(ERASURE_REASON);
+      journeysEnded++;
     } catch (err) {
-      // Already deleted by an earlier erasure of the same id.
-      if ((err as { code?: number }).code !== 5) throw err;
+      // Closed between the listing and now: nothing left to end.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
-  return { journeysEnded, journeysDeleted };
+  return { journeysEnded };
 }

@@ -4,6 +4,7 @@ import { EventBatchSchema, EventSchema } from '../ingest/event-schemas';
 import { CustomerPutSchema } from './routes/customers';
 import { MessagesQuerySchema } from './routes/messages';
 import { ProductPutSchema } from './routes/products';
+import { StatsQuerySchema } from './routes/stats';
 import { SuppressionPostSchema, SuppressionsQuerySchema } from './routes/suppressions';
 
 /**
@@ -160,7 +161,7 @@ v1Path({
 v1Path({
   method: 'delete',
   path: '/v1/customers/{id}',
-  summary: 'Erase a customer (GDPR): end and delete their journeys, remove personal data',
+  summary: 'Erase a customer (GDPR): terminate their running journeys, remove personal data',
   description:
     'Idempotent; an unknown id is erased too (a tombstone, so older events cannot revive it). Orders keep totals, currency and items. ' +
     'Leaves an audit_log row keyed by a SHA-256 of the id. A profile event that occurred after the erasure starts a fresh customer, with consent only as it gives it.',
@@ -290,6 +291,45 @@ registry.registerPath({
     503: json(ErrorSchema, 'RESEND_WEBHOOK_SECRET not set'),
   },
 });
+
+const StepStatsSchema = z.object({
+  step: z.string(),
+  entered: z.number(),
+  sent: z.number(),
+  skipped: z.record(z.string(), z.number()).openapi({ description: 'skipped messages by reason' }),
+  deferred: z.number(),
+  failed: z.number(),
+  delivered: z.number(),
+  opened: z.number(),
+  clicked: z.number(),
+  bounced: z.number(),
+  complained: z.number(),
+  converted: z.number(),
+  revenue: z.record(z.string(), z.number()).openapi({ description: 'attributed revenue per currency' }),
+});
+v1Path({
+  method: 'get',
+  path: '/v1/stats/journeys',
+  summary: 'Per journey and step: entered, sent, skipped by reason, delivered, opened, clicked, converted, revenue',
+  description:
+    'Counts come from the message log. An order counts as a conversion of the latest message sent to the customer before it, within the attribution window (default 5 days); revenue is reported per currency.',
+  request: { query: StatsQuerySchema },
+  responses: {
+    200: json(
+      z.object({
+        attributionWindowDays: z.number(),
+        journeys: z.array(z.object({ journey: z.string(), entered: z.number(), steps: z.array(StepStatsSchema) })),
+      }),
+      'Journey statistics',
+    ),
+  },
+});
+for (const [path, summary] of [
+  ['/t/o/{token}', 'Open pixel (public, signed): marks the message opened, answers a 1×1 GIF'],
+  ['/t/c/{token}', 'Click redirect (public, signed): marks the message clicked, redirects only to a URL the message contained'],
+] as const) {
+  registry.registerPath({ method: 'get', path, summary, request: { params: z.object({ token: z.string() }) }, responses: { 200: { description: 'OK' }, 302: { description: 'Redirect' }, 404: { description: 'Invalid token' } } });
+}
 
 for (const [path, summary] of [
   ['/healthz', 'The process answers'],

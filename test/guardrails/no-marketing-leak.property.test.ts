@@ -16,8 +16,6 @@ import { countingMailer, marketingInput, startSendHarness, type SendHarness } fr
  */
 const noJourneys: JourneyControl = {
   workflow: { list: async function* () {} as never, getHandle: (() => assert.fail('no journeys to end')) as never },
-  workflowService: { deleteWorkflowExecution: (async () => assert.fail('no journeys to delete')) as never },
-  options: { namespace: 'default' },
 };
 
 const rarely = () => fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -47,10 +48,13 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
       searchAttributes: [CustomerIdKey, JourneyKey, JourneyStepKey],
     },
   });
+  // Links in emails must point at this API, so its port is chosen before the worker starts.
+  const port = await freePort();
   const base = loadConfig({
     API_KEY: TEST_API_KEY,
     TOKEN_SECRET: 'test-token-secret-0123456789',
-    API_PORT: '0',
+    API_PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
@@ -76,12 +80,11 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
   });
   const workerDone = worker.run();
   const api = await startApi({ config, db: database.pool, temporal: env.client, log, relayPollInterval: 200 });
-  const publicConfig = { ...config, publicUrl: api.url };
 
   return {
     url: api.url,
     apiKey: TEST_API_KEY,
-    config: publicConfig,
+    config,
     db: database.pool,
     env,
     resend,
@@ -115,6 +118,17 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
       await database.drop();
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
 }
 
 /** Poll until `check` returns a value (not undefined/false), or fail after `timeoutMs`. */

@@ -1,0 +1,116 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { validationError } from '../errors';
+import type { ApiDeps } from '../deps';
+
+export const StatsQuerySchema = z.object({
+  since: z.string().datetime({ offset: true }).optional(),
+  until: z.string().datetime({ offset: true }).optional(),
+  journey: z.string().min(1).max(100).optional(),
+  attributionWindowDays: z.coerce.number().int().min(1).max(60).default(5),
+});
+
+interface StepStats {
+  step: string;
+  entered: number;
+  sent: number;
+  skipped: Record<string, number>;
+  deferred: number;
+  failed: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  complained: number;
+  converted: number;
+  revenue: Record<string, number>;
+}
+
+/**
+ * GET /v1/stats/journeys — per journey and step, from the message log.
+ * - entered: messages the step tried to send (sent, skipped, deferred, pending or failed)
+ * - converted / revenue: orders placed within the attribution window after a sent message,
+ *   each order credited once, to the latest message the customer got before it
+ *   (revenue per currency: totals in different currencies are not added up).
+ */
+export function statsRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.get('/journeys', async (req, res) => {
+    const q = StatsQuerySchema.safeParse(req.query);
+    if (!q.success) throw validationError(q.error, 'query');
+    const { since, until, journey, attributionWindowDays } = q.data;
+    const params = [since ?? null, until ?? null, journey ?? null];
+    const scope = `($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
+                   AND ($3::text IS NULL OR m.journey = $3)`;
+    const counts = await deps.db.query(
+      `SELECT m.journey, m.step, count(*) AS entered,
+              count(*) FILTER (WHERE status = 'sent') AS sent,
+              count(*) FILTER (WHERE status = 'deferred') AS deferred,
+              count(*) FILTER (WHERE status = 'failed') AS failed,
+              count(delivered_at) AS delivered, count(opened_at) AS opened, count(clicked_at) AS clicked,
+              count(bounced_at) AS bounced, count(complained_at) AS complained,
+              count(DISTINCT workflow_id) AS workflows
+         FROM messages m WHERE ${scope} GROUP BY m.journey, m.step ORDER BY m.journey, min(m.id)`,
+      params,
+    );
+    const skipped = await deps.db.query(
+      `SELECT m.journey, m.step, m.skip_reason, count(*) AS n FROM messages m
+        WHERE status = 'skipped' AND ${scope} GROUP BY 1, 2, 3`,
+      params,
+    );
+    const conversions = await deps.db.query(
+      `WITH attributed AS (
+         SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step
+           FROM orders o
+           JOIN messages m ON m.customer_id = o.customer_id AND m.status = 'sent'
+                          AND m.sent_at <= o.placed_at AND o.placed_at < m.sent_at + make_interval(days => $4)
+          WHERE ${scope}
+          ORDER BY o.id, m.sent_at DESC)
+       SELECT journey, step, currency, count(DISTINCT message_id) AS converted, sum(total) AS revenue
+         FROM attributed GROUP BY 1, 2, 3`,
+      [...params, attributionWindowDays],
+    );
+
+    const journeys = new Map<string, { journey: string; entered: number; steps: Map<string, StepStats> }>();
+    for (const r of counts.rows) {
+      const j = journeys.get(r.journey) ?? { journey: r.journey, entered: 0, steps: new Map() };
+      j.entered += r.workflows;
+      j.steps.set(r.step, {
+        step: r.step,
+        entered: r.entered,
+        sent: r.sent,
+        skipped: {},
+        deferred: r.deferred,
+        failed: r.failed,
+        delivered: r.delivered,
+        opened: r.opened,
+        clicked: r.clicked,
+        bounced: r.bounced,
+        complained: r.complained,
+        converted: 0,
+        revenue: {},
+      });
+      journeys.set(r.journey, j);
+    }
+    for (const r of skipped.rows) {
+      const step = journeys.get(r.journey)?.steps.get(r.step);
+      if (step) step.skipped[r.skip_reason ?? 'unknown'] = r.n;
+    }
+    for (const r of conversions.rows) {
+      const step = journeys.get(r.journey)?.steps.get(r.step);
+      if (!step) continue;
+      step.converted += r.converted;
+      step.revenue[r.currency] = Math.round(r.revenue * 100) / 100;
+    }
+    res.json({
+      attributionWindowDays,
+      journeys: [...journeys.values()].map((j) => ({
+        journey: j.journey,
+        // workflows that reached at least one send step (the step rows say how far they got)
+        entered: j.entered,
+        steps: [...j.steps.values()],
+      })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { verifyToken } from '../../links/signed-links';
+import type { ApiDeps } from '../deps';
+import { escapeHtml, page } from '../html';
+
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+/**
+ * Public, token-signed tracking endpoints. The pixel always answers with the image (a bad
+ * token records nothing); the click redirect only ever leads to a URL the message contained,
+ * so it cannot be used as an open redirect.
+ */
+export function trackingRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/t/o/:token', async (req, res) => {
+    const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'open');
+    if (payload?.m) {
+      await deps.db.query('UPDATE messages SET opened_at = coalesce(opened_at, now()) WHERE id = $1 AND customer_id = $2', [
+        payload.m,
+        payload.c,
+      ]);
+    }
+    res.set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif' }).send(PIXEL);
+  });
+
+  router.get('/t/c/:token', async (req, res) => {
+    const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'click');
+    const index = Number(payload?.x);
+    const { rows } = payload?.m
+      ? await deps.db.query<{ links: string[] }>('SELECT links FROM messages WHERE id = $1 AND customer_id = $2', [payload.m, payload.c])
+      : { rows: [] };
+    const target = Number.isInteger(index) ? rows[0]?.links?.[index] : undefined;
+    if (!payload || !target) {
+      res.status(404).type('html').send(page('Link not found', `<h1>This link is not valid</h1><p class="muted">${escapeHtml('It may have been mistyped or cut off.')}</p>`));
+      return;
+    }
+    // A click is an open too (images are often blocked).
+    await deps.db.query(
+      'UPDATE messages SET clicked_at = coalesce(clicked_at, now()), opened_at = coalesce(opened_at, now()) WHERE id = $1',
+      [payload.m],
+    );
+    res.set('Cache-Control', 'no-store').redirect(302, target);
+  });
+
+  return router;
+}
