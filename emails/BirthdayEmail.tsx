@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { Layout, Greeting, previewContext, paragraph, heading, button, codeBox, type EmailContext } from './components/Layout';
+import { Layout, previewContext, paragraph, heading, button, codeBox, type EmailContext } from './components/Layout';
 import { formatDate } from './components/format';
 import type { CouponView } from './components/coupon';
 
@@ -13,7 +13,6 @@ export function BirthdayEmail({ context, coupon }: BirthdayEmailProps) {
   return (
     <Layout context={context} preview={`Happy birthday! ${coupon.percentOff}% off, from all of us at ${context.shopName}`}>
       <Heading style={heading}>Happy birthday{context.firstName ? `, ${context.firstName}` : ''}!</Heading>
-      <Greeting context={context} />
       <Text style={paragraph}>
         Everyone at {context.shopName} wishes you a wonderful day. Treat yourself: here is {coupon.percentOff}% off
         your next order, valid until {formatDate(coupon.expiresAt, context.locale)}.

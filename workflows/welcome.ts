@@ -3,7 +3,8 @@
  *   at once:           welcome email with a unique coupon (10% for 7 days)
  *   3 days, no order:  a reminder that the code expires
  */
-import { Journey } from './kit';
+import { patched } from '@temporalio/workflow';
+import { Journey, toMs } from './kit';
 import type { JourneysConfig } from '../config/journeys';
 
 export interface WelcomeInput {
@@ -40,6 +41,14 @@ export async function welcome({ customerId, config }: WelcomeInput): Promise<voi
   );
   if (orderedInTime) {
     journey.at('done', 'converted: the customer ordered');
+    return;
+  }
+
+  // v2: a reminder about a code that has already expired only annoys (possible when
+  // reminderAfter is configured past couponValidity). Journeys started under v1 keep v1's
+  // behaviour on replay: see test/replay.
+  if (patched('welcome-no-reminder-for-expired-code') && toMs(config.reminderAfter) >= toMs(config.couponValidity)) {
+    journey.at('done', 'no reminder: the welcome code has expired by now');
     return;
   }
 

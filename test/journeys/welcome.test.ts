@@ -114,3 +114,28 @@ describe('welcome journey', () => {
     });
   });
 });
+
+describe('welcome journey with a reminder configured past the code expiry', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startTimeSkipping();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('sends no reminder about a code that has expired', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.signalWithStart(welcome, {
+        workflowId: 'welcome/c-expired-code',
+        taskQueue,
+        args: [{ customerId: 'c-expired-code', config: { ...defaultJourneysConfig.welcome, reminderAfter: '8 days' } }],
+        signal: journeyEventSignal,
+        signalArgs: [created('c-expired-code')],
+      });
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['welcome']);
+    });
+  });
+});

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { workflowBundle } from '../helpers/workflow-bundle';
+
+/**
+ * Every recorded history (test/replay/histories, made by record.ts from an earlier version of
+ * a journey) must replay on today's workflow code: a change that would break journeys already
+ * in flight fails here and needs `patched()`.
+ */
+const dir = join(__dirname, 'histories');
+const files = readdirSync(dir).filter((f) => f.endsWith('.binpb'));
+
+test('recorded histories of earlier journey versions replay on the current code', async () => {
+  assert.ok(files.length > 0, 'at least one recorded history');
+  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(readFileSync(join(dir, f))) }));
+  const bundle = await workflowBundle();
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  assert.deepEqual(failures, []);
+});
