@@ -113,10 +113,13 @@ export const JourneysConfigSchema = z.object({
     .prefault({}),
   guardrails: z
     .object({
+      /** smart sending: at most this many marketing emails per customer per window (transactional never counts) */
       frequencyCapCount: z.number().int().min(1).default(1),
       frequencyCapWindow: duration.default('16 hours'),
+      /** marketing sends between these local hours wait for the end (21 → 8 wraps midnight; equal = off) */
       quietHoursStart: z.number().int().min(0).max(23).default(21),
       quietHoursEnd: z.number().int().min(0).max(23).default(8),
+      /** IANA zone for customers without a (valid) timezone */
       defaultTimezone: z.string().default('UTC'),
     })
     .prefault({}),

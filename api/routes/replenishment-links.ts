@@ -112,7 +112,7 @@ async function findReminder(
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  if (state.journey !== 'replenishment' || state.data.orderId !== target.orderId) {
+  if (state.journey !== 'replenishment' || state.customerId !== target.customerId || state.data.orderId !== target.orderId) {
     return undefined;
   }
   return {
