@@ -5,12 +5,26 @@ import {
   type Client,
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/kit';
 import type { ShopEvent } from './event-schemas';
-import { routesFor } from './routes';
+import { routesFor, type RouteLookups } from './routes';
+
+function routeLookups(db: Pool): RouteLookups {
+  return {
+    async replenishableProducts(productIds) {
+      const { rows } = await db.query<{ id: string }>(
+        'SELECT id FROM products WHERE id = ANY($1) AND replenish_days IS NOT NULL',
+        [productIds],
+      );
+      return rows.map((r) => r.id);
+    },
+  };
+}
 
 export interface DispatchDeps {
+  db: Pool;
   client: Client;
   taskQueue: string;
   journeys: JourneysConfig;
@@ -29,7 +43,7 @@ export async function dispatchEvent(deps: DispatchDeps, event: ShopEvent): Promi
 const DISPATCH_DEADLINE_MS = 15_000;
 
 async function dispatchToRoutes(deps: DispatchDeps, event: ShopEvent): Promise<void> {
-  for (const { route, action } of routesFor(event)) {
+  for (const { route, action } of await routesFor(event, routeLookups(deps.db))) {
     const workflowId = route.workflowId(event);
     if (action === 'signal') {
       try {

@@ -27,7 +27,13 @@ export interface JourneyRoute<T extends EventType = EventType> {
    * One event, several journeys of this kind (one per product of an order): the instance keys.
    * Each key gets its own workflow id and input. Without it, an event touches one journey.
    */
-  fanOut?: (event: ShopEventOf<T>) => string[];
+  fanOut?: (event: ShopEventOf<T>, lookups: RouteLookups) => string[] | Promise<string[]>;
+}
+
+/** What routing may ask the shop's data (the relay answers from Postgres; tests fake it). */
+export interface RouteLookups {
+  /** those of `productIds` that have replenishDays set */
+  replenishableProducts(productIds: string[]): Promise<string[]>;
 }
 
 const byCustomer = (prefix: string) => (event: ShopEvent) => `${prefix}/${event.customerId}`;
@@ -144,9 +150,9 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'replenishment',
     summary: 'Replenishment: a reminder before the product runs out, with snooze and reschedule links',
-    // Routing cannot see the products table: every ordered product gets a journey, and one
-    // whose product has no replenishDays ends at once.
-    fanOut: (event) => event.properties.items.map((item) => item.productId),
+    // Only products with a replenishment rhythm get a journey (the journey still ends at once
+    // if replenishDays was removed between the order and its start).
+    fanOut: (event, lookups) => lookups.replenishableProducts(event.properties.items.map((item) => item.productId)),
     workflowId: (event, productId) => replenishmentWorkflowId(event.customerId, productId!),
     startOn: ['order.placed'],
     signalOn: [],
@@ -156,22 +162,25 @@ export const journeyRoutes: JourneyRoute[] = [
 ];
 
 /** The routes an event touches, and how. */
-export function routesFor(event: ShopEvent): { route: JourneyRoute; action: 'start' | 'signal' }[] {
+export async function routesFor(
+  event: ShopEvent,
+  lookups: RouteLookups,
+): Promise<{ route: JourneyRoute; action: 'start' | 'signal' }[]> {
   const matches: { route: JourneyRoute; action: 'start' | 'signal' }[] = [];
   for (const r of journeyRoutes) {
     if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
-      matches.push(...instancesOf(r, event, 'start'));
+      matches.push(...(await instancesOf(r, event, 'start', lookups)));
     } else if (r.signalOn.includes(event.type) || r.startOn.includes(event.type)) {
-      matches.push(...instancesOf(r, event, 'signal'));
+      matches.push(...(await instancesOf(r, event, 'signal', lookups)));
     }
   }
   return matches;
 }
 
 /** A fanned-out route becomes one route per key, each bound to its own workflow id and input. */
-function instancesOf(r: JourneyRoute, event: ShopEvent, action: 'start' | 'signal') {
+async function instancesOf(r: JourneyRoute, event: ShopEvent, action: 'start' | 'signal', lookups: RouteLookups) {
   if (!r.fanOut) return [{ route: r, action }];
-  return [...new Set(r.fanOut(event))].map((key) => {
+  return [...new Set(await r.fanOut(event as never, lookups))].map((key) => {
     const bound: JourneyRoute = { ...r, workflowId: (e) => r.workflowId(e, key), input: (e, c) => r.input(e, c, key) };
     return { route: bound, action };
   });

@@ -7,14 +7,17 @@ import type { ShopEvent } from '../../ingest/event-schemas';
 const event = (type: ShopEvent['type'], properties: Record<string, unknown>): ShopEvent =>
   ({ id: `evt-${type}`, type, customerId: 'c-1', occurredAt: '2026-01-01T00:00:00.000Z', properties }) as ShopEvent;
 
-const touches = (e: ShopEvent, journey: string) =>
-  routesFor(e)
+/** The products of the catalog that have replenishDays. */
+const lookups = { replenishableProducts: async (ids: string[]) => ids.filter((id) => id !== 'mug') };
+
+const touches = async (e: ShopEvent, journey: string) =>
+  (await routesFor(e, lookups))
     .filter((m) => m.route.journey === journey)
     .map((m) => ({ action: m.action, workflowId: m.route.workflowId(e), input: m.route.input(e as never, defaultJourneysConfig) }));
 
-describe('routing of birthday, lead nurture and replenishment', () => {
-  test('a customer with a birthday starts the birthday journey with the default time zone in its config', () => {
-    const [start] = touches(event('customer.created', { email: 'a@example.com', birthday: '1992-02-29' }), 'birthday');
+describe('routing of birthday, lead nurture and replenishment', async () => {
+  test('a customer with a birthday starts the birthday journey with the default time zone in its config', async () => {
+    const [start] = await touches(event('customer.created', { email: 'a@example.com', birthday: '1992-02-29' }), 'birthday');
     assert.equal(start.action, 'start');
     assert.equal(start.workflowId, 'birthday/c-1');
     assert.deepEqual(start.input, {
@@ -23,21 +26,21 @@ describe('routing of birthday, lead nurture and replenishment', () => {
     });
   });
 
-  test('a profile change without a birthday only reaches a running birthday journey; a new customer without one starts nothing', () => {
-    assert.deepEqual(touches(event('customer.updated', { timezone: 'Asia/Tokyo' }), 'birthday').map((m) => m.action), ['signal']);
-    assert.deepEqual(touches(event('customer.updated', { birthday: '1990-01-01' }), 'birthday').map((m) => m.action), ['start']);
-    assert.deepEqual(touches(event('customer.created', { email: 'a@example.com' }), 'birthday').map((m) => m.action), ['signal']);
+  test('a profile change without a birthday only reaches a running birthday journey; a new customer without one starts nothing', async () => {
+    assert.deepEqual((await touches(event('customer.updated', { timezone: 'Asia/Tokyo' }), 'birthday')).map((m) => m.action), ['signal']);
+    assert.deepEqual((await touches(event('customer.updated', { birthday: '1990-01-01' }), 'birthday')).map((m) => m.action), ['start']);
+    assert.deepEqual((await touches(event('customer.created', { email: 'a@example.com' }), 'birthday')).map((m) => m.action), ['signal']);
   });
 
-  test('a form starts lead nurture; an order only reaches a running one', () => {
-    assert.deepEqual(touches(event('form.submitted', { formId: 'f', topics: ['tea'] }), 'leadNurture').map((m) => [m.action, m.workflowId]), [
+  test('a form starts lead nurture; an order only reaches a running one', async () => {
+    assert.deepEqual((await touches(event('form.submitted', { formId: 'f', topics: ['tea'] }), 'leadNurture')).map((m) => [m.action, m.workflowId]), [
       ['start', 'lead-nurture/c-1'],
     ]);
     const order = event('order.placed', { orderId: 'o-1', total: 1, currency: 'EUR', items: [{ productId: 'p', title: 'P', price: 1, quantity: 1 }] });
-    assert.deepEqual(touches(order, 'leadNurture').map((m) => m.action), ['signal']);
+    assert.deepEqual((await touches(order, 'leadNurture')).map((m) => m.action), ['signal']);
   });
 
-  test('an order fans out to one replenishment journey per distinct product, each with its own input', () => {
+  test('an order fans out to one replenishment journey per distinct replenishable product, each with its own input', async () => {
     const order = event('order.placed', {
       orderId: 'o-1',
       total: 3,
@@ -46,9 +49,10 @@ describe('routing of birthday, lead nurture and replenishment', () => {
         { productId: 'beans', title: 'Beans', price: 1, quantity: 1 },
         { productId: 'filters', title: 'Filters', price: 1, quantity: 1 },
         { productId: 'beans', title: 'Beans', price: 1, quantity: 2 },
+        { productId: 'mug', title: 'Mug (no replenishDays)', price: 9, quantity: 1 },
       ],
     });
-    const routed = touches(order, 'replenishment');
+    const routed = await touches(order, 'replenishment');
     assert.deepEqual(routed.map((m) => [m.action, m.workflowId]), [
       ['start', 'replenishment/c-1/beans'],
       ['start', 'replenishment/c-1/filters'],
