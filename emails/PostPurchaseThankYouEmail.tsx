@@ -33,13 +33,13 @@ export function PostPurchaseThankYouEmail({ context, orderId, firstPurchase, ite
       <Greeting context={context} />
       {firstPurchase ? (
         <Text style={paragraph}>
-          We're thrilled you chose {context.shopName} for your first order ({orderId}). Your {describe(items)} is being
+          We're thrilled you chose {context.shopName} for your first order ({orderId}). Your order of {describe(items)} is being
           looked after by our team, and we'll let you know the moment it ships.
         </Text>
       ) : (
         <Text style={paragraph}>
-          It's great to see you back. Thanks for trusting us again with order {orderId} — your {describe(items)} is
-          being looked after, and we'll let you know the moment it ships.
+          It's great to see you back, and thanks for trusting us again. Order {orderId} ({describe(items)}) is being
+          looked after, and we'll let you know the moment it ships.
         </Text>
       )}
       <Text style={paragraph}>If anything isn't right, just reply to this email: a real person reads every answer.</Text>

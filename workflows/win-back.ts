@@ -76,53 +76,52 @@ export async function winBack(input: WinBackInput): Promise<void> {
     const ordered = () => state.ordersSeen > ordersBefore;
     // One clock = one cycle: its start names the messages and codes, unique across runs and years.
     const cycle = new Date(clockFrom).toISOString();
-    const offer = (attempt: number) => ({
-      key: `winBack/${customerId}/${cycle}/${attempt}`,
-      percentOff: config.couponPercentOff,
-      validFor: config.couponValidity,
-    });
-    const sendWhen = { category: 'marketing', onCap: 'defer', iteration: cycle, stillWanted: () => !ordered() } as const;
+    const attempt = (n: number) =>
+      ({
+        category: 'marketing',
+        onCap: 'defer',
+        iteration: cycle,
+        stillWanted: () => !ordered(),
+        coupon: { key: `winBack/${customerId}/${cycle}/${n}`, percentOff: config.couponPercentOff, validFor: config.couponValidity },
+      }) as const;
 
     const lapseAt = clockFrom + toMs(config.firstAfter);
-    if (await journey.sleep(untilTime(lapseAt), 'waiting-for-lapse', `no order since ${day(clockFrom)}: win-back on ${day(lapseAt)}`, ordered)) {
-      continue;
-    }
+    const details = `no order since ${day(clockFrom)}: win-back on ${day(lapseAt)}`;
+    if (await journey.sleep(untilTime(lapseAt), 'waiting-for-lapse', details, ordered)) continue;
 
-    const first = await journey.send('win-back', 'win-back', {}, { ...sendWhen, coupon: offer(1) });
+    const first = await journey.send('win-back', 'win-back', {}, attempt(1));
     if (ordered()) continue;
     if (first.status !== 'sent') {
-      journey.at('done', `win-back not sent (${first.status === 'deferred' ? 'deferred' : first.reason}); the next order starts over`);
+      journey.at('done', `win-back not sent (${'reason' in first ? first.reason : 'not sent'}); the next order starts over`);
       return;
     }
     state.winBacksSent += 1;
     const firstSentAt = new Date(Date.now()).toISOString();
 
-    if (await journey.waitUntil(ordered, config.secondAfter, 'waiting-for-engagement', `win-back sent; a last chance after ${config.secondAfter} without an open, click or order`)) {
-      continue;
-    }
+    const lastChanceDetails = `win-back sent; a last chance after ${config.secondAfter} without an open, click or order`;
+    if (await journey.waitUntil(ordered, config.secondAfter, 'waiting-for-engagement', lastChanceDetails)) continue;
     const engagement = await customerEngagement({ customerId, since: firstSentAt });
     if (engagement.engagedAt) {
       restartClock(Date.parse(engagement.engagedAt));
       continue;
     }
 
-    const second = await journey.send('win-back-last-chance', 'win-back-last-chance', {}, { ...sendWhen, coupon: offer(2) });
+    const second = await journey.send('win-back-last-chance', 'win-back-last-chance', {}, attempt(2));
     if (ordered()) continue;
     if (second.status !== 'sent') {
-      journey.at('done', `last-chance email not sent (${second.status === 'deferred' ? 'deferred' : second.reason}); the next order starts over`);
+      journey.at('done', `last chance not sent (${'reason' in second ? second.reason : 'not sent'}); the next order starts over`);
       return;
     }
     state.winBacksSent += 1;
 
-    if (await journey.waitUntil(ordered, config.sunsetAfter, 'waiting-before-sunset', `last chance sent; sunset after ${config.sunsetAfter} without an open, click or order`)) {
-      continue;
-    }
+    const sunsetDetails = `last chance sent; sunset after ${config.sunsetAfter} without an open, click or order`;
+    if (await journey.waitUntil(ordered, config.sunsetAfter, 'waiting-before-sunset', sunsetDetails)) continue;
     const verdict = await sunsetIfUnengaged({ customerId, since: firstSentAt });
     if (verdict.engagedAt) {
       restartClock(Date.parse(verdict.engagedAt));
       continue;
     }
-    journey.at('sunset', `no open, click or order since ${day(Date.parse(firstSentAt))}: marked unengaged, no more marketing until the next order`);
+    journey.at('sunset', `no open, click or order since ${day(Date.parse(firstSentAt))}: unengaged until the next order`);
     return;
   }
 }

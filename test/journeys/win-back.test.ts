@@ -93,7 +93,8 @@ describe('win-back journey with sunset', () => {
 
       assert.equal(c.sunsets.length, 1);
       assert.equal(days(c.sunsets[0].at - t0), 134);
-      assert.equal(c.sunsets[0].since, new Date(fake.sent[0].at).toISOString(), 'engagement counted from the first win-back');
+      const since = Date.parse(c.sunsets[0].since);
+      assert.ok(Math.abs(since - fake.sent[0].at) < 60_000, 'engagement counted from the first win-back');
       assert.equal((await handle.query(stateQuery)).step, 'sunset');
     });
   });
@@ -153,7 +154,7 @@ describe('win-back journey with sunset', () => {
       const { handle, at: t0 } = await order('c-opens', taskQueue);
       await env.sleep(95 * DAY);
       await c.open();
-      await env.sleep(184 * DAY);
+      await env.sleep(89 * DAY);
       assert.deepEqual(sentDays(fake.sent, t0), [['win-back', 90]], 'no last chance after the open');
       await env.sleep(2 * DAY);
       assert.deepEqual(sentDays(fake.sent, t0), [
@@ -236,7 +237,7 @@ describe('win-back journey with sunset', () => {
       const state = (await latest.query(stateQuery)).data as WinBackState;
       assert.ok(state.generation >= 2, `continued as new (generation ${state.generation})`);
       assert.equal(state.ordersSeen, 21, 'every order counted once across runs');
-      assert.equal(state.lastOrderAt, lastOrderAt - (lastOrderAt % 1) - 0 + 0 === lastOrderAt ? state.lastOrderAt : lastOrderAt);
+      assert.ok(Math.abs((state.lastOrderAt ?? 0) - lastOrderAt) < 60_000, 'the last order carried over');
       assert.ok(Math.abs((state.clockFrom ?? 0) - lastOrderAt) < 60_000, 'the clock runs from the last order');
 
       await env.sleep(91 * DAY);

@@ -1,0 +1,42 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultJourneysConfig } from '../../config/journeys';
+import { routesFor } from '../../ingest/routes';
+import type { ShopEvent } from '../../ingest/event-schemas';
+
+const lookups = { replenishableProducts: async () => [] };
+const orderPlaced: ShopEvent = {
+  id: 'evt-o-1',
+  type: 'order.placed',
+  customerId: 'c-1',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  properties: { orderId: 'o-1', total: 9, currency: 'EUR', items: [{ productId: 'p', title: 'P', price: 9, quantity: 1 }] },
+};
+const delivered: ShopEvent = { ...orderPlaced, id: 'evt-d-1', type: 'order.delivered', properties: { orderId: 'o-1' } };
+
+const routed = async (e: ShopEvent, journey: string) =>
+  (await routesFor(e, lookups))
+    .filter((m) => m.route.journey === journey)
+    .map((m) => ({ action: m.action, workflowId: m.route.workflowId(e), restart: m.route.restart, input: m.route.input(e as never, defaultJourneysConfig) }));
+
+describe('routing of post-purchase, win-back and VIP', () => {
+  test('an order starts its own post-purchase journey, and its delivery reaches it', async () => {
+    const [start] = await routed(orderPlaced, 'postPurchase');
+    assert.deepEqual(start, {
+      action: 'start',
+      workflowId: 'post-purchase/o-1',
+      restart: 'never',
+      input: { customerId: 'c-1', orderId: 'o-1', order: orderPlaced.properties, config: defaultJourneysConfig.postPurchase },
+    });
+    assert.deepEqual((await routed(delivered, 'postPurchase')).map((m) => [m.action, m.workflowId]), [['signal', 'post-purchase/o-1']]);
+  });
+
+  test('every order starts or reaches the customer\'s win-back (restartable) and VIP (never restarted) journeys', async () => {
+    const [winBack] = await routed(orderPlaced, 'winBack');
+    assert.deepEqual([winBack.action, winBack.workflowId, winBack.restart], ['start', 'win-back/c-1', 'after-close']);
+    assert.deepEqual(winBack.input, { customerId: 'c-1', config: defaultJourneysConfig.winBack });
+    const [vip] = await routed(orderPlaced, 'vip');
+    assert.deepEqual([vip.action, vip.workflowId, vip.restart], ['start', 'vip/c-1', 'never']);
+    assert.deepEqual((await routed(delivered, 'winBack')).length + (await routed(delivered, 'vip')).length, 0);
+  });
+});
