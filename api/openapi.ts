@@ -121,6 +121,8 @@ v1Path({
   method: 'put',
   path: '/v1/products/{id}',
   summary: 'Create or update a product; a stock change from 0 to >0 wakes back-in-stock journeys',
+  description:
+    'A restock (stock 0 → n) notifies waiting back-in-stock subscribers in batches: `subscribersPerUnit × stock` of the oldest subscriptions at once, the next batch after `batchInterval` while stock remains. `restocked` in the answer says whether this call was such a restock.',
   request: { params: idParam('id'), body: { content: { 'application/json': { schema: ProductPutSchema } } } },
   responses: {
     200: json(ProductPutSchema.extend({ id: z.string(), restocked: z.boolean() }), 'Updated'),

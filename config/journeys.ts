@@ -27,20 +27,26 @@ export const JourneysConfigSchema = z.object({
     .prefault({}),
   order: z
     .object({
+      /** the order journey ends this long after the order when no delivery is reported */
       endAfter: duration.default('60 days'),
     })
     .prefault({}),
   abandonedCart: z
     .object({
+      /** quiet time after the latest cart change before the first reminder (each change restarts it) */
       firstReminderAfter: duration.default('4 hours'),
+      /** from the first reminder to the discount reminder (and never within firstReminderAfter of a change) */
       secondReminderAfter: duration.default('20 hours'),
       discountPercentOff: percent.default(10),
+      /** how long the discount code in the second reminder stays valid */
       discountValidity: duration.default('48 hours'),
+      /** at most one series per customer in this window, counted from the first reminder */
       seriesCooldown: duration.default('7 days'),
     })
     .prefault({}),
   backInStock: z
     .object({
+      /** a back-in-stock request expires unanswered after this long */
       subscriptionValidity: duration.default('90 days'),
       /** subscribers notified per restocked unit; see README "Back in stock batching" */
       subscribersPerUnit: z.number().int().min(1).default(3),
