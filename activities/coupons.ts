@@ -6,6 +6,15 @@ import type { CouponRequest, IssuedCoupon } from './types';
 // No 0/O/1/I/L: codes get read aloud and typed from phones.
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
+/** What a customer reads first on a code: the occasion, not our journey's internal name. */
+const COUPON_PREFIXES: Record<string, string> = {
+  welcome: 'WELCOME',
+  abandonedCart: 'CART',
+  winBack: 'COMEBACK',
+  vip: 'VIP',
+  birthday: 'BIRTHDAY',
+};
+
 /** 12 random symbols from a 31-letter alphabet ≈ 59 bits: unguessable, still typeable. */
 export function generateCouponCode(prefix: string): string {
   const bytes = randomBytes(12);
@@ -24,7 +33,7 @@ export async function issueCoupon(
   now: Date,
 ): Promise<IssuedCoupon> {
   const expiresAt = new Date(now.getTime() + msToNumber(request.validFor));
-  const prefix = request.journey.replace(/[^a-z]/gi, '').slice(0, 8).toUpperCase() || 'SHOP';
+  const prefix = COUPON_PREFIXES[request.journey] ?? (request.journey.replace(/[^a-z]/gi, '').slice(0, 8).toUpperCase() || 'SHOP');
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = generateCouponCode(prefix);
     const inserted = await db.query(

@@ -5,7 +5,7 @@ import { errorHandler, notFound } from './errors';
 import { httpRequests } from './metrics';
 import { eventsRouter } from './routes/events';
 import { customersRouter } from './routes/customers';
-import { productsRouter, type RestockListener } from './routes/products';
+import { productsRouter } from './routes/products';
 import { messagesRouter } from './routes/messages';
 import { statsRouter } from './routes/stats';
 import { trackingRouter } from './routes/tracking';
@@ -17,13 +17,8 @@ import { replenishmentLinksRouter } from './routes/replenishment-links';
 import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
 
-export interface AppOptions {
-  /** run after a product goes from sold out to in stock */
-  onRestock?: RestockListener[];
-}
-
 /** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
-export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
+export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -50,7 +45,7 @@ export function createApp(deps: ApiDeps, options: AppOptions = {}): Express {
   v1.use(express.json({ limit: '1mb', strict: true }));
   v1.use('/events', eventsRouter(deps));
   v1.use('/customers', customersRouter(deps));
-  v1.use('/products', productsRouter(deps, options.onRestock));
+  v1.use('/products', productsRouter(deps));
   v1.use('/messages', messagesRouter(deps));
   v1.use('/stats', statsRouter(deps));
   v1.use('/suppressions', suppressionsRouter(deps));

@@ -9,7 +9,6 @@ import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
 import { createApp } from './app';
-import { wakeBackInStockSubscribers } from '../ingest/restock';
 
 export interface RunningApi {
   url: string;
@@ -34,14 +33,7 @@ export async function startApi(options: {
     log,
     pollInterval: options.relayPollInterval,
   });
-  const app = createApp(
-    { db, config, log, temporal, nudgeRelay: () => relay.nudge() },
-    {
-      onRestock: [
-        wakeBackInStockSubscribers({ client: temporal, taskQueue: config.temporal.taskQueue, config: config.journeys.backInStock, log }),
-      ],
-    },
-  );
+  const app = createApp({ db, config, log, temporal, nudgeRelay: () => relay.nudge() });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, () => resolve(s));
     s.once('error', reject);

@@ -50,7 +50,7 @@ AbandonedCartDiscountEmail.PreviewProps = {
       url: 'https://shop.example.com/p/tea-sencha',
     },
   ],
-  coupon: { code: 'ABANDONE-Q7RT-2MXK-9HWP', percentOff: 10, expiresAt: '2026-03-17T09:30:00.000Z' },
+  coupon: { code: 'CART-Q7RT-2MXK-9HWP', percentOff: 10, expiresAt: '2026-03-17T09:30:00.000Z' },
 } satisfies AbandonedCartDiscountEmailProps;
 
 export default AbandonedCartDiscountEmail;

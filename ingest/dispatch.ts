@@ -10,6 +10,7 @@ import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/kit';
 import type { ShopEvent } from './event-schemas';
 import { routesFor, type RouteLookups } from './routes';
+import { PRODUCT_RESTOCKED, wakeBackInStockSubscribers, type ProductRestocked } from './restock';
 
 function routeLookups(db: Pool): RouteLookups {
   return {
@@ -37,7 +38,14 @@ export interface DispatchDeps {
 export async function dispatchEvent(deps: DispatchDeps, event: ShopEvent): Promise<void> {
   // A Temporal that is down or unreachable must fail the attempt (the relay retries later),
   // not hang the relay.
-  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () => dispatchToRoutes(deps, event));
+  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () =>
+    (event.type as string) === PRODUCT_RESTOCKED
+      ? wakeBackInStockSubscribers(
+          { client: deps.client, taskQueue: deps.taskQueue, config: deps.journeys.backInStock },
+          event.properties as unknown as ProductRestocked,
+        )
+      : dispatchToRoutes(deps, event),
+  );
 }
 
 const DISPATCH_DEADLINE_MS = 15_000;

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
+import { recordRestock } from '../../ingest/restock';
 
 export const ProductPutSchema = z
   .object({
@@ -17,10 +18,8 @@ export const ProductPutSchema = z
   .strict()
   .openapi('Product');
 
-/** Called after a product's stock goes from 0 to more than 0 (back-in-stock hooks here). */
-export type RestockListener = (productId: string, stock: number) => Promise<void>;
 
-export function productsRouter(deps: ApiDeps, onRestock: RestockListener[] = []): Router {
+export function productsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.put('/:id', async (req, res) => {
@@ -42,6 +41,11 @@ export function productsRouter(deps: ApiDeps, onRestock: RestockListener[] = [])
            image_url = $6, stock = $7, related_product_ids = $8, replenish_days = $9, updated_at = now()`,
         [id.data, p.title, p.price, p.currency ?? null, p.url, p.imageUrl ?? null, p.stock, p.relatedProductIds ?? [], p.replenishDays ?? null],
       );
+      if (previousStock === 0 && p.stock > 0) {
+        // Stored with the stock change, delivered by the relay: waking the waiting subscribers
+        // survives a Temporal outage like any other event.
+        await recordRestock(tx, id.data, p.stock);
+      }
       await tx.query('COMMIT');
     } catch (err) {
       await tx.query('ROLLBACK').catch(() => undefined);
@@ -49,8 +53,8 @@ export function productsRouter(deps: ApiDeps, onRestock: RestockListener[] = [])
     } finally {
       tx.release();
     }
-    const restocked = (previousStock ?? 0) === 0 && p.stock > 0 && previousStock !== null;
-    for (const listener of restocked ? onRestock : []) await listener(id.data, p.stock);
+    const restocked = previousStock === 0 && p.stock > 0;
+    if (restocked) deps.nudgeRelay();
     res.status(previousStock === null ? 201 : 200).json({ id: id.data, ...p, restocked });
   });
 

@@ -26,7 +26,7 @@ describe('coupons', () => {
   test('stores the code with its owner, journey, value and expiry', async () => {
     const coupon = await issueCoupon(database.pool, request('abandoned-cart/c-1/s-1/discount'), NOW);
     assert.match(coupon.code, CODE);
-    assert.ok(coupon.code.startsWith('ABANDONE-'));
+    assert.ok(coupon.code.startsWith('CART-'));
     assert.equal(coupon.percentOff, 10);
     assert.equal(coupon.expiresAt, '2026-04-03T10:00:00.000Z');
     const { rows } = await database.pool.query('SELECT * FROM coupons WHERE code = $1', [coupon.code]);

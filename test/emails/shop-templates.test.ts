@@ -105,7 +105,7 @@ describe('abandoned cart templates', () => {
   test('discount reminder shows the coupon code, percentage and expiry date', async () => {
     const preview = templates['abandoned-cart-discount'].PreviewProps;
     const email = await render('abandoned-cart-discount', preview);
-    assert.match(email.text, /ABANDONE-Q7RT-2MXK-9HWP/);
+    assert.match(email.text, /CART-Q7RT-2MXK-9HWP/);
     assert.match(email.text, /10% off/);
     assert.match(email.text, /17 March 2026/);
     assert.ok(email.links.includes(preview.cartUrl));
