@@ -9,8 +9,8 @@ const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 /** What a customer reads first on a code: the occasion, not our journey's internal name. */
 const COUPON_PREFIXES: Record<string, string> = {
   welcome: 'WELCOME',
-  abandonedCart: 'CART',
-  winBack: 'COMEBACK',
+  'abandoned-cart': 'CART',
+  'win-back': 'COMEBACK',
   vip: 'VIP',
   birthday: 'BIRTHDAY',
 };

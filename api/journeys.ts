@@ -28,7 +28,8 @@ export async function listCustomerJourneys(client: Client, customerId: string, l
     out.push({
       workflowId: wf.workflowId,
       runId: wf.runId,
-      journey: wf.type,
+      // The journey's name as the message log and stats use it ('abandoned-cart'), not the workflow type.
+      journey: (wf.searchAttributes.Journey?.[0] as string | undefined) ?? wf.type,
       status: wf.status.name,
       step,
       nextWakeUp: state?.nextWakeUp ?? null,

@@ -73,7 +73,8 @@ async function dispatchToRoutes(deps: DispatchDeps, event: ShopEvent): Promise<v
           route.restart === 'never' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: new TypedSearchAttributes([
           { key: CustomerIdKey, value: event.customerId },
-          { key: JourneyKey, value: route.journey },
+          // The journey's name as in its workflow id ('abandoned-cart'), like the kit sets it.
+          { key: JourneyKey, value: workflowId.split('/')[0] },
         ]),
         staticSummary: route.summary,
       });

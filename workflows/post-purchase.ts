@@ -23,7 +23,7 @@ export interface PostPurchaseInput {
   config: JourneysConfig['postPurchase'];
 }
 
-const JOURNEY = 'postPurchase';
+const JOURNEY = 'post-purchase';
 
 const { isFirstOrder, itemsToReview, crossSellProducts, claimStep, releaseStep } = proxyActivities<
   Pick<Activities, 'isFirstOrder' | 'itemsToReview' | 'crossSellProducts' | 'claimStep' | 'releaseStep'>

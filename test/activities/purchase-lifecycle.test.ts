@@ -51,7 +51,7 @@ describe('purchase lifecycle activities', () => {
        VALUES ($1, 'wf', $2, $3, $4, 'win-back', 'marketing', $5, '2026-01-01T00:00:00Z', $6, $7)`,
       [
         `key-${Math.random()}`,
-        fields.journey ?? 'winBack',
+        fields.journey ?? 'win-back',
         fields.step ?? 'win-back',
         customerId,
         fields.status ?? 'sent',
@@ -108,7 +108,7 @@ describe('purchase lifecycle activities', () => {
 
   test('only one of two overlapping workflows claims a step within the window; a release frees it', async () => {
     const claim = (workflowId: string) =>
-      acts.claimStep({ customerId: 'c-claims', journey: 'postPurchase', step: 'thank-you', workflowId, window: '7 days' });
+      acts.claimStep({ customerId: 'c-claims', journey: 'post-purchase', step: 'thank-you', workflowId, window: '7 days' });
     now = new Date('2026-03-01T12:00:00Z');
     const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => claim(`post-purchase/${id}`)));
     assert.equal(results.filter((r) => r.claimed).length, 1, 'concurrent claims: exactly one wins');
@@ -119,7 +119,7 @@ describe('purchase lifecycle activities', () => {
     const blocked = await claim('post-purchase/f');
     assert.equal(blocked.claimed, false);
     assert.equal(!blocked.claimed && blocked.heldBy, `post-purchase/${winner}`);
-    assert.equal((await acts.claimStep({ customerId: 'c-claims', journey: 'postPurchase', step: 'cross-sell', workflowId: 'post-purchase/f', window: '7 days' })).claimed, true, 'other steps are separate');
+    assert.equal((await acts.claimStep({ customerId: 'c-claims', journey: 'post-purchase', step: 'cross-sell', workflowId: 'post-purchase/f', window: '7 days' })).claimed, true, 'other steps are separate');
 
     await acts.releaseStep({ workflowId: `post-purchase/${winner}`, step: 'thank-you' });
     assert.equal((await claim('post-purchase/f')).claimed, true, 'released: the next order takes it');

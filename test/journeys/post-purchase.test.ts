@@ -132,7 +132,7 @@ describe('post-purchase journey', () => {
       assert.deepEqual(crossSell.input.data, { boughtTitle: 'order', items: related });
       assert.equal(crossSell.input.promotes, true, 'sold-out suggestions are dropped at send time');
       assert.equal(crossSell.input.onCap, 'skip');
-      assert.ok(fake.sent.every((s) => s.input.category === 'marketing' && s.input.journey === 'postPurchase'));
+      assert.ok(fake.sent.every((s) => s.input.category === 'marketing' && s.input.journey === 'post-purchase'));
       assert.deepEqual(calls, ['isFirstOrder:o-full', 'crossSell:o-full:3']);
     });
   });
