@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { loadConfig } from '../config/env';
+import { loadConfig, type Config } from '../config/env';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
@@ -35,6 +35,15 @@ function devSecrets(dataDir: string): { apiKey: string; tokenSecret: string } {
   return secrets;
 }
 
+function quietHoursLine(config: Config): string {
+  const g = config.journeys.guardrails;
+  const cap = `frequency cap ${g.frequencyCapCount} per ${g.frequencyCapWindow}`;
+  if (g.quietHoursStart === g.quietHoursEnd) {
+    return `${cap}; quiet hours off (embedded default; set JOURNEYS_CONFIG_FILE to use 21:00–08:00 like production)`;
+  }
+  return `${cap}; quiet hours ${g.quietHoursStart}:00–${g.quietHoursEnd}:00 local time`;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
@@ -44,6 +53,9 @@ async function main(): Promise<void> {
     ...process.env,
     API_KEY: process.env.API_KEY ?? secrets.apiKey,
     TOKEN_SECRET: process.env.TOKEN_SECRET ?? secrets.tokenSecret,
+    // Quiet hours would hold every marketing email of a first try in the evening until 08:00;
+    // the embedded stack turns them off unless a journeys config file is given.
+    JOURNEYS_CONFIG_FILE: process.env.JOURNEYS_CONFIG_FILE ?? resolve(__dirname, '../dev/journeys.dev.json'),
     // Links in emails must reach this API unless a public URL is configured.
     PUBLIC_URL: process.env.PUBLIC_URL ?? `http://${process.env.API_HOST ?? '127.0.0.1'}:${process.env.API_PORT ?? 3000}`,
   } as NodeJS.ProcessEnv;
@@ -110,6 +122,7 @@ async function main(): Promise<void> {
         : `  Email        Resend (${config.mail.from})`,
       `  Postgres     ${pg ? `embedded PGlite at ${config.database.url} (${join(dataDir, 'pglite')})` : 'DATABASE_URL'}`,
       `  Temporal     ${config.temporal.address}${temporalServer ? ` (dev server, ${join(dataDir, 'temporal.sqlite')})` : ''}`,
+      `  Guardrails   ${quietHoursLine(config)}`,
       `  API key      ${config.api.key}${env.API_KEY === secrets.apiKey ? `   (generated; kept in ${join(dataDir, 'dev-secrets.json')})` : ''}`,
       '',
       'Try it:',

@@ -1,25 +1,60 @@
 /**
- * Records a journey's event history for the replay test: `npx tsx test/replay/record.ts welcome`.
- * Run it before changing a journey; commit the JSON; then test/replay/replay.test.ts proves the
- * changed code still replays what running journeys already did (else: `patched()`).
+ * Records a journey's event history for the replay test:
+ *   npx tsx test/replay/record.ts welcome          one journey
+ *   npx tsx test/replay/record.ts order vip        several
+ *   npx tsx test/replay/record.ts all              every scenario below
+ * Run it before changing a journey; commit the .binpb; then test/replay/replay.test.ts proves
+ * the changed code still replays what running journeys already did (else: `patched()`).
+ *
+ * Each scenario drives one journey through a representative timeline on the time-skipping
+ * server, against the fake shop of ./fake-shop.ts, and names the run to record. A recorded run
+ * has ended: completed, or continued as new for journeys that live for years (its history is
+ * then final; terminating a run instead would stall the time-skipping clock).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WorkflowContinuedAsNewError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { defaultJourneysConfig } from '../../config/journeys';
+import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
 import { journeyEventSignal } from '../../workflows/kit';
-import { fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
+import { order } from '../../workflows/order';
+import { abandonedCart } from '../../workflows/abandoned-cart';
+import { backInStock, backInStockRestock, backInStockWorkflowId, productRestockedSignal, restockWorkflowId } from '../../workflows/back-in-stock';
+import { postPurchase } from '../../workflows/post-purchase';
+import { winBack } from '../../workflows/win-back';
+import { vip } from '../../workflows/vip';
+import { birthday } from '../../workflows/birthday';
+import { leadNurture } from '../../workflows/lead-nurture';
+import { replenishment, replenishmentRequestSignal } from '../../workflows/replenishment';
+import { DAY, HOUR, startTimeSkipping, withWorker } from '../helpers/time-skipping';
+import { catalogue, openShop, type FakeShop, type OrderLine } from './fake-shop';
 
-type Scenario = (env: TestWorkflowEnvironment, taskQueue: string) => Promise<string>;
+const MINUTE = 60_000;
+const config = defaultJourneysConfig;
+
+interface Scene {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  shop: FakeShop;
+  /** the test server's clock, ms */
+  now(): Promise<number>;
+}
+/** The run whose history to record. */
+interface Recording {
+  workflowId: string;
+  runId?: string;
+}
+type Scenario = (scene: Scene) => Promise<Recording>;
 
 const scenarios: Record<string, Scenario> = {
   /** welcome email, three quiet days, the reminder */
-  async welcome(env, taskQueue) {
+  async welcome({ env, taskQueue }) {
     const handle = await env.client.workflow.signalWithStart('welcome', {
       workflowId: 'welcome/replay-customer',
       taskQueue,
-      args: [{ customerId: 'replay-customer', config: defaultJourneysConfig.welcome }],
+      args: [{ customerId: 'replay-customer', config: config.welcome }],
       signal: journeyEventSignal,
       signalArgs: [
         {
@@ -32,28 +67,265 @@ const scenarios: Record<string, Scenario> = {
       ],
     });
     await handle.result();
-    return handle.workflowId;
+    return { workflowId: handle.workflowId };
+  },
+
+  /** confirmation; shipped on day 1 (re-posted once), a split second parcel, delivered on day 3 */
+  async order({ env, taskQueue, shop, now }) {
+    const placed = shop.place('c-order', 'o-1001', await now(), [line('sencha', 2), line('kyusu')]);
+    const handle = await env.client.workflow.signalWithStart(order, {
+      workflowId: 'order/o-1001',
+      taskQueue,
+      args: [{ customerId: 'c-order', orderId: 'o-1001', placedAt: placed.occurredAt, order: orderOf(placed), config: config.order }],
+      signal: journeyEventSignal,
+      signalArgs: [placed],
+    });
+    await env.sleep(DAY);
+    await handle.signal(journeyEventSignal, shipped('c-order', 'o-1001', 'JD0146', await now()));
+    await handle.signal(journeyEventSignal, shipped('c-order', 'o-1001', 'JD0146', await now(), 'evt-shipped-again'));
+    await env.sleep(HOUR);
+    await handle.signal(journeyEventSignal, shipped('c-order', 'o-1001', 'JD0200', await now()));
+    await env.sleep(2 * DAY);
+    await handle.signal(journeyEventSignal, event('order.delivered', 'c-order', 'evt-delivered-o-1001', await now(), { orderId: 'o-1001' }));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a cart changed at hour 2; reminder, discount, 7-day cooldown with a new cart → next series (continue-as-new) */
+  async abandonedCart({ env, taskQueue, now }) {
+    const cart = async (id: string, items: OrderLine[]) =>
+      event('cart.updated', 'c-cart', id, await now(), {
+        cartId: 'cart-1',
+        cartUrl: 'https://shop.example.com/cart/c-cart',
+        items: items.map(({ productId, quantity }) => ({ productId, quantity, title: catalogue[productId].title, price: catalogue[productId].price })),
+      });
+    const handle = await env.client.workflow.signalWithStart(abandonedCart, {
+      workflowId: 'abandoned-cart/c-cart',
+      taskQueue,
+      args: [{ customerId: 'c-cart', config: config.abandonedCart }],
+      signal: journeyEventSignal,
+      signalArgs: [await cart('evt-cart-1', [line('sencha')])],
+    });
+    await env.sleep(2 * HOUR);
+    await handle.signal(journeyEventSignal, await cart('evt-cart-2', [line('sencha'), line('kyusu')]));
+    await env.sleep(3 * DAY);
+    await handle.signal(journeyEventSignal, await cart('evt-cart-3', [line('kyusu'), line('cups')]));
+    return runToEnd(env, handle.workflowId, handle.signaledRunId);
+  },
+
+  /** sold out again before the first alert (back in the queue), alerted on the next restock */
+  async backInStock(scene) {
+    const { env, shop } = scene;
+    shop.stock.set('kyusu', 0);
+    const { handle, requestedAt } = await requestBackInStock(scene, 'c-waits', 'kyusu');
+    shop.refusals.set(`${handle.workflowId}/alert/${requestedAt}/1`, 'out_of_stock');
+    await env.sleep(10 * DAY);
+    await restock(scene, 'kyusu', 1);
+    await env.sleep(10 * MINUTE);
+    shop.stock.set('kyusu', 0); // someone quicker bought the unit
+    await env.sleep(5 * DAY);
+    await restock(scene, 'kyusu', 3);
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** one unit for four waiting customers and a request whose journey is gone: batches of 3, then nobody left */
+  async backInStockRestock(scene) {
+    const { env, shop } = scene;
+    shop.stock.set('kyusu', 0);
+    shop.waitlist.push({ customerId: 'c-gone', productId: 'kyusu', requestedAt: '2026-01-01T00:00:00.000Z', status: 'waiting' });
+    for (const customerId of ['c-first', 'c-second', 'c-third', 'c-fourth']) {
+      await requestBackInStock(scene, customerId, 'kyusu');
+      await env.sleep(MINUTE);
+    }
+    await restock(scene, 'kyusu', 1);
+    return runToEnd(env, restockWorkflowId('kyusu'));
+  },
+
+  /** first order: thank-you after 3 h, delivered on day 2, review request and cross-sell */
+  async postPurchase({ env, taskQueue, shop, now }) {
+    const placed = shop.place('c-thanks', 'o-2001', await now(), [line('sencha', 2), line('kyusu')]);
+    const handle = await env.client.workflow.signalWithStart(postPurchase, {
+      workflowId: 'post-purchase/o-2001',
+      taskQueue,
+      args: [{ customerId: 'c-thanks', orderId: 'o-2001', order: orderOf(placed), config: config.postPurchase }],
+      signal: journeyEventSignal,
+      signalArgs: [placed],
+    });
+    await env.sleep(2 * DAY);
+    await handle.signal(journeyEventSignal, event('order.delivered', 'c-thanks', 'evt-delivered-o-2001', await now(), { orderId: 'o-2001' }));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a reorder on day 30; win-back on day 120, opened (clock restarts); second cycle to last chance and sunset */
+  async winBack({ env, taskQueue, shop, now }) {
+    const orderNow = async (orderId: string) => {
+      const placed = shop.place('c-lapses', orderId, await now(), [line('sencha')]);
+      return env.client.workflow.signalWithStart(winBack, {
+        workflowId: 'win-back/c-lapses',
+        taskQueue,
+        args: [{ customerId: 'c-lapses', config: config.winBack }],
+        signal: journeyEventSignal,
+        signalArgs: [placed],
+      });
+    };
+    const handle = await orderNow('o-3001');
+    await env.sleep(30 * DAY);
+    await orderNow('o-3002');
+    await env.sleep(95 * DAY);
+    shop.engagement.push({ customerId: 'c-lapses', at: await now() });
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** four orders below the bar; the 5th qualifies but the invitation is refused (no consent); the 6th is invited */
+  async vip({ env, taskQueue, shop, now }) {
+    shop.refusals.set('vip/c-loyal/vip-invitation', 'no_consent');
+    for (let n = 1; n <= 6; n++) {
+      const placed = shop.place('c-loyal', `o-40${n}`, await now(), [line('sencha', 3)]);
+      await env.client.workflow.signalWithStart(vip, {
+        workflowId: 'vip/c-loyal',
+        taskQueue,
+        args: [{ customerId: 'c-loyal', config: config.vip }],
+        signal: journeyEventSignal,
+        signalArgs: [placed],
+      });
+      await env.sleep(3 * DAY);
+    }
+    return runToEnd(env, 'vip/c-loyal');
+  },
+
+  /** a birthday 40 days out in Berlin; the zone moves to Tokyo on day 5; the greeting, then continue-as-new */
+  async birthday({ env, taskQueue, shop, now }) {
+    const birthdayOn = `1990-${new Date((await now()) + 40 * DAY).toISOString().slice(5, 10)}`;
+    shop.profiles.set('c-cake', { birthday: birthdayOn, timezone: 'Europe/Berlin' });
+    const created = event('customer.created', 'c-cake', 'evt-created-c-cake', await now(), {
+      email: 'cake@example.com',
+      birthday: birthdayOn,
+      timezone: 'Europe/Berlin',
+      marketingConsent: true,
+    });
+    const handle = await env.client.workflow.signalWithStart(birthday, {
+      workflowId: 'birthday/c-cake',
+      taskQueue,
+      args: [{ customerId: 'c-cake', config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone } }],
+      signal: journeyEventSignal,
+      signalArgs: [created],
+    });
+    await env.sleep(5 * DAY);
+    shop.profiles.set('c-cake', { birthday: birthdayOn, timezone: 'Asia/Tokyo' });
+    await handle.signal(journeyEventSignal, event('customer.updated', 'c-cake', 'evt-updated-c-cake', await now(), { timezone: 'Asia/Tokyo' }));
+    return runToEnd(env, handle.workflowId, handle.signaledRunId);
+  },
+
+  /** a coffee form, a tea form on day 1 (topics merge), five pieces two days apart */
+  async leadNurture({ env, taskQueue, now }) {
+    const form = async (id: string, topics: string[]) => event('form.submitted', 'c-lead', id, await now(), { formId: 'newsletter', topics });
+    const handle = await env.client.workflow.signalWithStart(leadNurture, {
+      workflowId: 'lead-nurture/c-lead',
+      taskQueue,
+      args: [{ customerId: 'c-lead', config: config.leadNurture }],
+      signal: journeyEventSignal,
+      signalArgs: [await form('evt-form-1', ['coffee'])],
+    });
+    await env.sleep(DAY);
+    await handle.signal(journeyEventSignal, await form('evt-form-2', ['tea']));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** 30 days of beans: reminder on day 28, snoozed from the email, reminded again, no reorder */
+  async replenishment({ env, taskQueue, shop, now }) {
+    const placed = shop.place('c-beans', 'o-5001', await now(), [line('beans'), line('cups')]);
+    const handle = await env.client.workflow.signalWithStart(replenishment, {
+      workflowId: 'replenishment/c-beans/beans',
+      taskQueue,
+      args: [{ customerId: 'c-beans', productId: 'beans', config: config.replenishment }],
+      signal: journeyEventSignal,
+      signalArgs: [placed],
+    });
+    await env.sleep(29 * DAY);
+    await handle.signal(replenishmentRequestSignal, { orderId: 'o-5001', kind: 'snooze' });
+    return runToEnd(env, handle.workflowId);
   },
 };
 
-async function main(): Promise<void> {
-  const name = process.argv[2];
-  const scenario = scenarios[name];
-  if (!scenario) throw new Error(`usage: record.ts <${Object.keys(scenarios).join('|')}>`);
+/** What the relay does for back_in_stock.requested (the projection adds the waitlist row first). */
+async function requestBackInStock({ env, taskQueue, shop, now }: Scene, customerId: string, productId: string) {
+  const requestedAt = new Date(await now()).toISOString();
+  shop.waitlist.push({ customerId, productId, requestedAt, status: 'waiting' });
+  const handle = await env.client.workflow.signalWithStart(backInStock, {
+    workflowId: backInStockWorkflowId(customerId, productId),
+    taskQueue,
+    args: [{ customerId, productId, requestedAt, config: config.backInStock }],
+    signal: journeyEventSignal,
+    signalArgs: [event('back_in_stock.requested', customerId, `evt-request-${customerId}`, Date.parse(requestedAt), { productId })],
+  });
+  return { handle, requestedAt };
+}
+
+/** What PUT /v1/products/:id does when stock goes from 0 to `stock`. */
+async function restock({ env, taskQueue, shop }: Scene, productId: string, stock: number) {
+  shop.stock.set(productId, stock);
+  await env.client.workflow.signalWithStart(backInStockRestock, {
+    workflowId: restockWorkflowId(productId),
+    taskQueue,
+    args: [{ productId, config: config.backInStock }],
+    signal: productRestockedSignal,
+    signalArgs: [{ stock }],
+  });
+}
+
+/** Skip time until the run completes or continues as new: its history is then final. */
+async function runToEnd(env: TestWorkflowEnvironment, workflowId: string, runId?: string): Promise<Recording> {
+  try {
+    await env.client.workflow.getHandle(workflowId, runId, { followRuns: false }).result();
+  } catch (err) {
+    if (!(err instanceof WorkflowContinuedAsNewError)) throw err;
+  }
+  return { workflowId, runId };
+}
+
+function event<T extends ShopEvent['type']>(type: T, customerId: string, id: string, at: number, properties: EventProperties<T>): ShopEvent {
+  return { id, type, customerId, occurredAt: new Date(at).toISOString(), properties } as ShopEvent;
+}
+
+const line = (productId: string, quantity = 1): OrderLine => ({ productId, quantity });
+
+const orderOf = (placed: ShopEvent) => placed.properties as EventProperties<'order.placed'>;
+
+function shipped(customerId: string, orderId: string, trackingNumber: string, at: number, id = `evt-shipped-${trackingNumber}`): ShopEvent {
+  return event('order.shipped', customerId, id, at, {
+    orderId,
+    carrier: 'DHL',
+    trackingNumber,
+    trackingUrl: `https://track.example.com/${trackingNumber}`,
+  });
+}
+
+async function record(name: string): Promise<void> {
   const env = await startTimeSkipping();
   try {
-    const fake = fakeSend(env);
-    const history = await withWorker(env, fake.activities, async (taskQueue) => {
-      const workflowId = await scenario(env, taskQueue);
-      return env.client.workflow.getHandle(workflowId).fetchHistory();
+    const { shop, activities } = openShop(env);
+    const history = await withWorker(env, activities, async (taskQueue) => {
+      const scene: Scene = { env, taskQueue, shop, now: () => env.currentTimeMs() };
+      const { workflowId, runId } = await scenarios[name](scene);
+      return env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     });
     const file = join(__dirname, 'histories', `${name}-${new Date().toISOString().slice(0, 10)}.binpb`);
     // Binary protobuf: lossless for payload bytes and 64-bit ids, and what History.decode reads.
-    writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
-    console.log(`recorded ${history.events?.length} events to ${file}`);
+    const bytes = temporal.api.history.v1.History.encode(history).finish();
+    writeFileSync(file, bytes);
+    const messages = shop.sent.map((s) => `${s.input.template}${shop.refusals.has(s.input.idempotencyKey) ? ' (skipped)' : ''}`);
+    console.log(`${name}: ${history.events?.length} events, ${bytes.length} bytes → ${file}\n  messages: ${messages.join(', ') || 'none'}`);
   } finally {
     await env.teardown();
   }
+}
+
+async function main(): Promise<void> {
+  const names = process.argv[2] === 'all' ? Object.keys(scenarios) : process.argv.slice(2);
+  const unknown = names.filter((n) => !(n in scenarios));
+  if (names.length === 0 || unknown.length) {
+    throw new Error(`usage: record.ts <${Object.keys(scenarios).join('|')}>... | all${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+  }
+  for (const name of names) await record(name);
 }
 
 main().catch((err) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { workflowBundle } from '../helpers/workflow-bundle';
+import * as journeys from '../../workflows';
 
 /**
  * Every recorded history (test/replay/histories, made by record.ts from an earlier version of
@@ -23,4 +24,12 @@ test('recorded histories of earlier journey versions replay on the current code'
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   assert.deepEqual(failures, []);
+});
+
+test('every journey the worker runs has a recorded history', () => {
+  const recorded = new Set(
+    files.map((f) => temporal.api.history.v1.History.decode(readFileSync(join(dir, f))).events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
+  );
+  const missing = Object.keys(journeys).filter((name) => !recorded.has(name));
+  assert.deepEqual(missing, [], 'add a scenario to test/replay/record.ts and record it');
 });

@@ -1,0 +1,162 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Activities } from '../../activities';
+import type { SendMessageInput } from '../../activities/types';
+import type { CatalogProduct } from '../../activities/catalog';
+import type { ReplenishableProduct } from '../../activities/replenishment';
+import type { SubscriptionStatus } from '../../activities/back-in-stock';
+import { nextBirthdaySendTime } from '../../activities/birthday';
+import { defaultNurtureCatalogPath, loadNurtureCatalog, pickNurturePiece } from '../../activities/nurture-catalog';
+import { replenishmentLinks } from '../../links/replenishment-links';
+import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
+import { fakeSend } from '../helpers/time-skipping';
+
+/**
+ * The shop the recorder's journeys run in: typed fakes of every activity a journey calls, over
+ * in-memory state a scenario arranges the way the projections would (orders stored before
+ * the event reaches a journey, a waitlist row per back-in-stock request, profiles). Only the
+ * activities' answers end up in a history, so the fakes answer as the real ones would and
+ * skip the database.
+ */
+export interface FakeShop {
+  /** idempotency key → why the send path skips that message (no consent, sold out at send time) */
+  refusals: Map<string, string>;
+  /** units per product; a product not listed has plenty */
+  stock: Map<string, number>;
+  waitlist: { customerId: string; productId: string; requestedAt: string; status: SubscriptionStatus | 'notifying' }[];
+  orders: (EventProperties<'order.placed'> & { customerId: string })[];
+  /** opens and clicks of any email, workflow-clock ms */
+  engagement: { customerId: string; at: number }[];
+  profiles: Map<string, { birthday: string; timezone?: string }>;
+  /** every message the journeys handed to the send path */
+  sent: { input: SendMessageInput; at: number }[];
+  /** stores an order.placed (as the projection does) and returns the event for the journeys */
+  place(customerId: string, orderId: string, at: number, items: OrderLine[]): ShopEvent;
+}
+
+export type OrderLine = { productId: string; quantity: number };
+
+const SHOP = 'https://shop.example.com';
+
+/** The catalogue: teas, a teapot, cups, and coffee beans that run out every 30 days. */
+export const catalogue: Record<string, Omit<CatalogProduct, 'stock'> & { replenishDays?: number }> = {
+  sencha: { productId: 'sencha', title: 'Sencha green tea', price: 12.5, currency: 'EUR', url: `${SHOP}/p/sencha` },
+  kyusu: { productId: 'kyusu', title: 'Kyusu teapot', price: 64, currency: 'EUR', url: `${SHOP}/p/kyusu`, imageUrl: `${SHOP}/img/kyusu.jpg` },
+  cups: { productId: 'cups', title: 'Hagi cups, set of 2', price: 38, currency: 'EUR', url: `${SHOP}/p/cups` },
+  beans: { productId: 'beans', title: 'House blend, 1 kg', price: 24, currency: 'EUR', url: `${SHOP}/p/beans`, replenishDays: 30 },
+};
+
+export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activities: Partial<Activities> } {
+  const send = fakeSend(env, (input, n) => {
+    const reason = shop.refusals.get(input.idempotencyKey);
+    return reason ? { status: 'skipped', reason } : { status: 'sent', messageId: n, providerMessageId: `fake-${n}` };
+  });
+  const shop: FakeShop = {
+    refusals: new Map(),
+    stock: new Map(),
+    waitlist: [],
+    orders: [],
+    engagement: [],
+    profiles: new Map(),
+    sent: send.sent,
+    place(customerId, orderId, at, lines) {
+      const items = lines.map(({ productId, quantity }) => ({ productId, title: catalogue[productId].title, price: catalogue[productId].price, quantity }));
+      const properties = { orderId, currency: 'EUR', total: items.reduce((sum, i) => sum + i.price * i.quantity, 0), items };
+      shop.orders.push({ customerId, ...properties });
+      return { id: `evt-${orderId}`, type: 'order.placed', customerId, occurredAt: new Date(at).toISOString(), properties };
+    },
+  };
+  const inStock = (productId: string) => shop.stock.get(productId) ?? 100;
+  const product = (productId: string): CatalogProduct | undefined =>
+    catalogue[productId] && { ...withoutReplenishDays(catalogue[productId]), stock: inStock(productId) };
+  const ordersOf = (customerId: string) => shop.orders.filter((o) => o.customerId === customerId);
+  const latestEngagement = (customerId: string, since: string) => {
+    const times = shop.engagement.filter((e) => e.customerId === customerId && e.at >= Date.parse(since)).map((e) => e.at);
+    return times.length
+      ? { engagedAt: new Date(Math.max(...times)).toISOString(), how: 'opened' as const }
+      : { engagedAt: null, how: null };
+  };
+
+  const activities: Partial<Activities> = {
+    ...send.activities,
+    findProducts: async (ids) => ids.flatMap((id) => product(id) ?? []),
+
+    claimBackInStockBatch: async ({ productId, subscribersPerUnit }) => {
+      const stock = inStock(productId);
+      const subscribers = shop.waitlist
+        .filter((s) => s.productId === productId && s.status === 'waiting')
+        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+        .slice(0, stock * subscribersPerUnit)
+        .map((s) => {
+          s.status = 'notifying';
+          return { customerId: s.customerId, requestedAt: s.requestedAt };
+        });
+      return { stock, subscribers };
+    },
+    settleBackInStockSubscription: async ({ customerId, productId, requestedAt, status }) => {
+      const row = shop.waitlist.find((s) => s.customerId === customerId && s.productId === productId && s.requestedAt === requestedAt);
+      if (row) row.status = status;
+    },
+
+    isFirstOrder: async ({ customerId, orderId }) => ordersOf(customerId).every((o) => o.orderId === orderId),
+    itemsToReview: async ({ orderId }) =>
+      (shop.orders.find((o) => o.orderId === orderId)?.items ?? []).map((i) => ({
+        productId: i.productId,
+        title: i.title,
+        reviewUrl: `${catalogue[i.productId]?.url ?? SHOP}#reviews`,
+      })),
+    crossSellProducts: async ({ customerId, limit }) => {
+      const bought = new Set(ordersOf(customerId).flatMap((o) => o.items.map((i) => i.productId)));
+      return Object.values(catalogue)
+        .filter((p) => !bought.has(p.productId) && inStock(p.productId) > 0)
+        .slice(0, limit)
+        .map(({ productId, title, url, price, currency }) => ({ productId, title, url, price, currency }));
+    },
+    claimStep: async () => ({ claimed: true }),
+    releaseStep: async () => undefined,
+
+    customerEngagement: async ({ customerId, since }) => latestEngagement(customerId, since),
+    sunsetIfUnengaged: async ({ customerId, since }) => {
+      const engagement = latestEngagement(customerId, since);
+      return { ...engagement, sunset: engagement.engagedAt === null };
+    },
+    vipStanding: async ({ customerId }) => {
+      const invitation = shop.sent.find((s) => s.input.customerId === customerId && s.input.step === 'vip-invitation' && !shop.refusals.has(s.input.idempotencyKey));
+      return {
+        orderCount: ordersOf(customerId).length,
+        lifetimeRevenue: ordersOf(customerId).reduce((sum, o) => sum + o.total, 0),
+        currency: 'EUR',
+        invitedAt: invitation ? new Date(invitation.at).toISOString() : null,
+      };
+    },
+
+    planBirthday: async (req) => {
+      const profile = shop.profiles.get(req.customerId);
+      if (!profile) return { status: 'ended', reason: 'erased' };
+      const timezone = profile.timezone ?? req.defaultTimezone;
+      const next = nextBirthdaySendTime({
+        birthday: profile.birthday,
+        timezone,
+        hour: req.sendAtLocalHour,
+        after: Date.parse(req.after),
+        celebratedThrough: req.celebratedThrough,
+      });
+      return { status: 'planned', year: next.year, sendAt: new Date(next.sendAt).toISOString(), birthday: profile.birthday, timezone };
+    },
+
+    // The real content catalog: what a lead would really be sent.
+    nextNurturePiece: async (req) =>
+      pickNurturePiece(await loadNurtureCatalog(defaultNurtureCatalogPath), req.topics, req.exclude) ?? null,
+
+    findReplenishableProduct: async (productId): Promise<ReplenishableProduct | null> => {
+      const p = catalogue[productId];
+      if (!p?.replenishDays) return null;
+      return { productId, title: p.title, url: p.url, ...(p.imageUrl ? { imageUrl: p.imageUrl } : {}), replenishDays: p.replenishDays };
+    },
+    replenishmentLinks: async (target) => replenishmentLinks(SHOP, 'replay-recorder-secret', target),
+  };
+  return { shop, activities };
+}
+
+function withoutReplenishDays<T extends { replenishDays?: number }>({ replenishDays: _, ...rest }: T): Omit<T, 'replenishDays'> {
+  return rest;
+}
