@@ -59,7 +59,8 @@ async function startStack(dataDir: string, ports: Record<string, number>): Promi
       TEMPORAL_UI_PORT: String(ports.ui),
       EMBEDDED_PG_PORT: String(ports.pg),
       LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
+      // BENCH_DATABASE_URL: measure against a real Postgres instead of the embedded PGlite.
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
       TEMPORAL_ADDRESS: '',
       RESEND_API_KEY: '',
       // Quiet hours would defer every welcome email when the bench runs at night.
@@ -87,7 +88,7 @@ async function startStack(dataDir: string, ports: Record<string, number>): Promi
     proc,
     startMs,
     api: `http://127.0.0.1:${ports.api}`,
-    pgUrl: `postgres://postgres@127.0.0.1:${ports.pg}/postgres`,
+    pgUrl: process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:${ports.pg}/postgres`,
     key,
     stop: () =>
       new Promise<void>((res) => {
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
     const results = {
       at: new Date().toISOString(),
       machine: { cpus: require('node:os').cpus().length, node: process.version },
+      database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'embedded PGlite',
       events: EVENTS,
       concurrency: CONCURRENCY,
       startup: { coldMs: coldStartMs, warmMs: warmStartMs },
