@@ -9,6 +9,8 @@ export interface StepClaimRequest {
   workflowId: string;
   /** another workflow's unreleased claim younger than this blocks ours */
   window: Duration;
+  /** when given, a lost claim is logged as a skipped message, so the log and stats show it */
+  message?: { template: string; category: 'transactional' | 'marketing' };
 }
 
 export type StepClaim = { claimed: true } | { claimed: false; heldBy: string; claimedAt: string };
@@ -43,6 +45,21 @@ export async function claimStep(db: Pool, now: Date, request: StepClaimRequest):
       [request.customerId, request.journey, request.step, request.workflowId, since],
     );
     if (other.rows[0]) {
+      if (request.message) {
+        await tx.query(
+          `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, status, skip_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'skipped', 'sent_for_another_order') ON CONFLICT (idempotency_key) DO NOTHING`,
+          [
+            `${request.workflowId}/${request.step}`,
+            request.workflowId,
+            request.journey,
+            request.step,
+            request.customerId,
+            request.message.template,
+            request.message.category,
+          ],
+        );
+      }
       await tx.query('COMMIT');
       return { claimed: false, heldBy: other.rows[0].workflow_id, claimedAt: other.rows[0].claimed_at.toISOString() };
     }

@@ -56,4 +56,5 @@ export type SkipReason =
   | 'unengaged'
   | 'frequency_cap'
   | 'out_of_stock'
+  | 'sent_for_another_order'
   | 'exit_event_while_deferred';

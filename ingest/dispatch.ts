@@ -70,7 +70,12 @@ async function dispatchToRoutes(deps: DispatchDeps, event: ShopEvent): Promise<v
         signal: journeyEventSignal,
         signalArgs: [event],
         workflowIdReusePolicy:
-          route.restart === 'never' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          // 'never' still lets a run that was terminated (erasure) or failed start again for a
+          // fresh customer under the same id; a completed journey stays done. A restarted run
+          // cannot mail twice: its sends hit the same ledger keys.
+          route.restart === 'never'
+            ? WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
+            : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
         typedSearchAttributes: new TypedSearchAttributes([
           { key: CustomerIdKey, value: event.customerId },
           // The journey's name as in its workflow id ('abandoned-cart'), like the kit sets it.

@@ -45,7 +45,14 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
   /** Send a step unless another order's journey already took it within the dedupe window. */
   async function sendOnce<T extends TemplateName>(step: string, template: T, data: TemplateData<T>, options: SendOptions) {
     const { workflowId } = workflowInfo();
-    const claim = await claimStep({ customerId, journey: JOURNEY, step, workflowId, window: config.dedupeWindow });
+    const claim = await claimStep({
+      customerId,
+      journey: JOURNEY,
+      step,
+      workflowId,
+      window: config.dedupeWindow,
+      message: { template, category: options.category },
+    });
     if (!claim.claimed) {
       outcomes[step] = `skipped: ${claim.heldBy} sent it ${claim.claimedAt}`;
       return;

@@ -106,6 +106,26 @@ describe('purchase lifecycle activities', () => {
     });
   });
 
+  test('a lost claim is logged as a skipped message with its reason', async () => {
+    const claim = (workflowId: string) =>
+      acts.claimStep({
+        customerId: 'c-claim-log',
+        journey: 'post-purchase',
+        step: 'thank-you',
+        workflowId,
+        window: '7 days',
+        message: { template: 'post-purchase-thank-you', category: 'marketing' },
+      });
+    now = new Date('2026-04-01T12:00:00Z');
+    assert.equal((await claim('post-purchase/first')).claimed, true);
+    assert.equal((await claim('post-purchase/second')).claimed, false);
+    assert.equal((await claim('post-purchase/second')).claimed, false, 'a retried lost claim logs once');
+    const { rows } = await db.pool.query(
+      `SELECT workflow_id, status, skip_reason FROM messages WHERE customer_id = 'c-claim-log' ORDER BY id`,
+    );
+    assert.deepEqual(rows, [{ workflow_id: 'post-purchase/second', status: 'skipped', skip_reason: 'sent_for_another_order' }]);
+  });
+
   test('only one of two overlapping workflows claims a step within the window; a release frees it', async () => {
     const claim = (workflowId: string) =>
       acts.claimStep({ customerId: 'c-claims', journey: 'post-purchase', step: 'thank-you', workflowId, window: '7 days' });
