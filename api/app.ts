@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { requireApiKey, requireJson } from './auth';
 import { errorHandler, notFound } from './errors';
+import { rejectNulCharacters } from './safe-input';
 import { httpRequests } from './metrics';
 import { eventsRouter } from './routes/events';
 import { customersRouter } from './routes/customers';
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(requireApiKey(deps.config.api.key));
   v1.use(requireJson);
   v1.use(express.json({ limit: '1mb', strict: true }));
+  v1.use(rejectNulCharacters);
   v1.use('/events', eventsRouter(deps));
   v1.use('/customers', customersRouter(deps));
   v1.use('/products', productsRouter(deps));

@@ -8,7 +8,20 @@ extendZodWithOpenApi(z);
  * these names: add, never rename. Workflows import the inferred *types* only.
  */
 const id = z.string().trim().min(1).max(200);
-const money = z.number().finite().nonnegative();
+/** Fits numeric(12, 2) with room to spare: no total overflows the column. */
+export const money = z.number().finite().nonnegative().max(1_000_000_000);
+
+/**
+ * A timestamp a journey can reason about: ISO-8601 with an offset, between 2000 and 2100
+ * (a year-0913 event would be accepted by zod, rejected by Postgres, and wreck every timer).
+ */
+export const timestamp = z
+  .string()
+  .datetime({ offset: true })
+  .refine((v) => {
+    const ms = Date.parse(v);
+    return ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2100, 0, 1);
+  }, 'must be between 2000-01-01 and 2100-01-01');
 const url = z.string().url().max(2000);
 
 const timezone = z
@@ -91,7 +104,7 @@ export type EventProperties<T extends EventType> = z.infer<(typeof eventProperty
 const envelope = z.object({
   id: id.optional().openapi({ description: 'Idempotency key: a repeated id is accepted and not applied twice' }),
   customerId: id,
-  occurredAt: z.string().datetime({ offset: true }).optional(),
+  occurredAt: timestamp.optional(),
 });
 
 /** One event of the contract; a discriminated union so each type validates its own properties. */

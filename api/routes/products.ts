@@ -2,16 +2,17 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
+import { money } from '../../ingest/event-schemas';
 import { recordRestock } from '../../ingest/restock';
 
 export const ProductPutSchema = z
   .object({
     title: z.string().min(1).max(500),
-    price: z.number().finite().nonnegative(),
+    price: money,
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').optional(),
     url: z.string().url().max(2000),
     imageUrl: z.string().url().max(2000).optional(),
-    stock: z.number().int().min(0),
+    stock: z.number().int().min(0).max(1_000_000_000),
     relatedProductIds: z.array(z.string().min(1).max(200)).max(50).optional(),
     replenishDays: z.number().int().min(1).max(3650).nullable().optional(),
   })

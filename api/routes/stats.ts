@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
+import { timestamp } from '../../ingest/event-schemas';
 
 export const StatsQuerySchema = z.object({
-  since: z.string().datetime({ offset: true }).optional(),
-  until: z.string().datetime({ offset: true }).optional(),
+  since: timestamp.optional(),
+  until: timestamp.optional(),
   journey: z.string().min(1).max(100).optional(),
   attributionWindowDays: z.coerce.number().int().min(1).max(60).default(5),
 });
@@ -39,7 +40,9 @@ export function statsRouter(deps: ApiDeps): Router {
     const q = StatsQuerySchema.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { since, until, journey, attributionWindowDays } = q.data;
-    const params = [since ?? null, until ?? null, journey ?? null];
+    // Normalised to UTC: Postgres rejects some offsets that ISO-8601 allows (+21:10).
+    const iso = (v: string | undefined) => (v ? new Date(v).toISOString() : null);
+    const params = [iso(since), iso(until), journey ?? null];
     const scope = `($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
                    AND ($3::text IS NULL OR m.journey = $3)`;
     const counts = await deps.db.query(

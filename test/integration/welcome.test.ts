@@ -104,3 +104,35 @@ describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)
     assert.equal(await count(), n0);
   });
 });
+
+describe('hostile input never reaches Postgres as a 500', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  test('NUL characters, out-of-range money, stock and dates are 422s; odd offsets are normalised', async () => {
+    const nulId = await h.request('POST', '/v1/events', { id: 'a\u0000b', type: 'order.delivered', customerId: 'c', properties: { orderId: 'o' } });
+    assert.equal(nulId.status, 422);
+    assert.equal((await h.request('GET', '/v1/customers/x%00y')).status, 422);
+    const hugeTotal = await h.request('POST', '/v1/events', {
+      type: 'order.placed',
+      customerId: 'c',
+      properties: { orderId: 'o', total: 2.5e307, currency: 'EUR', items: [{ productId: 'p', title: 't', price: 1, quantity: 1 }] },
+    });
+    assert.equal(hugeTotal.status, 422);
+    const hugePrice = await h.request('PUT', '/v1/products/p-big', { title: 't', price: 3.1e16, url: 'https://x.example', stock: 1 });
+    assert.equal(hugePrice.status, 422);
+    const hugeStock = await h.request('PUT', '/v1/products/p-big', { title: 't', price: 3, url: 'https://x.example', stock: 2 ** 40 });
+    assert.equal(hugeStock.status, 422);
+    const ancient = await h.request('POST', '/v1/events', { type: 'order.delivered', customerId: 'c', occurredAt: '0913-11-09T03:19:58.6Z', properties: { orderId: 'o' } });
+    assert.equal(ancient.status, 422);
+    const oddOffset = await h.request('GET', `/v1/stats/journeys?since=${encodeURIComponent('2026-01-26T05:51:30+21:10')}`);
+    assert.equal(oddOffset.status, 200);
+    const { rows } = await h.db.query(`SELECT count(*)::int AS n FROM events WHERE customer_id = 'c'`);
+    assert.equal(rows[0].n, 0);
+  });
+});
