@@ -44,6 +44,10 @@ export function v1Path(route: RouteConfig): void {
   registry.registerPath({ ...route, security: [{ [bearer.name]: [] }], responses: { ...errors, ...route.responses } });
 }
 
+const ProductViewSchema = z
+  .object({ ...ProductPutSchema.shape, id: z.string(), restocked: z.boolean().openapi({ description: 'stock went from 0 to more: back-in-stock alerts follow' }) })
+  .openapi('ProductView');
+
 const idParam = (name: string) => z.object({ [name]: z.string().min(1).max(200) });
 const Accepted = z.object({ id: z.string(), duplicate: z.boolean() }).openapi('AcceptedEvent');
 
@@ -125,8 +129,8 @@ v1Path({
     'A restock (stock 0 → n) notifies waiting back-in-stock subscribers in batches: `subscribersPerUnit × stock` of the oldest subscriptions at once, the next batch after `batchInterval` while stock remains. `restocked` in the answer says whether this call was such a restock.',
   request: { params: idParam('id'), body: { content: { 'application/json': { schema: ProductPutSchema } } } },
   responses: {
-    200: json(ProductPutSchema.extend({ id: z.string(), restocked: z.boolean() }), 'Updated'),
-    201: json(ProductPutSchema.extend({ id: z.string(), restocked: z.boolean() }), 'Created'),
+    200: json(ProductViewSchema, 'Updated'),
+    201: json(ProductViewSchema, 'Created'),
   },
 });
 v1Path({

@@ -90,7 +90,9 @@ export function customersRouter(deps: ApiDeps): Router {
   });
 
   router.get('/:id/journeys', async (req, res) => {
-    res.json({ journeys: await listCustomerJourneys(deps.temporal, req.params.id) });
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path');
+    res.json({ journeys: await listCustomerJourneys(deps.temporal, id.data) });
   });
 
   return router;
