@@ -1,13 +1,8 @@
 import type { Pool } from 'pg';
+import type { ProductCard } from '../emails/components/product';
 
-/** A product as journeys show it in an email (price in the catalogue's currency). */
-export interface CatalogProduct {
-  productId: string;
-  title: string;
-  price: number;
-  currency: string;
-  url: string;
-  imageUrl?: string;
+/** A product as journeys show it in an email, with its stock. */
+export interface CatalogProduct extends ProductCard {
   stock: number;
 }
 

@@ -1,3 +1,4 @@
+import type { ProductCard } from '../emails/components/product';
 import type { Pool } from 'pg';
 
 /** What the post-purchase journey reads from the shop's orders and catalogue. */
@@ -14,14 +15,7 @@ export interface ReviewItem {
   imageUrl?: string;
 }
 
-export interface CrossSellProduct {
-  productId: string;
-  title: string;
-  url: string;
-  price: number;
-  currency: string;
-  imageUrl?: string;
-}
+export type CrossSellProduct = ProductCard;
 
 interface OrderRow {
   customer_id: string;

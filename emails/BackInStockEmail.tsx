@@ -2,15 +2,9 @@ import * as React from 'react';
 import { Button, Heading, Img, Section, Text } from '@react-email/components';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
 import { formatMoney } from './components/format';
+import type { ProductCard } from './components/product';
 
-export interface RestockedProduct {
-  productId: string;
-  title: string;
-  price: number;
-  currency: string;
-  url: string;
-  imageUrl?: string;
-}
+export type RestockedProduct = ProductCard;
 
 export interface BackInStockEmailProps {
   context: EmailContext;

@@ -2,15 +2,9 @@ import * as React from 'react';
 import { Button, Column, Heading, Img, Row, Section, Text } from '@react-email/components';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
 import { formatMoney } from './components/format';
+import type { ProductCard } from './components/product';
 
-export interface RecommendedProduct {
-  productId: string;
-  title: string;
-  url: string;
-  price: number;
-  currency: string;
-  imageUrl?: string;
-}
+export type RecommendedProduct = ProductCard;
 
 export interface CrossSellEmailProps {
   context: EmailContext;
