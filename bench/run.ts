@@ -67,6 +67,9 @@ async function startStack(dataDir: string, ports: Record<string, number>): Promi
       JOURNEYS_CONFIG_FILE: writeBenchConfig(dataDir),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: stop() signals the whole stack (tsx, node, the Temporal server)
+    // the way Ctrl-C in a terminal does, and nothing outlives the bench.
+    detached: true,
   });
   let out = '';
   await new Promise<void>((res, rej) => {
@@ -92,12 +95,21 @@ async function startStack(dataDir: string, ports: Record<string, number>): Promi
     key,
     stop: () =>
       new Promise<void>((res) => {
-        const kill = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+        const group = -proc.pid!;
+        const kill = setTimeout(() => process.kill(group, 'SIGKILL'), 20_000);
         proc.once('exit', () => {
           clearTimeout(kill);
-          res();
+          // Give the group's last members (the Temporal server) a moment, then make sure.
+          setTimeout(() => {
+            try {
+              process.kill(group, 'SIGKILL');
+            } catch {
+              /* already gone */
+            }
+            res();
+          }, 2_000);
         });
-        proc.kill('SIGINT');
+        process.kill(group, 'SIGINT');
       }),
   };
 }
