@@ -4,8 +4,9 @@
  * bench/results/history.jsonl). Bounded: a fixed number of events, a deadline, loopback only.
  *
  *   start-up         spawn → "Journeys is running" (cold: empty data dir; warm: second start)
- *   ingest           POST /v1/events throughput, single events with N concurrent clients,
- *                    and batches of 100
+ *   ingest           POST /v1/events throughput with N concurrent clients: events that start
+ *                    no journey (the API and the store alone), customer.created (each starts a
+ *                    welcome journey, so the machine also runs the journeys), batches of 100
  *   event → email    received_at of customer.created → sent_at of its welcome email (p50/p95/max)
  *   memory           RSS of the launcher process (API + worker) and of the Temporal dev server
  */
@@ -160,6 +161,21 @@ const customer = (id: string) => ({
   properties: { email: `${id}@bench.example`, firstName: 'Bench', marketingConsent: true},
 });
 
+/** Post `count` events from CONCURRENCY clients; events per second. */
+async function postConcurrently(stack: Stack, count: number, event: (i: number) => unknown): Promise<number> {
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const status = await post(stack, event(next++));
+        if (status !== 202) throw new Error(`POST /v1/events answered ${status}`);
+      }
+    }),
+  );
+  return Math.round((count / (Date.now() - t0)) * 1000);
+}
+
 async function main(): Promise<void> {
   const deadline = setTimeout(() => {
     console.error('bench: deadline reached, aborting');
@@ -174,6 +190,13 @@ async function main(): Promise<void> {
   const warmStartMs = stack.startMs;
 
   try {
+    // Ingest alone: product.viewed starts no journey, so this is the API and the store.
+    const viewed = await postConcurrently(stack, EVENTS, (i) => ({
+      type: 'product.viewed',
+      customerId: `bench-viewer-${i}`,
+      properties: { productId: 'p-bench' },
+    }));
+
     // Single events, CONCURRENCY clients in parallel.
     const ids = Array.from({ length: EVENTS }, (_, i) => `bench-${i}`);
     let next = 0;
@@ -231,6 +254,7 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       startup: { coldMs: coldStartMs, warmMs: warmStartMs },
       ingest: {
+        storeOnlyEventsPerSecond: viewed,
         singleEventsPerSecond: Math.round((EVENTS / singleMs) * 1000),
         batchedEventsPerSecond: Math.round(((batches * 100) / batchMs) * 1000),
       },
