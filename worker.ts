@@ -4,7 +4,7 @@ import { createActivities } from './activities';
 import { createOutboxMailer } from './activities/email/outbox-mailer';
 import { createResendMailer } from './activities/email/resend-mailer';
 import type { Mailer } from './activities/email/mailer';
-import { loadConfig, type Config } from './config/env';
+import { loadConfig, loadDotEnv, type Config } from './config/env';
 import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
 import { connectWorker } from './runtime/temporal';
@@ -41,6 +41,7 @@ export async function createJourneysWorker(options: {
 }
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
   if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');

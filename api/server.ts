@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
-import { loadConfig, type Config } from '../config/env';
+import { loadConfig, loadDotEnv, type Config } from '../config/env';
 import { createPool } from '../db/pool';
 import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
@@ -52,6 +52,7 @@ export async function startApi(options: {
 }
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'api');
   if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
 
 /**
@@ -67,6 +68,14 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * Entry points read a `.env` file in the working directory when there is one (`cp .env.example
+ * .env`). Variables already set in the environment win; empty ones count as unset.
+ */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 /**
  * @param env defaults to process.env

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { createPool } from './pool';
@@ -47,6 +47,7 @@ export async function migrate(pool: Pool, log: (msg: string) => void = () => und
 }
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is required to migrate');
   const pool = createPool(url, 1);

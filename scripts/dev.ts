@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { loadConfig, type Config } from '../config/env';
+import { loadConfig, loadDotEnv, type Config } from '../config/env';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
@@ -46,20 +46,21 @@ function quietHoursLine(config: Config): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  loadDotEnv();
+  const dataDir = resolve(process.env.DATA_DIR || '.data');
   mkdirSync(dataDir, { recursive: true });
   const secrets = devSecrets(dataDir);
   const env = {
     ...process.env,
-    API_KEY: process.env.API_KEY ?? secrets.apiKey,
-    TOKEN_SECRET: process.env.TOKEN_SECRET ?? secrets.tokenSecret,
+    API_KEY: process.env.API_KEY || secrets.apiKey,
+    TOKEN_SECRET: process.env.TOKEN_SECRET || secrets.tokenSecret,
     // Quiet hours would hold every marketing email of a first try in the evening until 08:00;
     // the embedded stack turns them off unless a journeys config file is given.
-    JOURNEYS_CONFIG_FILE: process.env.JOURNEYS_CONFIG_FILE ?? resolve(__dirname, '../dev/journeys.dev.json'),
+    JOURNEYS_CONFIG_FILE: process.env.JOURNEYS_CONFIG_FILE || resolve(__dirname, '../dev/journeys.dev.json'),
     // Links in emails must reach this API unless a public URL is configured.
-    PUBLIC_URL: process.env.PUBLIC_URL ?? `http://${process.env.API_HOST ?? '127.0.0.1'}:${process.env.API_PORT ?? 3000}`,
+    PUBLIC_URL: process.env.PUBLIC_URL || `http://${process.env.API_HOST || '127.0.0.1'}:${process.env.API_PORT || 3000}`,
   } as NodeJS.ProcessEnv;
-  const log = createLogger(process.env.LOG_LEVEL ?? 'info', 'journeys');
+  const log = createLogger(process.env.LOG_LEVEL || 'info', 'journeys');
   // The SDK's own INFO lines (the webpack report of the workflow bundle) drown the URLs.
   Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
   const stops: (() => Promise<unknown>)[] = [];
@@ -70,20 +71,20 @@ async function main(): Promise<void> {
   try {
     let pg: EmbeddedPostgres | undefined;
     if (!env.DATABASE_URL) {
-      pg = await startEmbeddedPostgres({ dataDir, port: Number(env.EMBEDDED_PG_PORT ?? 54329) });
+      pg = await startEmbeddedPostgres({ dataDir, port: Number(env.EMBEDDED_PG_PORT || 54329) });
       stops.push(() => pg!.stop());
       env.DATABASE_URL = pg.url;
     }
     let temporalServer: TemporalDevServer | undefined;
     if (!env.TEMPORAL_ADDRESS) {
       const { cli } = await ensureTemporalBinaries();
-      const port = Number(env.TEMPORAL_PORT ?? 7233);
+      const port = Number(env.TEMPORAL_PORT || 7233);
       temporalServer = await startTemporalDevServer({
         cliPath: cli,
         dataDir,
         port,
-        uiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
-        namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+        uiPort: Number(env.TEMPORAL_UI_PORT || 8233),
+        namespace: env.TEMPORAL_NAMESPACE || 'default',
         logger: (line) => log.debug({ temporal: line }),
       });
       stops.push(() => temporalServer!.stop());
