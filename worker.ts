@@ -35,7 +35,14 @@ export async function createJourneysWorker(options: {
     activities: createActivities({
       db,
       mailer: options.mailer ?? createMailer(config, db),
-      config: { publicUrl: config.publicUrl, shopUrl: config.shopUrl, tokenSecret: config.tokenSecret, mail: config.mail, journeys: config.journeys },
+      config: {
+        publicUrl: config.publicUrl,
+        shopUrl: config.shopUrl,
+        tokenSecret: config.tokenSecret,
+        mail: config.mail,
+        journeys: config.journeys,
+        nurtureCatalogPath: config.nurtureCatalogFile,
+      },
     }),
   });
 }

@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   TOKEN_SECRET: z.string().min(16, 'TOKEN_SECRET must be at least 16 characters').optional(),
   DATA_DIR: z.string().default('.data'),
   JOURNEYS_CONFIG_FILE: z.string().optional(),
+  NURTURE_CATALOG_FILE: z.string().optional(),
 });
 
 export interface Config {
@@ -65,6 +66,8 @@ export interface Config {
   tokenSecret: string;
   dataDir: string;
   journeys: JourneysConfig;
+  /** the lead-nurture content catalog (default: content/nurture-catalog.json) */
+  nurtureCatalogFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -128,5 +131,6 @@ export function loadConfig(
     tokenSecret: e.TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
+    nurtureCatalogFile: e.NURTURE_CATALOG_FILE,
   };
 }
