@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { registry } from '../metrics';
 
+const READINESS_TIMEOUT_MS = 3_000;
+
 /** /healthz: the process answers. /readyz: Postgres and Temporal answer too. /metrics. */
 export function healthRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -11,8 +13,9 @@ export function healthRouter(deps: ApiDeps): Router {
   router.get('/readyz', async (_req, res) => {
     const [db, temporal] = await Promise.all([
       deps.db.query('SELECT 1').then(() => 'ok', (err: Error) => err.message),
-      deps.temporal.connection.workflowService
-        .getSystemInfo({})
+      // A probe must answer fast: an unreachable Temporal is "not ready", not a hung request.
+      deps.temporal
+        .withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => deps.temporal.connection.workflowService.getSystemInfo({}))
         .then(() => 'ok', (err: Error) => err.message),
     ]);
     const ready = db === 'ok' && temporal === 'ok';
