@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { ApiDeps } from '../deps';
-import { registry } from '../metrics';
+import { Registry } from 'prom-client';
+import { registry, storeMetrics } from '../metrics';
 
 const READINESS_TIMEOUT_MS = 3_000;
 
@@ -21,8 +22,9 @@ export function healthRouter(deps: ApiDeps): Router {
     const ready = db === 'ok' && temporal === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: { postgres: db, temporal } });
   });
+  const metrics = Registry.merge([registry, storeMetrics(deps.db)]);
   router.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   return router;
 }

@@ -61,6 +61,11 @@ describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)
     // Exactly one email reached the provider, even after everything settled.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(h.resend.emails.length, 1);
+
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    assert.match(metrics, /journeys_messages\{journey="welcome",status="sent",reason=""\} 1/);
+    assert.match(metrics, /journeys_events_pending 0/);
+    assert.match(metrics, /journeys_events_accepted_total\{duplicate="true"\} 1/);
   });
 
   test('retries through Resend 429 and 500 answers and still sends one email', async () => {
