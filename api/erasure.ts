@@ -85,7 +85,20 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
          (SELECT provider_message_id FROM messages WHERE customer_id = $1 AND provider_message_id IS NOT NULL)`,
       [customerId],
     );
-    const messages = await tx.query(`UPDATE messages SET to_email = NULL, subject = NULL, links = '[]' WHERE customer_id = $1`, [customerId]);
+    // The ledger and coupon keys are renamed, not kept: a customer who comes back under the
+    // same id with new consent starts fresh, and a restarted journey's sends are not mistaken
+    // for the erased customer's. The rows stay (without PII) for the shop's statistics.
+    const messages = await tx.query(
+      `UPDATE messages SET to_email = NULL, subject = NULL, links = '[]',
+              idempotency_key = idempotency_key || '#erased:' || $2
+        WHERE customer_id = $1 AND idempotency_key NOT LIKE '%#erased:%'`,
+      [customerId, now.toISOString()],
+    );
+    await tx.query(
+      `UPDATE coupons SET issue_key = issue_key || '#erased:' || $2 WHERE customer_id = $1 AND issue_key NOT LIKE '%#erased:%'`,
+      [customerId, now.toISOString()],
+    );
+    await tx.query('UPDATE step_claims SET released_at = coalesce(released_at, $2) WHERE customer_id = $1', [customerId, now]);
     const events = await tx.query(
       `UPDATE events SET properties = properties - $2::text[],
               dispatched_at = coalesce(dispatched_at, now()),

@@ -132,4 +132,18 @@ describe('erasure (GDPR)', () => {
     await upsertCustomerProfile(h.db.pool, id, { marketingConsent: true }, { source: 'event:customer.updated:optin', at: '2026-02-03T00:00:00Z' });
     assert.equal((await h.send({ customerId: id, idempotencyKey: 'revive/2' })).status, 'sent');
   });
+  test('a customer who comes back under the same id after erasure is mailed afresh under the same message keys', async () => {
+    const id = 'c-comeback';
+    await upsertCustomerProfile(h.db.pool, id, { email: 'first@example.com' }, { source: 'test', at: '2026-01-01T00:00:00Z' });
+    const before = await h.activities.sendMessage(transactionalInput(id, 'o-cb-1'));
+    assert.equal(before.status, 'sent');
+    await eraseCustomer({ db: h.db.pool, temporal: fakeTemporal([]).control }, id, new Date('2026-02-01T00:00:00Z'));
+
+    await upsertCustomerProfile(h.db.pool, id, { email: 'second@example.com' }, { source: 'test', at: '2026-02-02T00:00:00Z' });
+    const again = await h.activities.sendMessage(transactionalInput(id, 'o-cb-1'));
+    assert.equal(again.status, 'sent', 'the erased ledger row no longer claims the key');
+    assert.notEqual(again.status === 'sent' && again.messageId, before.status === 'sent' && before.messageId);
+    const { rows } = await h.db.pool.query('SELECT to_email FROM messages WHERE customer_id = $1 ORDER BY id', [id]);
+    assert.deepEqual(rows.map((r) => r.to_email), [null, 'second@example.com'], 'the old row stays, without its address');
+  });
 });
