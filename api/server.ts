@@ -35,8 +35,12 @@ export async function startApi(options: {
   });
   const app = createApp({ db, config, log, temporal, nudgeRelay: () => relay.nudge() });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
-    s.once('error', reject);
+    // Express 5 calls back with the error when listening fails (EADDRINUSE, EACCES).
+    const s = app.listen(config.api.port, config.api.host, (err?: Error) =>
+      err
+        ? reject(new Error(`the API could not listen on ${config.api.host}:${config.api.port}: ${err.message} (set API_PORT to use another port)`))
+        : resolve(s),
+    );
   });
   relay.start();
   const { port } = server.address() as AddressInfo;
