@@ -88,6 +88,28 @@ describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)
     assert.equal(h.resend.emails.filter((e) => e.body.to[0] === 'retry@example.com').length, 1);
   });
 
+  test('a recipient Resend rejects (422) is not retried: the message is logged failed and the journey ends', async () => {
+    const requestsBefore = h.resend.requests;
+    h.resend.failNext(422);
+    await h.request('POST', '/v1/events', {
+      type: 'customer.created',
+      customerId: 'cust-it-rejected',
+      properties: { email: 'rejected@example.com', marketingConsent: true },
+    });
+    const message = await eventually(async () => {
+      const log = await h.request('GET', '/v1/messages?customerId=cust-it-rejected');
+      return log.body.messages.find((m: { status: string }) => m.status === 'failed');
+    }, 20_000, 'the failed message');
+    assert.match(message.skipReason, /^provider_rejected/);
+    const closed = await eventually(async () => {
+      const desc = await h.env.client.workflow.getHandle('welcome/cust-it-rejected').describe();
+      return desc.status.name === 'COMPLETED' ? desc : undefined;
+    }, 20_000, 'the journey to end');
+    assert.ok(closed);
+    assert.equal(h.resend.requests - requestsBefore, 1, 'one call, no retries');
+    assert.ok(!h.resend.emails.some((e) => e.body.to[0] === 'rejected@example.com'));
+  });
+
   test('rejects bad input with the error envelope and stores nothing', async () => {
     const count = async () => (await h.db.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
     const n0 = await count();
