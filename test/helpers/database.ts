@@ -18,7 +18,9 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `journeys_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: SERVER_URL });
-  await admin.connect();
+  await admin.connect().catch((err: Error) => {
+    throw new Error(`the tests need a PostgreSQL server at ${SERVER_URL} (set TEST_DATABASE_URL): ${err.message}`);
+  });
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
