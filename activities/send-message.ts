@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
+import { withTransaction } from '../db/transaction';
 import { renderTemplate, isTemplateName, type RenderedEmail } from './email/render';
 import { addTracking } from './email/tracking';
 import { PermanentSendError, type Mailer } from './email/mailer';
@@ -102,14 +103,11 @@ interface Claimed {
 }
 
 async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome> {
-  const tx = await deps.db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(deps.db, async (tx): Promise<Claimed | SendOutcome> => {
     // Serialises every send decision for one customer across workflows and worker processes.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
     const again = await findLedgerRow(tx, input.idempotencyKey);
     if (again && again.status !== 'deferred') {
-      await tx.query('COMMIT');
       return settledOutcome(again) ?? deliverPendingLater(again);
     }
     const customer = (
@@ -123,12 +121,10 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     const verdict = await evaluateGuardrails({ tx, input, customer, now }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
       await upsertLedger(tx, input, { status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null });
-      await tx.query('COMMIT');
       return { status: 'skipped', reason: verdict.reason };
     }
     if (verdict.action === 'defer') {
       await upsertLedger(tx, input, { status: 'deferred', skipReason: verdict.reason, to: customer?.email ?? null });
-      await tx.query('COMMIT');
       return { status: 'deferred', reason: verdict.reason, retryAt: verdict.until.toISOString() };
     }
 
@@ -137,7 +133,6 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
       const inStock = await keepInStockItems(tx, data);
       if (!inStock) {
         await upsertLedger(tx, input, { status: 'skipped', skipReason: 'out_of_stock', to: customer!.email });
-        await tx.query('COMMIT');
         return { status: 'skipped', reason: 'out_of_stock' };
       }
       data = inStock;
@@ -150,14 +145,8 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
 
     // The row id goes into the unsubscribe link: the row is claimed before rendering.
     const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now });
-    await tx.query('COMMIT');
     return { row, customer: customer!, data };
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 /** A concurrent attempt holds the row 'pending': let the activity retry and find it settled. */

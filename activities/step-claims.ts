@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 
@@ -22,9 +23,7 @@ export type StepClaim = { claimed: true } | { claimed: false; heldBy: string; cl
  * Idempotent: a retried claim by the same workflow finds its own claim and wins again.
  */
 export async function claimStep(db: Pool, now: Date, request: StepClaimRequest): Promise<StepClaim> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(db, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
       `claim:${request.customerId}:${request.journey}:${request.step}`,
     ]);
@@ -32,10 +31,7 @@ export async function claimStep(db: Pool, now: Date, request: StepClaimRequest):
       'SELECT 1 FROM step_claims WHERE workflow_id = $1 AND step = $2 AND released_at IS NULL',
       [request.workflowId, request.step],
     );
-    if (mine.rowCount) {
-      await tx.query('COMMIT');
-      return { claimed: true };
-    }
+    if (mine.rowCount) return { claimed: true };
     const since = new Date(now.getTime() - msToNumber(request.window));
     const other = await tx.query<{ workflow_id: string; claimed_at: Date }>(
       `SELECT workflow_id, claimed_at FROM step_claims
@@ -60,7 +56,6 @@ export async function claimStep(db: Pool, now: Date, request: StepClaimRequest):
           ],
         );
       }
-      await tx.query('COMMIT');
       return { claimed: false, heldBy: other.rows[0].workflow_id, claimedAt: other.rows[0].claimed_at.toISOString() };
     }
     await tx.query(
@@ -68,14 +63,8 @@ export async function claimStep(db: Pool, now: Date, request: StepClaimRequest):
        ON CONFLICT (workflow_id, step) DO UPDATE SET claimed_at = EXCLUDED.claimed_at, released_at = NULL`,
       [request.customerId, request.journey, request.step, request.workflowId, now],
     );
-    await tx.query('COMMIT');
-    return { claimed: true };
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+    return { claimed: true } as const;
+  });
 }
 
 /** The claimed step's message did not go out (skipped, failed): let another workflow take it. */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 
 /**
  * Engagement as win-back and sunset understand it: an open or click of any email, or an
@@ -41,9 +42,7 @@ export async function sunsetIfUnengaged(
   now: Date,
   input: { customerId: string; since: string },
 ): Promise<Engagement & { sunset: boolean }> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(db, async (tx) => {
     const customer = await tx.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NULL FOR UPDATE', [
       input.customerId,
     ]);
@@ -56,12 +55,6 @@ export async function sunsetIfUnengaged(
       );
       sunset = true;
     }
-    await tx.query('COMMIT');
     return { ...engagement, sunset };
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }

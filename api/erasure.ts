@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 
@@ -69,9 +70,7 @@ export async function eraseCustomer(
 }
 
 async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(db, async (tx) => {
     // The send path takes the same lock: no send is half-way through while we scrub.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${customerId}`]);
     const email = (await tx.query<{ email: string | null }>('SELECT email FROM customers WHERE id = $1 FOR UPDATE', [customerId])).rows[0]?.email;
@@ -115,14 +114,8 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
       [customerId, now],
     );
     await tx.query(`UPDATE audit_log SET subject = $2 WHERE subject = $1`, [`customer:${customerId}`, `customer:${pseudonym(customerId)}`]);
-    await tx.query('COMMIT');
     return { events: events.rowCount ?? 0, messages: messages.rowCount ?? 0, outbox: outbox.rowCount ?? 0 };
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 async function endJourneys(temporal: JourneyControl, customerId: string): Promise<{ journeysEnded: number }> {

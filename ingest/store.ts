@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { ShopEvent } from './event-schemas';
 import { project } from './projections';
 
@@ -16,9 +17,7 @@ export interface StoredEvent {
  * the event is neither re-projected nor re-dispatched.
  */
 export async function storeEvents(db: Pool, incoming: IncomingEvent[], now = new Date()): Promise<StoredEvent[]> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(db, async (tx) => {
     const results: StoredEvent[] = [];
     for (const raw of incoming) {
       const event = {
@@ -35,14 +34,8 @@ export async function storeEvents(db: Pool, incoming: IncomingEvent[], now = new
       if (!duplicate) await project(tx, event);
       results.push({ id: event.id, duplicate });
     }
-    await tx.query('COMMIT');
     return results;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 interface EventRow {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
+import { withTransaction } from '../../db/transaction';
 import { money } from '../../ingest/event-schemas';
 import { recordRestock } from '../../ingest/restock';
 
@@ -29,12 +30,9 @@ export function productsRouter(deps: ApiDeps): Router {
     const parsed = ProductPutSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error);
     const p = parsed.data;
-    const tx = await deps.db.connect();
-    let previousStock: number | null;
-    try {
-      await tx.query('BEGIN');
+    const previousStock = await withTransaction(deps.db, async (tx) => {
       const before = await tx.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1 FOR UPDATE', [id.data]);
-      previousStock = before.rows[0]?.stock ?? null;
+      const previous = before.rows[0]?.stock ?? null;
       await tx.query(
         `INSERT INTO products (id, title, price, currency, url, image_url, stock, related_product_ids, replenish_days)
          VALUES ($1, $2, $3, coalesce($4, 'EUR'), $5, $6, $7, $8, $9)
@@ -42,18 +40,13 @@ export function productsRouter(deps: ApiDeps): Router {
            image_url = $6, stock = $7, related_product_ids = $8, replenish_days = $9, updated_at = now()`,
         [id.data, p.title, p.price, p.currency ?? null, p.url, p.imageUrl ?? null, p.stock, p.relatedProductIds ?? [], p.replenishDays ?? null],
       );
-      if (previousStock === 0 && p.stock > 0) {
+      if (previous === 0 && p.stock > 0) {
         // Stored with the stock change, delivered by the relay: waking the waiting subscribers
         // survives a Temporal outage like any other event.
         await recordRestock(tx, id.data, p.stock);
       }
-      await tx.query('COMMIT');
-    } catch (err) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      tx.release();
-    }
+      return previous;
+    });
     const restocked = previousStock === 0 && p.stock > 0;
     if (restocked) deps.nudgeRelay();
     res.status(previousStock === null ? 201 : 200).json({ id: id.data, ...p, restocked });

@@ -4,6 +4,7 @@ import { Webhook } from 'svix';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
+import { withTransaction } from '../../db/transaction';
 
 /**
  * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
@@ -69,26 +70,16 @@ const TIMESTAMP_COLUMN: Record<string, string> = {
 
 /** false when this svix-id was applied before. */
 export async function applyResendEvent(db: Pool, svixId: string, event: ResendEvent, payload: unknown): Promise<boolean> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
+  return withTransaction(db, async (tx) => {
     const fresh = await tx.query(
       'INSERT INTO webhook_events (svix_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (svix_id) DO NOTHING',
       [svixId, event.type, JSON.stringify(payload)],
     );
-    if (!fresh.rowCount) {
-      await tx.query('ROLLBACK');
-      return false;
-    }
+    // Already applied: the insert did nothing, so there is nothing to undo either.
+    if (!fresh.rowCount) return false;
     await applyToMessageLog(tx, svixId, event);
-    await tx.query('COMMIT');
     return true;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEvent): Promise<void> {
