@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { toMs } from '../workflows/durations';
 
 export interface BackInStockSubscriber {
   customerId: string;
@@ -28,7 +28,7 @@ export async function claimBackInStockBatch(
   const product = await db.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [request.productId]);
   const stock = product.rows[0]?.stock ?? 0;
   if (stock <= 0) return { stock: 0, subscribers: [] };
-  const oldestValid = new Date(now.getTime() - msToNumber(request.validFor));
+  const oldestValid = new Date(now.getTime() - toMs(request.validFor));
   const { rows } = await db.query<{ customer_id: string; requested_at: Date }>(
     `UPDATE back_in_stock_subscriptions s SET status = 'notifying', updated_at = now()
        FROM (SELECT customer_id, product_id FROM back_in_stock_subscriptions

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PoolClient, Pool } from 'pg';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { toMs } from '../workflows/durations';
 import type { CouponRequest, IssuedCoupon } from './types';
 
 // No 0/O/1/I/L: codes get read aloud and typed from phones.
@@ -32,7 +32,7 @@ export async function issueCoupon(
   request: CouponRequest & { customerId: string; journey: string },
   now: Date,
 ): Promise<IssuedCoupon> {
-  const expiresAt = new Date(now.getTime() + msToNumber(request.validFor));
+  const expiresAt = new Date(now.getTime() + toMs(request.validFor));
   const prefix = COUPON_PREFIXES[request.journey] ?? (request.journey.replace(/[^a-z]/gi, '').slice(0, 8).toUpperCase() || 'SHOP');
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = generateCouponCode(prefix);

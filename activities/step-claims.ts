@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { toMs } from '../workflows/durations';
 
 export interface StepClaimRequest {
   customerId: string;
@@ -32,7 +32,7 @@ export async function claimStep(db: Pool, now: Date, request: StepClaimRequest):
       [request.workflowId, request.step],
     );
     if (mine.rowCount) return { claimed: true };
-    const since = new Date(now.getTime() - msToNumber(request.window));
+    const since = new Date(now.getTime() - toMs(request.window));
     const other = await tx.query<{ workflow_id: string; claimed_at: Date }>(
       `SELECT workflow_id, claimed_at FROM step_claims
         WHERE customer_id = $1 AND journey = $2 AND step = $3 AND workflow_id <> $4

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
+import { DURATION_WITH_UNIT } from '../workflows/durations';
 
 /**
  * Every delay, count and discount of every journey, with DESIGN.md's defaults. A journey gets
@@ -12,9 +13,7 @@ import type { Duration } from '@temporalio/common';
  */
 const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?|w|weeks?|y|years?)$/i, {
-    message: "a duration such as '4 hours' or '7 days'",
-  }) as unknown as z.ZodType<Duration, string>;
+  .regex(DURATION_WITH_UNIT, { message: "a duration such as '4 hours' or '7 days'" }) as unknown as z.ZodType<Duration, string>;
 const percent = z.number().min(1).max(100);
 
 export const JourneysConfigSchema = z.object({

@@ -15,6 +15,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
+import { toMs } from './durations';
+
+export { toMs };
 import type { Activities } from '../activities';
 import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
 import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
@@ -227,23 +230,4 @@ export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'prom
   coupon?: CouponRequest;
   /** checked while a deferred send waits; returning false drops the send */
   stillWanted?: () => boolean;
-}
-
-const UNIT_MS: Record<string, number> = {
-  ms: 1, millisecond: 1, milliseconds: 1,
-  s: 1e3, second: 1e3, seconds: 1e3,
-  m: 6e4, minute: 6e4, minutes: 6e4,
-  h: 36e5, hour: 36e5, hours: 36e5,
-  d: 864e5, day: 864e5, days: 864e5,
-  w: 6048e5, week: 6048e5, weeks: 6048e5,
-  y: 315576e5, year: 315576e5, years: 315576e5,
-};
-
-/** Duration → milliseconds, for arithmetic on workflow time (strings like '3 days' or numbers). */
-export function toMs(duration: Duration): number {
-  if (typeof duration === 'number') return duration;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(String(duration));
-  const unit = match ? UNIT_MS[(match[2] ?? 'ms').toLowerCase()] : undefined;
-  if (!match || unit === undefined) throw new Error(`unreadable duration: ${String(duration)}`);
-  return Number(match[1]) * unit;
 }
