@@ -1,5 +1,6 @@
 import * as React from 'react';
-import { Button, Column, Heading, Img, Row, Section, Text } from '@react-email/components';
+import { Button, Heading, Section, Text } from '@react-email/components';
+import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
 import { formatMoney } from './components/format';
 import type { ProductCard } from './components/product';
@@ -28,20 +29,13 @@ export function CrossSellEmail({ context, boughtTitle, items }: CrossSellEmailPr
       </Text>
       <Section>
         {items.map((item) => (
-          <Row key={item.productId} style={{ padding: '8px 0', borderBottom: '1px solid #eee' }}>
-            {item.imageUrl ? (
-              <Column style={{ width: '96px' }}>
-                <Img src={item.imageUrl} alt={item.title} width="88" height="88" />
-              </Column>
-            ) : null}
-            <Column>
-              <Text style={productTitle}>{item.title}</Text>
-              <Text style={price}>{formatMoney(item.price, item.currency, context.locale)}</Text>
-              <Button href={item.url} style={smallButton}>
-                Have a look
-              </Button>
-            </Column>
-          </Row>
+          <ProductRow key={item.productId} title={item.title} imageUrl={item.imageUrl} imageSize={88}>
+            <Text style={productTitle}>{item.title}</Text>
+            <Text style={price}>{formatMoney(item.price, item.currency, context.locale)}</Text>
+            <Button href={item.url} style={smallButton}>
+              Have a look
+            </Button>
+          </ProductRow>
         ))}
       </Section>
     </Layout>

@@ -1,5 +1,6 @@
 import * as React from 'react';
-import { Button, Column, Heading, Img, Link, Row, Section, Text } from '@react-email/components';
+import { Button, Heading, Link, Section, Text } from '@react-email/components';
+import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
 import { formatDate } from './components/format';
 
@@ -36,18 +37,11 @@ export function ReplenishmentEmail({ context, items: [product], runsOutAt, snooz
         arrives before you run dry.
       </Text>
       <Section>
-        <Row>
-          {product.imageUrl ? (
-            <Column style={{ width: '88px' }}>
-              <Img src={product.imageUrl} alt={product.title} width="80" height="80" />
-            </Column>
-          ) : null}
-          <Column>
-            <Link href={product.url} style={{ color: '#111', fontSize: '16px', fontWeight: 700 }}>
-              {product.title}
-            </Link>
-          </Column>
-        </Row>
+        <ProductRow title={product.title} imageUrl={product.imageUrl} imageSize={80} divider={false}>
+          <Link href={product.url} style={{ color: '#111', fontSize: '16px', fontWeight: 700 }}>
+            {product.title}
+          </Link>
+        </ProductRow>
       </Section>
       <Section style={{ marginTop: '16px' }}>
         <Button href={product.url} style={button}>

@@ -1,5 +1,6 @@
 import * as React from 'react';
-import { Button, Column, Heading, Img, Row, Section, Text } from '@react-email/components';
+import { Button, Heading, Section, Text } from '@react-email/components';
+import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
 
 export interface ItemToReview {
@@ -31,19 +32,12 @@ export function ReviewRequestEmail({ context, orderId, items }: ReviewRequestEma
       </Text>
       <Section>
         {items.map((item) => (
-          <Row key={item.productId} style={{ padding: '8px 0', borderBottom: '1px solid #eee' }}>
-            {item.imageUrl ? (
-              <Column style={{ width: '72px' }}>
-                <Img src={item.imageUrl} alt={item.title} width="64" height="64" />
-              </Column>
-            ) : null}
-            <Column>
-              <Text style={itemTitle}>{item.title}</Text>
-              <Button href={item.reviewUrl} style={smallButton}>
-                Review {item.title}
-              </Button>
-            </Column>
-          </Row>
+          <ProductRow key={item.productId} title={item.title} imageUrl={item.imageUrl} imageSize={64}>
+            <Text style={itemTitle}>{item.title}</Text>
+            <Button href={item.reviewUrl} style={smallButton}>
+              Review {item.title}
+            </Button>
+          </ProductRow>
         ))}
       </Section>
     </Layout>

@@ -1,5 +1,6 @@
 import * as React from 'react';
-import { Column, Img, Link, Row, Section, Text } from '@react-email/components';
+import { Link, Section, Text } from '@react-email/components';
+import { ProductRow } from './ProductRow';
 import { formatMoney } from './format';
 
 /** One product line in an order or cart email. */
@@ -24,33 +25,28 @@ export function LineItems({ items, locale }: { items: LineItem[]; locale?: strin
   return (
     <Section>
       {items.map((item) => (
-        <Row key={item.productId} style={{ padding: '8px 0', borderBottom: '1px solid #eee' }}>
-          {item.imageUrl ? (
-            <Column style={{ width: '72px' }}>
-              <Img src={item.imageUrl} alt={item.title} width="64" height="64" />
-            </Column>
-          ) : null}
-          <Column>
-            <Text style={title}>
-              {item.url ? (
-                <Link href={item.url} style={{ color: '#111' }}>
-                  {item.title}
-                </Link>
-              ) : (
-                item.title
-              )}
-            </Text>
-            <Text style={detail}>
-              Qty {item.quantity}
-              {item.currency && item.quantity > 1 ? ` × ${formatMoney(item.price, item.currency, locale)}` : ''}
-            </Text>
-          </Column>
-          {item.currency ? (
-            <Column style={{ width: '110px' }}>
-              <Text style={amount}>{formatMoney(item.price * item.quantity, item.currency, locale)}</Text>
-            </Column>
-          ) : null}
-        </Row>
+        <ProductRow
+          key={item.productId}
+          title={item.title}
+          imageUrl={item.imageUrl}
+          aside={
+            item.currency ? <Text style={amount}>{formatMoney(item.price * item.quantity, item.currency, locale)}</Text> : null
+          }
+        >
+          <Text style={title}>
+            {item.url ? (
+              <Link href={item.url} style={{ color: '#111' }}>
+                {item.title}
+              </Link>
+            ) : (
+              item.title
+            )}
+          </Text>
+          <Text style={detail}>
+            Qty {item.quantity}
+            {item.currency && item.quantity > 1 ? ` × ${formatMoney(item.price, item.currency, locale)}` : ''}
+          </Text>
+        </ProductRow>
       ))}
     </Section>
   );
