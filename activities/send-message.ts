@@ -8,7 +8,7 @@ import { evaluateGuardrails, type CustomerRow, type Guardrail, guardrails as def
 import { issueCoupon } from './coupons';
 import { unsubscribeUrl } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
-import type { IssuedCoupon, SendMessageInput, SendOutcome } from './types';
+import type { SendMessageInput, SendOutcome } from './types';
 
 export interface SendDeps {
   db: Pool;
@@ -110,13 +110,7 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     if (again && again.status !== 'deferred') {
       return settledOutcome(again) ?? deliverPendingLater(again);
     }
-    const customer = (
-      await tx.query<CustomerRow>(
-        `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at
-           FROM customers WHERE id = $1`,
-        [input.customerId],
-      )
-    ).rows[0];
+    const customer = await loadCustomer(tx, input.customerId);
     const now = deps.now();
     const verdict = await evaluateGuardrails({ tx, input, customer, now }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
@@ -137,11 +131,7 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
       }
       data = inStock;
     }
-    let coupon: IssuedCoupon | undefined;
-    if (input.coupon) {
-      coupon = await issueCoupon(tx, { ...input.coupon, customerId: input.customerId, journey: input.journey }, now);
-      data = { ...data, coupon };
-    }
+    data = await withCoupon(tx, input, data, now);
 
     // The row id goes into the unsubscribe link: the row is claimed before rendering.
     const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now });
@@ -213,13 +203,7 @@ async function deliver(
 
 /** Rebuild the exact email of a pending row (same coupon, same links) for a retry. */
 async function rerender(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<ComposedEmail> {
-  const customer = (
-    await deps.db.query<CustomerRow>(
-      `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at
-         FROM customers WHERE id = $1`,
-      [input.customerId],
-    )
-  ).rows[0];
+  const customer = await loadCustomer(deps.db, input.customerId);
   const to = row.to_email ?? customer?.email;
   if (!customer || !to) {
     await markFailed(deps.db, row.id, 'no_email');
@@ -227,12 +211,7 @@ async function rerender(deps: SendDeps, input: SendMessageInput, row: LedgerRow)
   }
   let data = input.data;
   if (input.promotes) data = (await keepInStockItems(deps.db, data)) ?? data;
-  if (input.coupon) {
-    data = {
-      ...data,
-      coupon: await issueCoupon(deps.db, { ...input.coupon, customerId: input.customerId, journey: input.journey }, deps.now()),
-    };
-  }
+  data = await withCoupon(deps.db, input, data, deps.now());
   return composeEmail(deps, input, customer, to, row.id, data);
 }
 
@@ -256,6 +235,27 @@ async function composeEmail(
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   return { to, rendered, headers };
+}
+
+async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
+  const { rows } = await db.query<CustomerRow>(
+    `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at
+       FROM customers WHERE id = $1`,
+    [customerId],
+  );
+  return rows[0];
+}
+
+/** The journey's data with the coupon it asked for (issued once per coupon key, then reused). */
+async function withCoupon(
+  db: Pool | PoolClient,
+  input: SendMessageInput,
+  data: Record<string, unknown>,
+  now: Date,
+): Promise<Record<string, unknown>> {
+  if (!input.coupon) return data;
+  const coupon = await issueCoupon(db, { ...input.coupon, customerId: input.customerId, journey: input.journey }, now);
+  return { ...data, coupon };
 }
 
 async function markFailed(db: Pool, id: number, reason: string): Promise<void> {
