@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { customerJourneysQuery } from './journeys';
 import { withTransaction } from '../db/transaction';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -119,9 +120,8 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
 }
 
 async function endJourneys(temporal: JourneyControl, customerId: string): Promise<{ journeysEnded: number }> {
-  const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   const running: { workflowId: string; runId: string }[] = [];
-  for await (const wf of temporal.workflow.list({ query: `CustomerId = '${escaped}' AND ExecutionStatus = 'Running'` })) {
+  for await (const wf of temporal.workflow.list({ query: `${customerJourneysQuery(customerId)} AND ExecutionStatus = 'Running'` })) {
     running.push({ workflowId: wf.workflowId, runId: wf.runId });
   }
   let journeysEnded = 0;

@@ -12,11 +12,19 @@ export interface JourneySummary {
   closedAt: string | null;
 }
 
+/**
+ * The visibility query for one customer's journeys. Customer ids come from the shop: quotes and
+ * backslashes are escaped so an id can never change the query.
+ */
+export function customerJourneysQuery(customerId: string): string {
+  const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  return `CustomerId = '${escaped}'`;
+}
+
 /** A customer's journeys, found by the CustomerId search attribute; running ones report their state. */
 export async function listCustomerJourneys(client: Client, customerId: string, limit = 100): Promise<JourneySummary[]> {
-  const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   const out: JourneySummary[] = [];
-  for await (const wf of client.workflow.list({ query: `CustomerId = '${escaped}'` })) {
+  for await (const wf of client.workflow.list({ query: customerJourneysQuery(customerId) })) {
     let state: JourneyStateView | undefined;
     if (wf.status.name === 'RUNNING') {
       state = await client.workflow
