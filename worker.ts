@@ -1,10 +1,10 @@
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createOutboxMailer } from './activities/email/outbox-mailer';
 import { createResendMailer } from './activities/email/resend-mailer';
 import type { Mailer } from './activities/email/mailer';
-import { loadConfig, loadDotEnv, type Config } from './config/env';
+import { loadConfig, loadDotEnv, type Config, type WorkerTuning } from './config/env';
 import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
 import { connectWorker } from './runtime/temporal';
@@ -13,6 +13,18 @@ export function createMailer(config: Config, db: Pool): Mailer {
   return config.mail.transport === 'resend'
     ? createResendMailer({ apiKey: config.mail.resendApiKey!, baseUrl: config.mail.resendBaseUrl })
     : createOutboxMailer(db);
+}
+
+/** The worker options WORKER_* set (see config/env.ts for why the defaults are what they are). */
+export function workerTuningOptions(tuning: WorkerTuning) {
+  return {
+    maxCachedWorkflows: tuning.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
+  } satisfies Partial<WorkerOptions>;
 }
 
 /** The worker that runs every journey and its activities on the task queue. */
@@ -29,6 +41,7 @@ export async function createJourneysWorker(options: {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    ...workerTuningOptions(config.worker),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),

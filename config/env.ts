@@ -35,6 +35,12 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   JOURNEYS_CONFIG_FILE: z.string().optional(),
   NURTURE_CATALOG_FILE: z.string().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(100).default(4),
+  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(100).default(4),
 });
 
 export interface Config {
@@ -68,6 +74,23 @@ export interface Config {
   journeys: JourneysConfig;
   /** the lead-nurture content catalog (default: content/nurture-catalog.json) */
   nurtureCatalogFile: string | undefined;
+  worker: WorkerTuning;
+}
+
+/**
+ * How much the worker keeps in memory and runs at once. A sleeping journey costs nothing
+ * unless it sits in the sticky cache: the cache bound is what keeps memory flat as sleeping
+ * journeys grow (an evicted journey replays its short history when its timer fires).
+ */
+export interface WorkerTuning {
+  /** journeys kept in the sticky workflow cache */
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTasks: number;
+  /** sends render and hit the database: more than the pool can serve only queues in memory */
+  maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
+  workflowPollers: number;
+  activityPollers: number;
 }
 
 export class ConfigError extends Error {}
@@ -132,5 +155,13 @@ export function loadConfig(
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
     nurtureCatalogFile: e.NURTURE_CATALOG_FILE,
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      workflowPollers: Math.min(e.WORKER_WORKFLOW_POLLERS, e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+      activityPollers: Math.min(e.WORKER_ACTIVITY_POLLERS, e.WORKER_MAX_CONCURRENT_ACTIVITIES),
+    },
   };
 }

@@ -37,3 +37,27 @@ test('a journeys config file overrides only what it names and rejects bad values
   writeFileSync(bad, JSON.stringify({ welcome: { reminderAfter: 'soon', couponPercentOff: 500 } }));
   assert.throws(() => loadConfig({ ...secrets, JOURNEYS_CONFIG_FILE: bad }), /welcome\.reminderAfter[\s\S]*welcome\.couponPercentOff|welcome\.couponPercentOff[\s\S]*welcome\.reminderAfter/);
 });
+
+test('worker tuning comes from WORKER_* with a bounded sticky cache by default', async () => {
+  const { workerTuningOptions } = await import('../../worker');
+  const defaults = workerTuningOptions(loadConfig(secrets).worker);
+  assert.equal(defaults.maxCachedWorkflows, 500);
+  const tuned = workerTuningOptions(
+    loadConfig({
+      ...secrets,
+      WORKER_MAX_CACHED_WORKFLOWS: '50',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '3',
+      WORKER_WORKFLOW_POLLERS: '6',
+      WORKER_ACTIVITY_POLLERS: '6',
+    }).worker,
+  );
+  assert.equal(tuned.maxCachedWorkflows, 50);
+  assert.equal(tuned.maxConcurrentWorkflowTaskExecutions, 8);
+  assert.equal(tuned.maxConcurrentActivityTaskExecutions, 3);
+  assert.deepEqual(tuned.workflowTaskPollerBehavior, { type: 'simple-maximum', maximum: 6 });
+  // more pollers than task slots would only hold polls open with nowhere to run the task
+  assert.deepEqual(tuned.activityTaskPollerBehavior, { type: 'simple-maximum', maximum: 3 });
+  assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CACHED_WORKFLOWS: 'lots' }), /WORKER_MAX_CACHED_WORKFLOWS/);
+  assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }), /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+});
