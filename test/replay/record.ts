@@ -18,7 +18,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { defaultJourneysConfig } from '../../config/journeys';
 import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
-import { journeyEventSignal } from '../../workflows/kit';
+import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../../workflows/kit';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { order } from '../../workflows/order';
 import { abandonedCart } from '../../workflows/abandoned-cart';
 import { backInStock, backInStockRestock, backInStockWorkflowId, productRestockedSignal, restockWorkflowId } from '../../workflows/back-in-stock';
@@ -53,6 +54,7 @@ const scenarios: Record<string, Scenario> = {
   async welcome({ env, taskQueue }) {
     const handle = await env.client.workflow.signalWithStart('welcome', {
       workflowId: 'welcome/replay-customer',
+      ...asDispatched('welcome/replay-customer', 'replay-customer'),
       taskQueue,
       args: [{ customerId: 'replay-customer', config: config.welcome }],
       signal: journeyEventSignal,
@@ -75,6 +77,7 @@ const scenarios: Record<string, Scenario> = {
     const placed = shop.place('c-order', 'o-1001', await now(), [line('sencha', 2), line('kyusu')]);
     const handle = await env.client.workflow.signalWithStart(order, {
       workflowId: 'order/o-1001',
+      ...asDispatched('order/o-1001', 'c-order'),
       taskQueue,
       args: [{ customerId: 'c-order', orderId: 'o-1001', placedAt: placed.occurredAt, order: orderOf(placed), config: config.order }],
       signal: journeyEventSignal,
@@ -100,6 +103,7 @@ const scenarios: Record<string, Scenario> = {
       });
     const handle = await env.client.workflow.signalWithStart(abandonedCart, {
       workflowId: 'abandoned-cart/c-cart',
+      ...asDispatched('abandoned-cart/c-cart', 'c-cart'),
       taskQueue,
       args: [{ customerId: 'c-cart', config: config.abandonedCart }],
       signal: journeyEventSignal,
@@ -145,6 +149,7 @@ const scenarios: Record<string, Scenario> = {
     const placed = shop.place('c-thanks', 'o-2001', await now(), [line('sencha', 2), line('kyusu')]);
     const handle = await env.client.workflow.signalWithStart(postPurchase, {
       workflowId: 'post-purchase/o-2001',
+      ...asDispatched('post-purchase/o-2001', 'c-thanks'),
       taskQueue,
       args: [{ customerId: 'c-thanks', orderId: 'o-2001', order: orderOf(placed), config: config.postPurchase }],
       signal: journeyEventSignal,
@@ -161,6 +166,7 @@ const scenarios: Record<string, Scenario> = {
       const placed = shop.place('c-lapses', orderId, await now(), [line('sencha')]);
       return env.client.workflow.signalWithStart(winBack, {
         workflowId: 'win-back/c-lapses',
+        ...asDispatched('win-back/c-lapses', 'c-lapses'),
         taskQueue,
         args: [{ customerId: 'c-lapses', config: config.winBack }],
         signal: journeyEventSignal,
@@ -182,6 +188,7 @@ const scenarios: Record<string, Scenario> = {
       const placed = shop.place('c-loyal', `o-40${n}`, await now(), [line('sencha', 3)]);
       await env.client.workflow.signalWithStart(vip, {
         workflowId: 'vip/c-loyal',
+        ...asDispatched('vip/c-loyal', 'c-loyal'),
         taskQueue,
         args: [{ customerId: 'c-loyal', config: config.vip }],
         signal: journeyEventSignal,
@@ -204,6 +211,7 @@ const scenarios: Record<string, Scenario> = {
     });
     const handle = await env.client.workflow.signalWithStart(birthday, {
       workflowId: 'birthday/c-cake',
+      ...asDispatched('birthday/c-cake', 'c-cake'),
       taskQueue,
       args: [{ customerId: 'c-cake', config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone } }],
       signal: journeyEventSignal,
@@ -220,6 +228,7 @@ const scenarios: Record<string, Scenario> = {
     const form = async (id: string, topics: string[]) => event('form.submitted', 'c-lead', id, await now(), { formId: 'newsletter', topics });
     const handle = await env.client.workflow.signalWithStart(leadNurture, {
       workflowId: 'lead-nurture/c-lead',
+      ...asDispatched('lead-nurture/c-lead', 'c-lead'),
       taskQueue,
       args: [{ customerId: 'c-lead', config: config.leadNurture }],
       signal: journeyEventSignal,
@@ -235,6 +244,7 @@ const scenarios: Record<string, Scenario> = {
     const placed = shop.place('c-beans', 'o-5001', await now(), [line('beans'), line('cups')]);
     const handle = await env.client.workflow.signalWithStart(replenishment, {
       workflowId: 'replenishment/c-beans/beans',
+      ...asDispatched('replenishment/c-beans/beans', 'c-beans'),
       taskQueue,
       args: [{ customerId: 'c-beans', productId: 'beans', config: config.replenishment }],
       signal: journeyEventSignal,
@@ -252,6 +262,7 @@ async function requestBackInStock({ env, taskQueue, shop, now }: Scene, customer
   shop.waitlist.push({ customerId, productId, requestedAt, status: 'waiting' });
   const handle = await env.client.workflow.signalWithStart(backInStock, {
     workflowId: backInStockWorkflowId(customerId, productId),
+    ...asDispatched(backInStockWorkflowId(customerId, productId), customerId),
     taskQueue,
     args: [{ customerId, productId, requestedAt, config: config.backInStock }],
     signal: journeyEventSignal,
@@ -265,11 +276,22 @@ async function restock({ env, taskQueue, shop }: Scene, productId: string, stock
   shop.stock.set(productId, stock);
   await env.client.workflow.signalWithStart(backInStockRestock, {
     workflowId: restockWorkflowId(productId),
+    typedSearchAttributes: new TypedSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]),
     taskQueue,
     args: [{ productId, config: config.backInStock }],
     signal: productRestockedSignal,
     signalArgs: [{ stock }],
   });
+}
+
+/** What dispatch (ingest/dispatch.ts) gives a journey it starts: its CustomerId and Journey attributes. */
+function asDispatched(workflowId: string, customerId: string) {
+  return {
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: CustomerIdKey, value: customerId },
+      { key: JourneyKey, value: workflowId.split('/')[0] },
+    ]),
+  };
 }
 
 /** Skip time until the run completes or continues as new: its history is then final. */
@@ -299,7 +321,8 @@ function shipped(customerId: string, orderId: string, trackingNumber: string, at
   });
 }
 
-async function record(name: string): Promise<void> {
+/** Run one scenario on the time-skipping server against the current workflow code. */
+export async function playScenario(name: string) {
   const env = await startTimeSkipping();
   try {
     const { shop, activities } = openShop(env);
@@ -308,15 +331,22 @@ async function record(name: string): Promise<void> {
       const { workflowId, runId } = await scenarios[name](scene);
       return env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     });
-    const file = join(__dirname, 'histories', `${name}-${new Date().toISOString().slice(0, 10)}.binpb`);
-    // Binary protobuf: lossless for payload bytes and 64-bit ids, and what History.decode reads.
-    const bytes = temporal.api.history.v1.History.encode(history).finish();
-    writeFileSync(file, bytes);
-    const messages = shop.sent.map((s) => `${s.input.template}${shop.refusals.has(s.input.idempotencyKey) ? ' (skipped)' : ''}`);
-    console.log(`${name}: ${history.events?.length} events, ${bytes.length} bytes → ${file}\n  messages: ${messages.join(', ') || 'none'}`);
+    return { history, shop };
   } finally {
     await env.teardown();
   }
+}
+
+export const scenarioNames = Object.keys(scenarios);
+
+async function record(name: string): Promise<void> {
+  const { history, shop } = await playScenario(name);
+  const file = join(__dirname, 'histories', `${name}-${new Date().toISOString().slice(0, 10)}.binpb`);
+  // Binary protobuf: lossless for payload bytes and 64-bit ids, and what History.decode reads.
+  const bytes = temporal.api.history.v1.History.encode(history).finish();
+  writeFileSync(file, bytes);
+  const messages = shop.sent.map((s) => `${s.input.template}${shop.refusals.has(s.input.idempotencyKey) ? ' (skipped)' : ''}`);
+  console.log(`${name}: ${history.events?.length} events, ${bytes.length} bytes → ${file}\n  messages: ${messages.join(', ') || 'none'}`);
 }
 
 async function main(): Promise<void> {
@@ -328,7 +358,9 @@ async function main(): Promise<void> {
   for (const name of names) await record(name);
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,178 @@
+/**
+ * `npm run actions`: what Temporal Cloud would bill (actions, see scripts/billable-actions.ts),
+ * counted from real event histories.
+ *
+ *   npm run actions                          every journey's recorder scenario (test/replay/record.ts)
+ *                                            and a typical customer's first 90 days, on the current code
+ *   npm run actions -- --recorded 2026-12-01 the same, from the histories committed under
+ *                                            test/replay/histories/ with that date (an older version)
+ *   npm run actions -- --save-customer DIR   also write the customer's run histories to DIR
+ *
+ * The typical customer signs up (with a birthday), fills a cart twice in a sitting, comes back
+ * on day 10 with a second cart and orders it (a tea pot and coffee beans that run out), gets it
+ * shipped on day 11 and delivered on day 13. Its events go through the real dispatch
+ * (ingest/dispatch.ts: the routing table, signal-with-start with search attributes) to the
+ * journeys on the time-skipping server, against the fake shop of the replay recorder.
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { Pool } from 'pg';
+import { defaultJourneysConfig } from '../config/journeys';
+import { dispatchEvent } from '../ingest/dispatch';
+import type { EventProperties, ShopEvent } from '../ingest/event-schemas';
+import { DAY, HOUR, startTimeSkipping, withWorker } from '../test/helpers/time-skipping';
+import { catalogue, openShop } from '../test/replay/fake-shop';
+import { playScenario, scenarioNames } from '../test/replay/record';
+import { addCounts, countBillableActions, emptyCount, type ActionCount } from './billable-actions';
+
+const HISTORIES = join(__dirname, '../test/replay/histories');
+const CUSTOMER_HISTORIES = join(HISTORIES, 'customer-90-days');
+type History = temporal.api.history.v1.IHistory;
+
+const journeyOf = (h: History) => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
+
+/** The recorded history per journey, from the files of `date`. */
+function recordedScenarios(date: string): { name: string; history: History }[] {
+  return readdirSync(HISTORIES)
+    .filter((f) => f.endsWith(`-${date}.binpb`))
+    .map((f) => ({ name: f.slice(0, -`-${date}.binpb`.length), history: decode(join(HISTORIES, f)) }));
+}
+
+function decode(file: string): History {
+  return temporal.api.history.v1.History.decode(readFileSync(file));
+}
+
+async function liveScenarios(): Promise<{ name: string; history: History }[]> {
+  const out: { name: string; history: History }[] = [];
+  for (const name of scenarioNames) out.push({ name, history: (await playScenario(name)).history });
+  return out;
+}
+
+/** The typical customer's first 90 days; every run of every journey its events reached. */
+export async function typicalCustomer(): Promise<History[]> {
+  const env = await startTimeSkipping();
+  try {
+    const { shop, activities } = openShop(env);
+    return await withWorker(env, activities, async (taskQueue) => {
+      const runs = new Map<string, { workflowId: string; runId?: string }>();
+      const client = recordingRuns(env.client, runs);
+      // what dispatch asks Postgres: which products of an order have a replenishment rhythm
+      const db = {
+        query: async (_sql: string, [ids]: [string[]]) => ({ rows: ids.filter((id) => catalogue[id]?.replenishDays).map((id) => ({ id })) }),
+      } as unknown as Pool;
+      const deps = { db, client, taskQueue, journeys: defaultJourneysConfig };
+      const start = await env.currentTimeMs();
+      const customerId = 'c-typical';
+      let n = 0;
+      const post = async <T extends ShopEvent['type']>(type: T, properties: EventProperties<T>) => {
+        const event = { id: `evt-typical-${++n}`, type, customerId, occurredAt: new Date(await env.currentTimeMs()).toISOString(), properties } as ShopEvent;
+        await dispatchEvent(deps, event);
+      };
+      const until = async (ms: number) => env.sleep(Math.max(0, start + ms - (await env.currentTimeMs())));
+      const cartOf = (cartId: string, ids: string[]) => ({
+        cartId,
+        cartUrl: `https://shop.example.com/cart/${cartId}`,
+        items: ids.map((id) => ({ productId: id, title: catalogue[id].title, price: catalogue[id].price, quantity: 1 })),
+      });
+
+      const birthday = `1990-${new Date(start + 200 * DAY).toISOString().slice(5, 10)}`;
+      shop.profiles.set(customerId, { birthday, timezone: 'Europe/Berlin' });
+      await post('customer.created', { email: 'typical@example.com', firstName: 'Ada', marketingConsent: true, birthday, timezone: 'Europe/Berlin' });
+      await until(2 * HOUR);
+      await post('cart.updated', cartOf('cart-1', ['sencha']));
+      await until(2 * HOUR + 20 * 60_000);
+      await post('cart.updated', cartOf('cart-1', ['sencha', 'cups']));
+      await until(10 * DAY);
+      await post('cart.updated', cartOf('cart-2', ['kyusu', 'beans']));
+      await until(10 * DAY + HOUR);
+      await post('checkout.started', { cartId: 'cart-2' });
+      const placed = shop.place(customerId, 'o-typical', await env.currentTimeMs(), [
+        { productId: 'kyusu', quantity: 1 },
+        { productId: 'beans', quantity: 1 },
+      ]);
+      await post('order.placed', placed.properties as EventProperties<'order.placed'>);
+      await until(11 * DAY);
+      await post('order.shipped', { orderId: 'o-typical', carrier: 'DHL', trackingNumber: 'JD9', trackingUrl: 'https://track.example.com/JD9' });
+      await until(13 * DAY);
+      await post('order.delivered', { orderId: 'o-typical' });
+      await until(90 * DAY);
+      return allRuns(env.client, [...runs.values()]);
+    });
+  } finally {
+    await env.teardown();
+  }
+}
+
+/** The client dispatch uses, noting every run its signal-with-start reached. */
+function recordingRuns(client: Client, runs: Map<string, { workflowId: string; runId?: string }>): Client {
+  const workflow = new Proxy(client.workflow, {
+    get(target, prop, receiver) {
+      if (prop !== 'signalWithStart') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<Client['workflow']['signalWithStart']>) => {
+        const handle = await target.signalWithStart(...args);
+        runs.set(handle.signaledRunId, { workflowId: handle.workflowId, runId: handle.signaledRunId });
+        return handle;
+      };
+    },
+  });
+  return new Proxy(client, { get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)) });
+}
+
+/** Each run's history, following continue-as-new to the runs after it. */
+async function allRuns(client: Client, runs: { workflowId: string; runId?: string }[]): Promise<History[]> {
+  const seen = new Set<string>();
+  const out: History[] = [];
+  const queue = [...runs];
+  while (queue.length) {
+    const { workflowId, runId } = queue.shift()!;
+    if (!runId || seen.has(runId)) continue;
+    seen.add(runId);
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    out.push(history);
+    const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (next) queue.push({ workflowId, runId: next });
+  }
+  return out;
+}
+
+const COLUMNS: (keyof ActionCount)[] = ['starts', 'signals', 'timers', 'activities', 'localActivityTasks', 'upserts', 'updates', 'children', 'total'];
+
+function table(rows: { name: string; count: ActionCount }[]): string {
+  const head = `| journey (scenario) | ${COLUMNS.join(' | ')} |\n|---|${COLUMNS.map(() => '---:').join('|')}|`;
+  return [head, ...rows.map((r) => `| ${r.name} | ${COLUMNS.map((c) => r.count[c]).join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const recorded = args.includes('--recorded') ? args[args.indexOf('--recorded') + 1] : undefined;
+  const saveTo = args.includes('--save-customer') ? args[args.indexOf('--save-customer') + 1] : undefined;
+
+  const scenarios = recorded ? recordedScenarios(recorded) : await liveScenarios();
+  const customer = recorded
+    ? readdirSync(join(CUSTOMER_HISTORIES, recorded)).map((f) => decode(join(CUSTOMER_HISTORIES, recorded, f)))
+    : await typicalCustomer();
+  if (saveTo) {
+    mkdirSync(saveTo, { recursive: true });
+    customer.forEach((h, i) => writeFileSync(join(saveTo, `${String(i + 1).padStart(2, '0')}-${journeyOf(h)}.binpb`), temporal.api.history.v1.History.encode(h).finish()));
+  }
+
+  const byJourney = new Map<string, ActionCount>();
+  for (const h of customer) byJourney.set(journeyOf(h), addCounts(byJourney.get(journeyOf(h)) ?? emptyCount(), countBillableActions(h)));
+  const customerRows = [...byJourney].map(([name, count]) => ({ name, count }));
+  const customerTotal = customerRows.reduce((sum, r) => addCounts(sum, r.count), emptyCount());
+
+  console.log(`## Per journey, full recorded timeline (${recorded ? `histories of ${recorded}` : 'current code'})\n`);
+  console.log(table(scenarios.map(({ name, history }) => ({ name, count: countBillableActions(history) }))));
+  console.log(`\n## A typical customer's first 90 days (${customer.length} runs)\n`);
+  console.log(table([...customerRows, { name: '**all journeys**', count: customerTotal }]));
+  console.log('\nQueries are billed as well (one per `state` query, e.g. GET /v1/customers/:id/journeys asks every running journey); they leave no trace in a history and are not counted here.');
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  });
+}
