@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { Duration } from '@temporalio/common';
 import { createActivities } from './activities';
 import { createOutboxMailer } from './activities/email/outbox-mailer';
 import { createResendMailer } from './activities/email/resend-mailer';
@@ -8,10 +9,16 @@ import { loadConfig, loadDotEnv, type Config, type WorkerTuning } from './config
 import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
 import { connectWorker } from './runtime/temporal';
+import { heartbeatWhileRunning } from './runtime/activity-heartbeat';
+import { sendsTaskQueue } from './workflows/kit';
 
 export function createMailer(config: Config, db: Pool): Mailer {
   return config.mail.transport === 'resend'
-    ? createResendMailer({ apiKey: config.mail.resendApiKey!, baseUrl: config.mail.resendBaseUrl })
+    ? createResendMailer({
+        apiKey: config.mail.resendApiKey!,
+        baseUrl: config.mail.resendBaseUrl,
+        timeoutMs: config.mail.resendTimeoutMs,
+      })
     : createOutboxMailer(db);
 }
 
@@ -26,8 +33,26 @@ export function workerTuningOptions(tuning: WorkerTuning) {
     activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
   } satisfies Partial<WorkerOptions>;
 }
+/**
+ * A worker process polls two task queues: the journeys' (workflows and every activity but the
+ * send) and the sends queue, whose rate the Temporal server limits for all workers together.
+ */
+export interface JourneysWorker {
+  /** resolves once both workers stopped (shutdown(), or SIGINT/SIGTERM) and in-flight tasks are done */
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): ReturnType<Worker['getState']>;
+}
 
-/** The worker that runs every journey and its activities on the task queue. */
+/**
+ * On SIGTERM the worker stops polling and lets running activities finish for this long (a send
+ * takes well under it); anything still running after that is abandoned and Temporal retries it
+ * on another worker when its timeout passes, which the send ledger makes safe.
+ */
+const SHUTDOWN_GRACE: Duration = '20 seconds';
+const SHUTDOWN_FORCE: Duration = '30 seconds';
+
+/** The workers that run every journey and its activities, and the rate-limited sends. */
 export async function createJourneysWorker(options: {
   config: Config;
   db: Pool;
@@ -35,29 +60,66 @@ export async function createJourneysWorker(options: {
   mailer?: Mailer;
   /** a prebuilt bundle (tests reuse one); default: bundle workflows/ at start */
   workflowBundle?: { code: string };
-}): Promise<Worker> {
+}): Promise<JourneysWorker> {
   const { config, db, connection } = options;
-  return Worker.create({
+  const activities = createActivities({
+    db,
+    mailer: options.mailer ?? createMailer(config, db),
+    config: {
+      publicUrl: config.publicUrl,
+      shopUrl: config.shopUrl,
+      tokenSecret: config.tokenSecret,
+      mail: config.mail,
+      journeys: config.journeys,
+      nurtureCatalogPath: config.nurtureCatalogFile,
+    },
+  });
+  const tuning = workerTuningOptions(config.worker);
+  const common = {
     connection,
     namespace: config.temporal.namespace,
+    shutdownGraceTime: SHUTDOWN_GRACE,
+    shutdownForceTime: SHUTDOWN_FORCE,
+    interceptors: { activity: [heartbeatWhileRunning] },
+  };
+  const journeys = await Worker.create({
+    ...common,
     taskQueue: config.temporal.taskQueue,
-    ...workerTuningOptions(config.worker),
+    ...tuning,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      db,
-      mailer: options.mailer ?? createMailer(config, db),
-      config: {
-        publicUrl: config.publicUrl,
-        shopUrl: config.shopUrl,
-        tokenSecret: config.tokenSecret,
-        mail: config.mail,
-        journeys: config.journeys,
-        nurtureCatalogPath: config.nurtureCatalogFile,
-      },
-    }),
+    // sendMessage stays registered here for sends scheduled before they had their own queue.
+    activities,
   });
+  const rate = config.mail.sendRatePerSecond;
+  const sends = await Worker.create({
+    ...common,
+    taskQueue: sendsTaskQueue(config.temporal.taskQueue),
+    activities: { sendMessage: activities.sendMessage },
+    maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivityTaskExecutions,
+    activityTaskPollerBehavior: tuning.activityTaskPollerBehavior,
+    // Server-side: the sum over every worker polling this queue stays under the limit.
+    ...(rate ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+  });
+  const workers = [journeys, sends];
+  return {
+    async run() {
+      // If one worker fails, stop the other so run() settles instead of half a worker running on.
+      await Promise.all(
+        workers.map((w) =>
+          w.run().catch((err) => {
+            for (const other of workers) if (other !== w && other.getState() === 'RUNNING') other.shutdown();
+            throw err;
+          }),
+        ),
+      );
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    getState: () => journeys.getState(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -68,9 +130,14 @@ async function main(): Promise<void> {
   const db = createPool(config.database.url, config.database.poolSize);
   const connection = await connectWorker(config);
   const worker = await createJourneysWorker({ config, db, connection });
-  log.info({ taskQueue: config.temporal.taskQueue, mail: config.mail.transport }, 'worker running');
-  // Worker.run() resolves after SIGINT/SIGTERM once in-flight tasks are done.
+  log.info(
+    { taskQueue: config.temporal.taskQueue, mail: config.mail.transport, sendRatePerSecond: config.mail.sendRatePerSecond ?? 'unlimited' },
+    'worker running',
+  );
+  // run() resolves after SIGINT/SIGTERM (the SDK's runtime handles them) once in-flight tasks
+  // are done or the grace time is over.
   await worker.run();
+  log.info('worker stopped');
   await connection.close();
   await db.end();
 }

@@ -48,12 +48,16 @@ export async function startApi(options: {
     url: `http://${config.api.host}:${port}`,
     relay,
     async close() {
-      await relay.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting connections and let in-flight requests finish (server.close() waits for
+      // them and closes idle keep-alive sockets); the relay finishes its pass meanwhile. An
+      // event it could not dispatch stays stored for the next relay, here or on a replica.
+      await Promise.all([relay.stop(), new Promise<void>((resolve) => server.close(() => resolve()))]);
       server.closeAllConnections?.();
     },
   };
 }
+
+const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -64,14 +68,21 @@ async function main(): Promise<void> {
   const temporal = createTemporalClient(config);
   const api = await startApi({ config, db, temporal, log });
   log.info({ url: api.url }, 'api listening');
-  const shutdown = async () => {
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'api shutting down: finishing in-flight requests');
+    // A request that hangs (a client that never finishes its body) must not keep the process.
+    setTimeout(() => {
+      log.error(`api did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     await api.close();
     await temporal.connection.close();
     await db.end();
+    log.info('api stopped');
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 if (require.main === module) {

@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
   RESEND_WEBHOOK_SECRET: z.string().optional(),
+  RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(55_000).default(20_000),
+  SEND_RATE_PER_SECOND: z.coerce.number().min(0).optional(),
   MAIL_FROM: z.string().default('Journeys Shop <shop@example.com>'),
   SHOP_NAME: z.string().default('Journeys Shop'),
   POSTAL_ADDRESS: z.string().default('Journeys Shop, 1 Example Street, 10115 Berlin, Germany'),
@@ -61,6 +63,13 @@ export interface Config {
     resendApiKey: string | undefined;
     resendBaseUrl: string | undefined;
     webhookSecret: string | undefined;
+    /** abort a Resend request after this long (it is retried with the same idempotency key) */
+    resendTimeoutMs: number;
+    /**
+     * sends per second across every worker (the sends task queue's server-side limit);
+     * undefined = no limit
+     */
+    sendRatePerSecond: number | undefined;
     from: string;
     shopName: string;
     postalAddress: string;
@@ -94,6 +103,17 @@ export interface WorkerTuning {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * Resend's default team limit is 2–5 requests per second; 4 keeps all workers together inside
+ * it. The local outbox has no such limit. 0 turns the limit off.
+ */
+const RESEND_DEFAULT_SENDS_PER_SECOND = 4;
+
+function sendRate(configured: number | undefined, resend: boolean): number | undefined {
+  if (configured === 0) return undefined;
+  return configured ?? (resend ? RESEND_DEFAULT_SENDS_PER_SECOND : undefined);
+}
 
 /**
  * Entry points read a `.env` file in the working directory when there is one (`cp .env.example
@@ -145,6 +165,8 @@ export function loadConfig(
       resendApiKey: e.RESEND_API_KEY,
       resendBaseUrl: e.RESEND_BASE_URL,
       webhookSecret: e.RESEND_WEBHOOK_SECRET,
+      resendTimeoutMs: e.RESEND_TIMEOUT_MS,
+      sendRatePerSecond: sendRate(e.SEND_RATE_PER_SECOND, Boolean(e.RESEND_API_KEY)),
       from: e.MAIL_FROM,
       shopName: e.SHOP_NAME,
       postalAddress: e.POSTAL_ADDRESS,

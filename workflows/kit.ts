@@ -48,10 +48,25 @@ export const JourneyStepKey = defineSearchAttributeKey('JourneyStep', SearchAttr
  * Sends go through one activity. Its retries cover provider 429/5xx; the ledger row and the
  * idempotency key make every retry safe (never the same email twice).
  */
-const { sendMessage } = proxyActivities<Pick<Activities, 'sendMessage'>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+function sendMessage(input: Parameters<Activities['sendMessage']>[0]): Promise<SendOutcome> {
+  // Sends run on their own task queue, rate-limited by the server for all workers together
+  // (the provider's limit is per account, not per process). The queue is named after the
+  // journey's own, so each deployment (and each test's queue) has its own sends queue.
+  const { sendMessage: send } = proxyActivities<Pick<Activities, 'sendMessage'>>({
+    taskQueue: sendsTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '1 minute',
+    // The worker heartbeats while the send runs: a send on a worker that died is retried
+    // elsewhere after this long, not after the whole minute.
+    heartbeatTimeout: '10 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  });
+  return send(input);
+}
+
+/** The task queue of the send activity, next to the journeys' queue `taskQueue`. */
+export function sendsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-sends`;
+}
 
 /** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */
 const SEEN_EVENT_IDS_KEPT = 500;

@@ -7,7 +7,7 @@ import { PermanentSendError, type Mailer, type OutgoingEmail } from './mailer';
  * retries with backoff. Other 4xx are the message's fault and will not get better.
  * 409 means the same idempotency key is still being processed: retry.
  */
-export function createResendMailer(options: { apiKey: string; baseUrl?: string }): Mailer {
+export function createResendMailer(options: { apiKey: string; baseUrl?: string; timeoutMs?: number }): Mailer {
   const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
   return {
     name: 'resend',
@@ -22,7 +22,9 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string }
           headers: email.headers,
           tags: email.tags,
         },
-        { idempotencyKey: email.idempotencyKey },
+        // A hung request must not hold the activity until its own timeout: abort, and the retry
+        // carries the same idempotency key (Resend answers it with the first result).
+        { idempotencyKey: email.idempotencyKey, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) },
       );
       if (error) {
         const status = (error as { statusCode?: number | null }).statusCode ?? null;

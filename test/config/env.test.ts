@@ -61,3 +61,12 @@ test('worker tuning comes from WORKER_* with a bounded sticky cache by default',
   assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CACHED_WORKFLOWS: 'lots' }), /WORKER_MAX_CACHED_WORKFLOWS/);
   assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }), /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
 });
+
+test('sends are limited to 4 per second with Resend by default, unlimited with the outbox, 0 turns it off', () => {
+  assert.equal(loadConfig({ ...secrets, RESEND_API_KEY: 're_x' }).mail.sendRatePerSecond, 4);
+  assert.equal(loadConfig({ ...secrets }).mail.sendRatePerSecond, undefined);
+  assert.equal(loadConfig({ ...secrets, RESEND_API_KEY: 're_x', SEND_RATE_PER_SECOND: '2.5' }).mail.sendRatePerSecond, 2.5);
+  assert.equal(loadConfig({ ...secrets, RESEND_API_KEY: 're_x', SEND_RATE_PER_SECOND: '0' }).mail.sendRatePerSecond, undefined);
+  assert.throws(() => loadConfig({ ...secrets, SEND_RATE_PER_SECOND: '-1' }), /SEND_RATE_PER_SECOND/);
+  assert.equal(loadConfig({ ...secrets }).mail.resendTimeoutMs, 20_000);
+});

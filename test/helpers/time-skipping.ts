@@ -6,6 +6,7 @@ import { testServerExecutable } from '../../dev/temporal-binaries';
 import type { Activities } from '../../activities';
 import type { SendMessageInput, SendOutcome } from '../../activities/types';
 import { workflowBundle } from './workflow-bundle';
+import { sendsTaskQueue } from '../../workflows/kit';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -46,7 +47,13 @@ export async function withWorker<T>(
     workflowBundle: await workflowBundle(),
     activities,
   });
-  return worker.runUntil(fn(taskQueue));
+  // Journeys schedule their sends on the sends queue next to their own, as in production.
+  const sends = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: sendsTaskQueue(taskQueue),
+    activities: activities.sendMessage ? { sendMessage: activities.sendMessage } : {},
+  });
+  return sends.runUntil(worker.runUntil(fn(taskQueue)));
 }
 
 export interface RecordedSend {

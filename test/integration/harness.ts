@@ -1,12 +1,12 @@
 import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../config/env';
 import { JourneysConfigSchema, type JourneysConfig } from '../../config/journeys';
 import { devServerExecutable } from '../../dev/temporal-binaries';
 import { startApi, type RunningApi } from '../../api/server';
-import { createJourneysWorker } from '../../worker';
+import { createJourneysWorker, type JourneysWorker } from '../../worker';
 import { CustomerIdKey, JourneyKey, JourneyStepKey } from '../../workflows/kit';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend';
@@ -25,7 +25,7 @@ export interface Harness {
   env: TestWorkflowEnvironment;
   resend: FakeResend;
   api: RunningApi;
-  worker: Worker;
+  worker: JourneysWorker;
   /** fetch against the API with the bearer key and JSON body */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -63,6 +63,8 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
     RESEND_BASE_URL: resend.url,
     MAIL_FROM: 'Test Shop <shop@test.example>',
     LOG_LEVEL: 'silent',
+    // The fake Resend has no rate limit; tests that exercise the limit set their own.
+    SEND_RATE_PER_SECOND: '0',
     ...options.env,
   });
   // Quiet hours depend on the wall clock of the CI run: off unless a test asks for them.

@@ -1,0 +1,24 @@
+import type { Context as ActivityContext } from '@temporalio/activity';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+
+/**
+ * A worker that dies (killed, OOM, machine lost) can't report its running activities as failed;
+ * without heartbeats Temporal only notices when the start-to-close timeout passes, a minute for a
+ * send. Heartbeating while any activity runs lets activities with a heartbeat timeout be retried
+ * on another worker within that timeout instead.
+ */
+export const HEARTBEAT_EVERY_MS = 2_000;
+
+export const heartbeatWhileRunning: ActivityInterceptorsFactory = (ctx: ActivityContext) => ({
+  inbound: {
+    async execute(input, next) {
+      ctx.heartbeat();
+      const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await next(input);
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  },
+});
