@@ -99,9 +99,15 @@ function frequencyCap(config: GuardrailsConfig): Guardrail {
   };
 }
 
+/**
+ * Whether the customer may get this message at all, regardless of when: what a retry after a
+ * provider refusal checks again (its send window and frequency slot were settled at the claim).
+ */
+export const permissionGuardrails: readonly Guardrail[] = [deliverable, marketingPermission];
+
 /** The rules in order; the first that does not allow decides. */
 export function createGuardrails(config: GuardrailsConfig = defaultJourneysConfig.guardrails): Guardrail[] {
-  return [deliverable, marketingPermission, quietHours(config), frequencyCap(config)];
+  return [...permissionGuardrails, quietHours(config), frequencyCap(config)];
 }
 
 export const guardrails: Guardrail[] = createGuardrails();

@@ -1,10 +1,22 @@
 import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { withTransaction } from '../db/transaction';
-import { renderTemplate, isTemplateName, type RenderedEmail } from './email/render';
+import { renderTemplate, isTemplateName } from './email/render';
 import { addTracking } from './email/tracking';
-import { PermanentSendError, type Mailer } from './email/mailer';
-import { evaluateGuardrails, type CustomerRow, type Guardrail, guardrails as defaultGuardrails } from './guardrails';
+import {
+  IdempotencyKeyUsedError,
+  PermanentSendError,
+  ProviderRefusedError,
+  type EmailPayload,
+  type Mailer,
+} from './email/mailer';
+import {
+  evaluateGuardrails,
+  permissionGuardrails,
+  type CustomerRow,
+  type Guardrail,
+  guardrails as defaultGuardrails,
+} from './guardrails';
 import { issueCoupon } from './coupons';
 import { unsubscribeUrl } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
@@ -23,39 +35,54 @@ export interface SendDeps {
 
 interface LedgerRow {
   id: number;
-  status: 'pending' | 'sent' | 'skipped' | 'deferred' | 'failed';
+  status: 'pending' | 'sent' | 'skipped' | 'deferred' | 'failed' | 'unconfirmed';
   skip_reason: string | null;
   provider_message_id: string | null;
   to_email: string | null;
   subject: string | null;
-  updated_at: Date;
+  claimed_at: Date | null;
+  /** NULL: not handed to the provider yet; see db/migrations/045_send_ledger_retries.sql */
+  delivery: 'in_doubt' | 'refused' | null;
+  payload: EmailPayload | null;
+  refusals: number;
 }
 
+const LEDGER_COLUMNS = `id, status, skip_reason, provider_message_id, to_email, subject, claimed_at, delivery, payload, refusals`;
+
 /**
- * Resend keeps an idempotency key for 24 hours. A ledger row left 'pending' for longer (a
- * worker died mid-send and the retry came a day later) may or may not have been mailed; we
- * fail it rather than risk sending the same email twice.
+ * Resend keeps an idempotency key for 24 hours. A row handed over and left in doubt for
+ * longer (a worker died mid-send and the retry came a day later) may or may not have been
+ * mailed; it becomes 'unconfirmed' rather than risk the same email twice.
  */
 const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+/**
+ * Attempts the provider definitely refused (429) before the message is given up as failed:
+ * with the activity's backoff (2 s doubling to 10 min) about half an hour of refusals.
+ */
+export const MAX_PROVIDER_REFUSALS = 10;
 
 /**
  * The one send path. Order matters:
  * 1. the ledger row for the idempotency key short-circuits a repeat (sent stays sent);
  * 2. under a per-customer lock, guardrails decide at send time and the row is claimed
  *    'pending' — concurrent journeys of one customer serialise here (frequency cap);
- * 3. the provider call carries the same idempotency key, so a crash between 2 and 4 re-sends
- *    into the provider's dedupe window instead of mailing twice;
+ * 3. the email is rendered once and stored on the row with the hand-over (one statement);
+ *    every retry sends exactly those bytes under the same idempotency key, so a crash between
+ *    3 and 4 re-sends into the provider's dedupe window instead of mailing twice;
  * 4. the row becomes 'sent'.
+ * A retry after the provider definitely refused (429) decides again under the lock: consent,
+ * unsubscribe, suppression, erasure and the journey's exit may have changed meanwhile.
  */
 export async function sendMessage(deps: SendDeps, input: SendMessageInput): Promise<SendOutcome> {
   if (!isTemplateName(input.template)) {
     throw ApplicationFailure.nonRetryable(`unknown template ${input.template}`, 'UnknownTemplate');
   }
   const existing = await findLedgerRow(deps.db, input.idempotencyKey);
-  if (existing && existing.status !== 'deferred') {
+  if (existing && !isUndecided(existing)) {
     const settled = settledOutcome(existing);
     if (settled) return settled;
-    return deliver(deps, input, existing);
+    return retryHandedOver(deps, input, existing);
   }
 
   const claimed = await claim(deps, input);
@@ -63,12 +90,16 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // Rendered after the claim commits: React rendering inside the transaction would hold the
   // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
   const email = await composeEmail(deps, input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data);
-  await deps.db.query(`UPDATE messages SET subject = $2, links = $3, updated_at = now() WHERE id = $1`, [
-    claimed.row.id,
-    email.rendered.subject,
-    JSON.stringify(email.rendered.links),
-  ]);
-  return deliver(deps, input, { ...claimed.row, subject: email.rendered.subject }, email);
+  const payload = await handOver(deps.db, claimed.row.id, email);
+  return deliver(deps, input, claimed.row, payload);
+}
+
+/**
+ * A row the send path may decide afresh, as if it were new: deferred, or claimed by an attempt
+ * that died before handing the email to the provider (so it certainly was not sent).
+ */
+function isUndecided(row: LedgerRow): boolean {
+  return row.status === 'deferred' || (row.status === 'pending' && row.delivery === null);
 }
 
 function settledOutcome(row: LedgerRow): SendOutcome | undefined {
@@ -77,22 +108,33 @@ function settledOutcome(row: LedgerRow): SendOutcome | undefined {
   }
   if (row.status === 'skipped') return { status: 'skipped', reason: row.skip_reason ?? 'skipped' };
   if (row.status === 'failed') return { status: 'failed', reason: row.skip_reason ?? 'failed' };
+  if (row.status === 'unconfirmed') return { status: 'failed', reason: 'unconfirmed' };
   return undefined;
 }
 
 async function findLedgerRow(db: Pool | PoolClient, key: string): Promise<LedgerRow | undefined> {
-  const { rows } = await db.query<LedgerRow>(
-    `SELECT id, status, skip_reason, provider_message_id, to_email, subject, updated_at
-       FROM messages WHERE idempotency_key = $1`,
-    [key],
-  );
+  const { rows } = await db.query<LedgerRow>(`SELECT ${LEDGER_COLUMNS} FROM messages WHERE idempotency_key = $1`, [key]);
   return rows[0];
 }
 
+/**
+ * Store the rendered email with the hand-over, in the statement that already records subject
+ * and links. `coalesce` keeps the bytes of an attempt that got there first (a zombie worker
+ * rendering the same claim): whoever sends, sends the stored payload.
+ */
+async function handOver(db: Pool, id: number, email: ComposedEmail): Promise<EmailPayload> {
+  const { rows } = await db.query<{ payload: EmailPayload }>(
+    `UPDATE messages SET payload = coalesce(payload, $4), subject = coalesce(payload->>'subject', $2),
+            links = CASE WHEN payload IS NULL THEN $3 ELSE links END, delivery = 'in_doubt', updated_at = now()
+      WHERE id = $1 RETURNING payload`,
+    [id, email.payload.subject, JSON.stringify(email.links), JSON.stringify(email.payload)],
+  );
+  return rows[0].payload;
+}
+
 interface ComposedEmail {
-  to: string;
-  rendered: RenderedEmail;
-  headers: Record<string, string>;
+  payload: EmailPayload;
+  links: string[];
 }
 
 interface Claimed {
@@ -107,7 +149,7 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     // Serialises every send decision for one customer across workflows and worker processes.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
     const again = await findLedgerRow(tx, input.idempotencyKey);
-    if (again && again.status !== 'deferred') {
+    if (again && !isUndecided(again)) {
       return settledOutcome(again) ?? deliverPendingLater(again);
     }
     const customer = await loadCustomer(tx, input.customerId);
@@ -158,61 +200,121 @@ function emailContext(deps: SendDeps, input: SendMessageInput, customer: Custome
   };
 }
 
-async function deliver(
+/**
+ * A retry of a row already handed to the provider. In doubt, the provider may have mailed it:
+ * only the same key with the same bytes may follow (the provider answers with the first
+ * result). Refused, it certainly was not mailed: decide again under the lock first.
+ */
+async function retryHandedOver(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<SendOutcome> {
+  if (row.delivery === 'refused') {
+    const decided = await recheckAfterRefusal(deps, input, row);
+    if ('status' in decided) return decided;
+    return deliver(deps, input, row, decided.payload);
+  }
+  const claimedAt = row.claimed_at?.getTime() ?? 0;
+  if (deps.now().getTime() - claimedAt > PROVIDER_IDEMPOTENCY_WINDOW_MS) {
+    await settle(deps.db, row.id, 'unconfirmed', 'provider_window_passed');
+    return { status: 'failed', reason: 'unconfirmed' };
+  }
+  return deliver(deps, input, row, row.payload ?? (await rerenderLegacy(deps, input, row)));
+}
+
+/**
+ * After a definite refusal, the same checks a new send passes for permission — consent,
+ * unsubscribe, suppression, erasure — plus the journey's exit, under the customer's lock. The
+ * row keeps its frequency slot and its send window (it was due when it was claimed).
+ */
+async function recheckAfterRefusal(
   deps: SendDeps,
   input: SendMessageInput,
   row: LedgerRow,
-  prepared?: ComposedEmail,
-): Promise<SendOutcome> {
-  if (!prepared) {
-    // A previous attempt claimed the row and died around the provider call.
-    if (deps.now().getTime() - row.updated_at.getTime() > PROVIDER_IDEMPOTENCY_WINDOW_MS) {
-      await markFailed(deps.db, row.id, 'unknown_delivery_state');
-      return { status: 'failed', reason: 'unknown_delivery_state' };
+): Promise<{ payload: EmailPayload } | SendOutcome> {
+  return withTransaction(deps.db, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
+    const current = await findLedgerRow(tx, input.idempotencyKey);
+    if (!current || current.status !== 'pending' || current.delivery !== 'refused') {
+      return (current && settledOutcome(current)) ?? deliverPendingLater(row);
     }
-    prepared = await rerender(deps, input, row);
-  }
+    const customer = await loadCustomer(tx, input.customerId);
+    const verdict = await evaluateGuardrails({ tx, input, customer, now: deps.now() }, [
+      ...permissionGuardrails,
+      journeyExitSince(current.claimed_at),
+    ]);
+    if (verdict.action !== 'allow') {
+      await settle(tx, row.id, 'skipped', verdict.reason);
+      return { status: 'skipped', reason: verdict.reason };
+    }
+    await tx.query(`UPDATE messages SET delivery = 'in_doubt', updated_at = now() WHERE id = $1`, [row.id]);
+    return { payload: current.payload! };
+  });
+}
+
+/** A journey that ends on an order: an order placed since the message was claimed is its exit. */
+function journeyExitSince(claimedAt: Date | null): Guardrail {
+  return async ({ tx, input }) => {
+    if (!input.endsOnOrder || !claimedAt) return { action: 'allow' };
+    const ordered = await tx.query('SELECT 1 FROM orders WHERE customer_id = $1 AND placed_at >= $2 LIMIT 1', [
+      input.customerId,
+      claimedAt,
+    ]);
+    return ordered.rowCount ? { action: 'skip', reason: 'exit_event_before_retry' } : { action: 'allow' };
+  };
+}
+
+async function deliver(deps: SendDeps, input: SendMessageInput, row: LedgerRow, payload: EmailPayload): Promise<SendOutcome> {
   try {
-    const { providerMessageId } = await deps.mailer.send({
-      to: prepared.to,
-      from: deps.mail.from,
-      subject: prepared.rendered.subject,
-      html: prepared.rendered.html,
-      text: prepared.rendered.text,
-      headers: prepared.headers,
-      idempotencyKey: input.idempotencyKey,
-      tags: [
-        { name: 'journey', value: tagValue(input.journey) },
-        { name: 'step', value: tagValue(input.step) },
-      ],
-    });
-    await deps.db.query(
-      `UPDATE messages SET status = 'sent', provider_message_id = $2, sent_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'pending'`,
-      [row.id, providerMessageId],
-    );
+    const { providerMessageId } = await deps.mailer.send({ ...payload, idempotencyKey: input.idempotencyKey });
+    await markSent(deps.db, row.id, providerMessageId);
     return { status: 'sent', messageId: row.id, providerMessageId };
   } catch (err) {
+    if (err instanceof IdempotencyKeyUsedError) {
+      // The provider holds an earlier attempt under this key (with other bytes): it was mailed.
+      await markSent(deps.db, row.id, null);
+      return { status: 'sent', messageId: row.id, providerMessageId: '' };
+    }
     if (err instanceof PermanentSendError) {
-      await markFailed(deps.db, row.id, `provider_rejected: ${err.message}`.slice(0, 500));
+      await settle(deps.db, row.id, 'failed', `provider_rejected: ${err.message}`.slice(0, 500));
       return { status: 'failed', reason: 'provider_rejected' };
+    }
+    if (err instanceof ProviderRefusedError) {
+      const { rows } = await deps.db.query<{ refusals: number }>(
+        `UPDATE messages SET delivery = 'refused', refusals = refusals + 1, skip_reason = $2, updated_at = now()
+          WHERE id = $1 AND status = 'pending' RETURNING refusals`,
+        [row.id, err.message.slice(0, 500)],
+      );
+      if ((rows[0]?.refusals ?? 0) >= MAX_PROVIDER_REFUSALS) {
+        await settle(deps.db, row.id, 'failed', 'provider_unavailable');
+        return { status: 'failed', reason: 'provider_unavailable' };
+      }
     }
     throw err;
   }
 }
 
-/** Rebuild the exact email of a pending row (same coupon, same links) for a retry. */
-async function rerender(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<ComposedEmail> {
+async function markSent(db: Pool, id: number, providerMessageId: string | null): Promise<void> {
+  await db.query(
+    `UPDATE messages SET status = 'sent', provider_message_id = $2, skip_reason = NULL, delivery = NULL, payload = NULL,
+            sent_at = now(), updated_at = now()
+      WHERE id = $1 AND status = 'pending'`,
+    [id, providerMessageId],
+  );
+}
+
+/**
+ * A row handed over before the ledger stored payloads: rebuild it from the same data, coupon
+ * and links, as the code of that time did.
+ */
+async function rerenderLegacy(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<EmailPayload> {
   const customer = await loadCustomer(deps.db, input.customerId);
   const to = row.to_email ?? customer?.email;
   if (!customer || !to) {
-    await markFailed(deps.db, row.id, 'no_email');
+    await settle(deps.db, row.id, 'failed', 'no_email');
     throw ApplicationFailure.nonRetryable('recipient vanished while sending', 'RecipientGone');
   }
   let data = input.data;
   if (input.promotes) data = (await keepInStockItems(deps.db, data)) ?? data;
   data = await withCoupon(deps.db, input, data, deps.now());
-  return composeEmail(deps, input, customer, to, row.id, data);
+  return (await composeEmail(deps, input, customer, to, row.id, data)).payload;
 }
 
 /** Render the message and the headers that go with it (one-click unsubscribe for marketing). */
@@ -234,7 +336,19 @@ async function composeEmail(
     headers['List-Unsubscribe'] = `<${context.unsubscribeUrl}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
-  return { to, rendered, headers };
+  const payload: EmailPayload = {
+    to,
+    from: deps.mail.from,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    headers,
+    tags: [
+      { name: 'journey', value: tagValue(input.journey) },
+      { name: 'step', value: tagValue(input.step) },
+    ],
+  };
+  return { payload, links: rendered.links };
 }
 
 async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
@@ -258,8 +372,19 @@ async function withCoupon(
   return { ...data, coupon };
 }
 
-async function markFailed(db: Pool, id: number, reason: string): Promise<void> {
-  await db.query(`UPDATE messages SET status = 'failed', skip_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+/** End a row that was not (or may not have been) mailed; the payload is kept only while in doubt. */
+async function settle(
+  db: Pool | PoolClient,
+  id: number,
+  status: 'failed' | 'skipped' | 'unconfirmed',
+  reason: string,
+): Promise<void> {
+  await db.query(
+    `UPDATE messages SET status = $2, skip_reason = $3, delivery = NULL,
+            payload = CASE WHEN $2 = 'unconfirmed' THEN payload END, updated_at = now()
+      WHERE id = $1`,
+    [id, status, reason],
+  );
 }
 
 /** Drop sold-out products from `data.items`; undefined when nothing is left to show. */
@@ -289,7 +414,7 @@ async function upsertLedger(
      ON CONFLICT (idempotency_key) DO UPDATE
        SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
            claimed_at = EXCLUDED.claimed_at, updated_at = now()
-     RETURNING id, status, skip_reason, provider_message_id, to_email, subject, updated_at`,
+     RETURNING ${LEDGER_COLUMNS}`,
     [
       input.idempotencyKey,
       input.workflowId,

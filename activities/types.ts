@@ -21,6 +21,11 @@ export interface SendMessageOptions {
    * drops sold-out ones at send time and skips the message when none is left.
    */
   promotes?: boolean;
+  /**
+   * The journey ends when the customer orders: a retry after the provider refused an attempt
+   * skips the message (`exit_event_before_retry`) when an order was placed since its claim.
+   */
+  endsOnOrder?: boolean;
 }
 
 export interface SendMessageInput extends SendMessageOptions {
@@ -57,4 +62,5 @@ export type SkipReason =
   | 'frequency_cap'
   | 'out_of_stock'
   | 'sent_for_another_order'
-  | 'exit_event_while_deferred';
+  | 'exit_event_while_deferred'
+  | 'exit_event_before_retry';

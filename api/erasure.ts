@@ -89,7 +89,7 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
     // same id with new consent starts fresh, and a restarted journey's sends are not mistaken
     // for the erased customer's. The rows stay (without PII) for the shop's statistics.
     const messages = await tx.query(
-      `UPDATE messages SET to_email = NULL, subject = NULL, links = '[]',
+      `UPDATE messages SET to_email = NULL, subject = NULL, links = '[]', payload = NULL,
               idempotency_key = idempotency_key || '#erased:' || $2
         WHERE customer_id = $1 AND idempotency_key NOT LIKE '%#erased:%'`,
       [customerId, now.toISOString()],

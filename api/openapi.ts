@@ -175,7 +175,7 @@ v1Path({
             template: z.string(),
             subject: z.string().nullable(),
             category: z.enum(['transactional', 'marketing']),
-            status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed']),
+            status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed', 'unconfirmed']),
             skipReason: z.string().nullable(),
             createdAt: z.string(),
             sentAt: z.string().nullable(),

@@ -90,14 +90,20 @@ export class Journey {
    */
   private early: ShopEvent[] | undefined = [];
   private readonly sentSteps: string[] = [];
+  private readonly endsOnOrder: boolean;
   private step = 'started';
   private details = '';
   private wakeUpAt: number | null = null;
   /** Extra state a journey exposes through the `state` query. */
   data: Record<string, unknown> = {};
 
-  constructor(options: { journey: string; customerId: string; carryOver?: JourneyCarryOver }) {
+  /**
+   * `endsOnOrder`: the journey stops when the customer orders, so a send retried after the
+   * provider refused it is dropped when an order was placed meanwhile.
+   */
+  constructor(options: { journey: string; customerId: string; carryOver?: JourneyCarryOver; endsOnOrder?: boolean }) {
     this.name = options.journey;
+    this.endsOnOrder = options.endsOnOrder ?? false;
     this.customerId = options.customerId;
     this.seen = [...(options.carryOver?.seenEventIds ?? [])];
     this.seenSet = new Set(this.seen);
@@ -198,6 +204,7 @@ export class Journey {
         onCap: options.onCap ?? 'skip',
         coupon: options.coupon,
         promotes: options.promotes,
+        ...(this.endsOnOrder ? { endsOnOrder: true } : {}),
       });
       if (outcome.status !== 'deferred') {
         if (outcome.status === 'sent') this.sentSteps.push(key.slice(workflowInfo().workflowId.length + 1));

@@ -13,7 +13,7 @@ export interface WelcomeInput {
 }
 
 export async function welcome({ customerId, config }: WelcomeInput): Promise<void> {
-  const journey = new Journey({ journey: 'welcome', customerId });
+  const journey = new Journey({ journey: 'welcome', customerId, endsOnOrder: true });
   let ordered = false;
   journey.on('order.placed', () => {
     ordered = true;

@@ -16,6 +16,9 @@ export interface Mailer {
   send(email: OutgoingEmail): Promise<{ providerMessageId: string }>;
 }
 
+/** What the send ledger stores of a rendered email: exactly what a retry hands the provider. */
+export type EmailPayload = Omit<OutgoingEmail, 'idempotencyKey'>;
+
 /**
  * A failure the provider will repeat however often we ask (bad recipient, invalid payload).
  * Anything else a mailer throws is taken as transient and retried by the activity.
@@ -27,5 +30,27 @@ export class PermanentSendError extends Error {
   ) {
     super(message);
     this.name = 'PermanentSendError';
+  }
+}
+
+/**
+ * The provider definitely did not accept this attempt (rate limited) and may accept a later one.
+ * Unlike an in-doubt failure (timeout, network, 5xx), the next attempt may decide afresh.
+ */
+export class ProviderRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderRefusedError';
+  }
+}
+
+/**
+ * The provider already accepted a request under this idempotency key with another body: an
+ * earlier attempt was mailed.
+ */
+export class IdempotencyKeyUsedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyKeyUsedError';
   }
 }

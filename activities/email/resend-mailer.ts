@@ -1,11 +1,29 @@
 import { Resend } from 'resend';
-import { PermanentSendError, type Mailer, type OutgoingEmail } from './mailer';
+import { createHash } from 'node:crypto';
+import { IdempotencyKeyUsedError, PermanentSendError, ProviderRefusedError, type Mailer, type OutgoingEmail } from './mailer';
+
+/** Resend accepts idempotency keys of 1–256 characters. */
+const MAX_IDEMPOTENCY_KEY = 256;
 
 /**
- * Resend returns `{ data, error }` instead of throwing. 429 and 5xx (and network failures,
- * which come back without a status) are transient: we throw a plain Error so the activity
- * retries with backoff. Other 4xx are the message's fault and will not get better.
- * 409 means the same idempotency key is still being processed: retry.
+ * Our keys (`<workflowId>/<step>[/<iteration>]`) grow with customer and order ids. One that
+ * does not fit keeps a readable prefix and ends in a hash of the whole key: deterministic, so
+ * every retry presents the provider the same key.
+ */
+export function providerIdempotencyKey(key: string): string {
+  if (key.length <= MAX_IDEMPOTENCY_KEY) return key;
+  const digest = `#sha256:${createHash('sha256').update(key).digest('hex')}`;
+  return key.slice(0, MAX_IDEMPOTENCY_KEY - digest.length) + digest;
+}
+
+/**
+ * Resend returns `{ data, error }` instead of throwing. What each failure tells the send path:
+ * - 429: definitely not accepted ({@link ProviderRefusedError}); the retry decides afresh;
+ * - 409 `invalid_idempotent_request`: the key was used with another body, so an earlier
+ *   attempt was accepted ({@link IdempotencyKeyUsedError});
+ * - 409 `concurrent_idempotent_requests`, 5xx, network failures (no status): in doubt — the
+ *   activity retries with the same key and body, and the provider dedupes;
+ * - other 4xx: the message's fault, it will not get better ({@link PermanentSendError}).
  */
 export function createResendMailer(options: { apiKey: string; baseUrl?: string; timeoutMs?: number }): Mailer {
   const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
@@ -24,13 +42,14 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
         },
         // A hung request must not hold the activity until its own timeout: abort, and the retry
         // carries the same idempotency key (Resend answers it with the first result).
-        { idempotencyKey: email.idempotencyKey, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) },
+        { idempotencyKey: providerIdempotencyKey(email.idempotencyKey), signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) },
       );
       if (error) {
         const status = (error as { statusCode?: number | null }).statusCode ?? null;
-        const transient = status === null || status === 409 || status === 429 || status >= 500;
         const message = `resend ${status ?? 'network'} ${error.name}: ${error.message}`;
-        if (transient) throw new Error(message);
+        if (status === 429) throw new ProviderRefusedError(message);
+        if (status === 409 && error.name === 'invalid_idempotent_request') throw new IdempotencyKeyUsedError(message);
+        if (status === null || status === 409 || status >= 500) throw new Error(message);
         throw new PermanentSendError(message, error.name);
       }
       if (!data?.id) throw new Error('resend answered without a message id');

@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps';
 export const MessagesQuerySchema = z.object({
   customerId: z.string().min(1).max(200).optional(),
   journey: z.string().min(1).max(100).optional(),
-  status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed']).optional(),
+  status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed', 'unconfirmed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().positive().optional(),
 });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
  * baseUrl. Like Resend it answers a repeated Idempotency-Key with the first result and sends
  * nothing new, answers 409 `invalid_idempotent_request` when the key comes back with a different
  * body and 409 `concurrent_idempotent_requests` while the first request with that key is still
- * being processed. `failNext(status, n)` makes the next n calls answer 429/500 to exercise
+ * being processed, and 400 `invalid_idempotency_key` for a key over 256 characters. `failNext(status, n)` makes the next n calls answer 429/500 to exercise
  * retries; `faults` makes a share of all calls fail at random (the fault-injection suite).
  */
 export interface ReceivedEmail {
@@ -64,7 +64,11 @@ export interface FakeResend {
   counts: FakeResendCounts;
   /** Date.now() of every POST /emails, in arrival order (for rate checks) */
   requestTimes: number[];
-  failNext(status: 429 | 500 | 422, times?: number): void;
+  failNext(status: 429 | 500 | 422 | 409, times?: number, name?: string): void;
+  /** accept the next new email, then drop the connection: the provider has it, the caller never learns */
+  loseNextResponse(): void;
+  /** forget failures queued by failNext that no call has used */
+  clearFailures(): void;
   close(): Promise<void>;
 }
 
@@ -74,7 +78,8 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
   const emails: ReceivedEmail[] = [];
   const byKey = new Map<string, { id: string; body: string }>();
   const inFlight = new Set<string>();
-  const failures: number[] = [];
+  const failures: { status: number; name?: string }[] = [];
+  let loseResponses = 0;
   const requestTimes: number[] = [];
   const counts: FakeResendCounts = {
     requests: 0,
@@ -104,7 +109,8 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
       if (req.headers.authorization !== 'Bearer re_test_key') {
         return reply(401, { statusCode: 401, name: 'missing_api_key', message: 'bad key' });
       }
-      const failure = failures.shift();
+      const queued = failures.shift();
+      const failure = queued?.status;
       if (failure === 429 || (failure === undefined && roll(faults.rateLimited))) {
         counts.rateLimited++;
         return reply(429, { statusCode: 429, name: 'rate_limit_exceeded', message: 'slow down' }, { 'retry-after': '1' });
@@ -114,7 +120,13 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
         return reply(500, { statusCode: 500, name: 'internal_server_error', message: 'oops' });
       }
       if (failure === 422) return reply(422, { statusCode: 422, name: 'validation_error', message: 'Invalid `to` field' });
+      if (failure === 409) {
+        return reply(409, { statusCode: 409, name: queued?.name ?? 'concurrent_idempotent_requests', message: 'idempotency conflict' });
+      }
       const key = req.headers['idempotency-key'] as string | undefined;
+      if (key !== undefined && (key.length < 1 || key.length > 256)) {
+        return reply(400, { statusCode: 400, name: 'invalid_idempotency_key', message: 'The key must be between 1-256 chars.' });
+      }
       const conflict = () => {
         counts.conflict++;
         reply(409, {
@@ -142,6 +154,10 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
       if (key) byKey.set(key, { id, body: raw });
       emails.push({ id, headers: req.headers, idempotencyKey: key, receivedAt: Date.now(), body: JSON.parse(raw) });
       counts.accepted++;
+      if (loseResponses > 0) {
+        loseResponses--;
+        return req.socket.destroy();
+      }
       if (roll(faults.acceptThenHang)) {
         // Accepted and queued for delivery, but the answer never reaches the client in time:
         // the sender cannot know, and only the idempotency key keeps its retry from mailing twice.
@@ -168,8 +184,14 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
     },
     counts,
     requestTimes,
-    failNext(status, times = 1) {
-      for (let i = 0; i < times; i++) failures.push(status);
+    failNext(status, times = 1, name) {
+      for (let i = 0; i < times; i++) failures.push({ status, name });
+    },
+    loseNextResponse() {
+      loseResponses++;
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
