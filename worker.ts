@@ -10,7 +10,7 @@ import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
 import { connectWorker } from './runtime/temporal';
 import { heartbeatWhileRunning } from './runtime/activity-heartbeat';
-import { sendsTaskQueue } from './workflows/kit';
+import { sendsTaskQueue } from './workflows/messages';
 
 export function createMailer(config: Config, db: Pool): Mailer {
   return config.mail.transport === 'resend'

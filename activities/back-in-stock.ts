@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Duration } from '@temporalio/common';
-import { toMs } from '../workflows/durations';
+import { toMs } from '../shared/durations';
 
 export interface BackInStockSubscriber {
   customerId: string;

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { isValidTimeZone, zonedTimeToInstant } from './zoned-time';
+import { isValidTimeZone, zonedTimeToInstant } from '../shared/zoned-time';
 
 /**
  * When the birthday greeting goes out: `hour`:00 on the birthday in the customer's zone.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PoolClient, Pool } from 'pg';
-import { toMs } from '../workflows/durations';
+import { toMs } from '../shared/durations';
 import type { CouponRequest, IssuedCoupon } from './types';
 
 // No 0/O/1/I/L: codes get read aloud and typed from phones.

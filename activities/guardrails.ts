@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
 import { defaultJourneysConfig } from '../config/journeys';
-import { toMs } from '../workflows/kit';
+import { toMs } from '../shared/durations';
 import { quietWindowEnd, resolveTimezone } from './local-time';
 import type { SendMessageInput, SkipReason } from './types';
 

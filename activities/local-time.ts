@@ -4,7 +4,7 @@
  * a window end the spring-forward skips resolves to the moment the clock jumps past it, one
  * that the fall-back repeats resolves to its first occurrence.
  */
-import { isValidTimeZone, localParts, zonedTimeToInstant, type LocalDateTime } from './zoned-time';
+import { isValidTimeZone, localParts, zonedTimeToInstant, type LocalDateTime } from '../shared/zoned-time';
 
 /** What the clocks in `timeZone` show at `instant`. */
 export function wallTimeAt(instant: Date, timeZone: string) {

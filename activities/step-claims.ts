@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { Duration } from '@temporalio/common';
-import { toMs } from '../workflows/durations';
+import { toMs } from '../shared/durations';
 
 export interface StepClaimRequest {
   customerId: string;

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { stateQuery, type JourneyStateView } from '../workflows/kit';
+import { CustomerIdKey, JourneyKey, JourneyStepKey, stateQuery, type JourneyStateView } from '../workflows/messages';
 
 export interface JourneySummary {
   workflowId: string;
@@ -18,7 +18,7 @@ export interface JourneySummary {
  */
 export function customerJourneysQuery(customerId: string): string {
   const escaped = customerId.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  return `CustomerId = '${escaped}'`;
+  return `${CustomerIdKey.name} = '${escaped}'`;
 }
 
 /** A customer's journeys, found by the CustomerId search attribute; running ones report their state. */
@@ -32,12 +32,12 @@ export async function listCustomerJourneys(client: Client, customerId: string, l
         .query(stateQuery)
         .catch(() => undefined);
     }
-    const step = state?.step ?? (wf.searchAttributes.JourneyStep?.[0] as string | undefined) ?? null;
+    const step = state?.step ?? wf.typedSearchAttributes.get(JourneyStepKey) ?? null;
     out.push({
       workflowId: wf.workflowId,
       runId: wf.runId,
       // The journey's name as the message log and stats use it ('abandoned-cart'), not the workflow type.
-      journey: (wf.searchAttributes.Journey?.[0] as string | undefined) ?? wf.type,
+      journey: wf.typedSearchAttributes.get(JourneyKey) ?? wf.type,
       status: wf.status.name,
       step,
       nextWakeUp: state?.nextWakeUp ?? null,

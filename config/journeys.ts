@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
-import { DURATION_WITH_UNIT } from '../workflows/durations';
+import { DURATION_WITH_UNIT } from '../shared/durations';
 
 /**
  * Every delay, count and discount of every journey, with DESIGN.md's defaults. A journey gets

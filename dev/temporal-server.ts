@@ -1,6 +1,5 @@
 /**
- * Runs `temporal server start-dev` for the one-command dev stack (DESIGN.md "Embedded default
- * vs production").
+ * Runs `temporal server start-dev` for the one-command dev stack (`npm start`).
  *
  * Why not TestWorkflowEnvironment.createLocal(): it is built for tests (random ports, a temp
  * database deleted afterwards, the server dies with the test). The dev stack wants fixed ports,
@@ -8,7 +7,7 @@
  *  - state in `<dataDir>/temporal.sqlite` (WAL: readers don't block the writer, and
  *    synchronous=NORMAL fsyncs at checkpoints instead of on every commit; a crash of the machine,
  *    not of the process, can lose the last moments of history, which is fine for dev);
- *  - the three Keyword search attributes journeys upsert are registered on every start (the
+ *  - the journeys' search attributes (workflows/messages.ts) are registered on every start (the
  *    CLI skips ones that already exist, so restarts on the same file are fine).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,13 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-
-/** Search attributes the journeys upsert; Keyword = exact-match filters in the UI and API. */
-export const JOURNEY_SEARCH_ATTRIBUTES = {
-  CustomerId: 'Keyword',
-  Journey: 'Keyword',
-  JourneyStep: 'Keyword',
-} as const;
+import { searchAttributeCliFlags } from '../runtime/search-attributes';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -63,7 +56,7 @@ export async function startTemporalDevServer(opts: {
     '--port', String(opts.port),
     '--ui-port', String(opts.uiPort),
     '--namespace', opts.namespace,
-    ...Object.entries(JOURNEY_SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
+    ...searchAttributeCliFlags(),
     '--log-level', 'warn',
   ];
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

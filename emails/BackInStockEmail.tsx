@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Button, Heading, Img, Section, Text } from '@react-email/components';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
-import { formatMoney } from './components/format';
+import { formatMoney } from '../shared/format';
 import type { ProductCard } from './components/product';
 
 export type RestockedProduct = ProductCard;

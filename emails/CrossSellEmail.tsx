@@ -2,7 +2,7 @@ import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
 import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
-import { formatMoney } from './components/format';
+import { formatMoney } from '../shared/format';
 import type { ProductCard } from './components/product';
 
 export type RecommendedProduct = ProductCard;

@@ -2,7 +2,7 @@ import * as React from 'react';
 import { Column, Heading, Row, Section, Text } from '@react-email/components';
 import { Layout, Greeting, previewContext, paragraph, heading, type EmailContext } from './components/Layout';
 import { LineItems, type LineItem } from './components/LineItems';
-import { formatDate, formatMoney } from './components/format';
+import { formatDate, formatMoney } from '../shared/format';
 
 export interface OrderConfirmationEmailProps {
   context: EmailContext;

@@ -2,7 +2,7 @@ import * as React from 'react';
 import { Button, Heading, Link, Section, Text } from '@react-email/components';
 import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
-import { formatDate } from './components/format';
+import { formatDate } from '../shared/format';
 
 /** The product running out; `items` so the send path's stock check sees it (never promote a sold-out product). */
 export interface ReplenishmentItem {

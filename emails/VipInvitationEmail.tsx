@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
 import { Layout, Greeting, previewContext, paragraph, heading, button, codeBox, type EmailContext } from './components/Layout';
-import { formatDate } from './components/format';
+import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface VipInvitationEmailProps {

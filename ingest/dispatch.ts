@@ -7,7 +7,7 @@ import {
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
-import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/kit';
+import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/messages';
 import type { ShopEvent } from './event-schemas';
 import { routesFor, type RouteLookups } from './routes';
 import { PRODUCT_RESTOCKED, wakeBackInStockSubscribers, type ProductRestocked } from './restock';

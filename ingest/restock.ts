@@ -3,8 +3,8 @@ import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { PoolClient } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
-import { JourneyKey } from '../workflows/kit';
-import { productRestockedSignal, restockWorkflowId, type BackInStockRestockInput } from '../workflows/back-in-stock';
+import { backInStockRestockWorkflowId, JourneyKey, productRestockedSignal } from '../workflows/messages';
+import type { BackInStockRestockInput } from '../workflows/back-in-stock';
 
 /**
  * A product's stock went from 0 to more. Not part of the public event contract: PUT
@@ -33,7 +33,7 @@ export async function wakeBackInStockSubscribers(
 ): Promise<void> {
   const input: BackInStockRestockInput = { productId: restock.productId, config: deps.config };
   await deps.client.workflow.signalWithStart('backInStockRestock', {
-    workflowId: restockWorkflowId(restock.productId),
+    workflowId: backInStockRestockWorkflowId(restock.productId),
     taskQueue: deps.taskQueue,
     args: [input],
     signal: productRestockedSignal,

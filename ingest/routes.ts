@@ -1,6 +1,17 @@
 import type { JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
-import { replenishmentWorkflowId } from '../links/replenishment-links';
+import {
+  abandonedCartWorkflowId,
+  backInStockWorkflowId,
+  birthdayWorkflowId,
+  leadNurtureWorkflowId,
+  orderWorkflowId,
+  postPurchaseWorkflowId,
+  replenishmentWorkflowId,
+  vipWorkflowId,
+  welcomeWorkflowId,
+  winBackWorkflowId,
+} from '../workflows/messages';
 
 /**
  * Which events reach which journeys — the one declarative table. The relay reads it; no
@@ -36,8 +47,6 @@ export interface RouteLookups {
   replenishableProducts(productIds: string[]): Promise<string[]>;
 }
 
-const byCustomer = (prefix: string) => (event: ShopEvent) => `${prefix}/${event.customerId}`;
-
 function route<T extends EventType>(r: JourneyRoute<T>): JourneyRoute {
   return r as unknown as JourneyRoute;
 }
@@ -46,7 +55,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'welcome',
     summary: 'Welcome series: coupon at once, reminder after 3 days without an order',
-    workflowId: byCustomer('welcome'),
+    workflowId: (event) => welcomeWorkflowId(event.customerId),
     startOn: ['customer.created'],
     signalOn: ['order.placed'],
     restart: 'never',
@@ -55,7 +64,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'order',
     summary: 'Order lifecycle (transactional): confirmation, shipping notice with tracking, delivered notice',
-    workflowId: (event) => `order/${(event.properties as { orderId: string }).orderId}`,
+    workflowId: (event) => orderWorkflowId((event.properties as { orderId: string }).orderId),
     startOn: ['order.placed'],
     signalOn: ['order.shipped', 'order.delivered'],
     restart: 'never',
@@ -70,7 +79,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'abandonedCart',
     summary: 'Abandoned cart: reminder 4 h after the last cart change, discount 20 h later; one series per 7 days',
-    workflowId: byCustomer('abandoned-cart'),
+    workflowId: (event) => abandonedCartWorkflowId(event.customerId),
     startOn: ['cart.updated'],
     // An emptied cart reaches a running journey (and closes it) but never starts one.
     startWhen: (event) => event.properties.items.length > 0,
@@ -81,7 +90,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'backInStock',
     summary: 'Back in stock: alert when the requested product returns (batched), within 90 days',
-    workflowId: (event) => `back-in-stock/${event.customerId}/${(event.properties as { productId: string }).productId}`,
+    workflowId: (event) => backInStockWorkflowId(event.customerId, (event.properties as { productId: string }).productId),
     startOn: ['back_in_stock.requested'],
     signalOn: [],
     restart: 'after-close',
@@ -95,7 +104,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'postPurchase',
     summary: 'Post-purchase: thank-you after 3 h, review request 7 days after delivery, cross-sell after 14 days',
-    workflowId: (event) => `post-purchase/${(event.properties as { orderId: string }).orderId}`,
+    workflowId: (event) => postPurchaseWorkflowId((event.properties as { orderId: string }).orderId),
     startOn: ['order.placed'],
     signalOn: ['order.delivered'],
     restart: 'never',
@@ -109,7 +118,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'winBack',
     summary: 'Win-back: 90 days after the last order a coupon, a last chance 14 days later, then sunset (unengaged)',
-    workflowId: byCustomer('win-back'),
+    workflowId: (event) => winBackWorkflowId(event.customerId),
     startOn: ['order.placed'],
     signalOn: [],
     restart: 'after-close',
@@ -118,7 +127,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'vip',
     summary: 'VIP: a one-time invitation with an exclusive reward at 5 orders or 1000 lifetime revenue',
-    workflowId: byCustomer('vip'),
+    workflowId: (event) => vipWorkflowId(event.customerId),
     startOn: ['order.placed'],
     signalOn: [],
     restart: 'never',
@@ -127,7 +136,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'birthday',
     summary: 'Birthday: every year on the birthday at 10:00 local time, a greeting with a coupon',
-    workflowId: byCustomer('birthday'),
+    workflowId: (event) => birthdayWorkflowId(event.customerId),
     startOn: ['customer.created', 'customer.updated'],
     // Any profile change reaches a running journey (the zone may have moved); a birthday starts one.
     startWhen: (event) => event.properties.birthday !== undefined,
@@ -141,7 +150,7 @@ export const journeyRoutes: JourneyRoute[] = [
   route({
     journey: 'leadNurture',
     summary: 'Lead nurture: a content piece on the chosen topics every 2 days, up to 5, until the first order',
-    workflowId: byCustomer('lead-nurture'),
+    workflowId: (event) => leadNurtureWorkflowId(event.customerId),
     startOn: ['form.submitted'],
     signalOn: ['order.placed'],
     restart: 'after-close',

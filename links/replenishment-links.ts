@@ -12,10 +12,6 @@ export interface ReplenishmentLinkTarget {
   orderId: string;
 }
 
-export function replenishmentWorkflowId(customerId: string, productId: string): string {
-  return `replenishment/${customerId}/${productId}`;
-}
-
 export function replenishmentToken(secret: string, target: ReplenishmentLinkTarget): string {
   return signToken(secret, { p: 'snooze', c: target.customerId, x: JSON.stringify({ product: target.productId, order: target.orderId }) });
 }

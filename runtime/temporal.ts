@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/env';
 
 /** Connection options for Temporal Cloud or a self-hosted cluster, from config (TLS, API key). */
-function connectionOptions(config: Config) {
+export function connectionOptions(config: Config) {
   return {
     address: config.temporal.address,
     tls: config.temporal.tls || Boolean(config.temporal.apiKey) ? {} : undefined,

@@ -12,7 +12,8 @@
  * as new with its state whenever history gets long.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { Journey, toMs, type JourneyCarryOver, type ShopEventOf } from './kit';
+import { Journey, type JourneyCarryOver, type ShopEventOf } from './kit';
+import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { LineItem } from '../emails/components/LineItems';

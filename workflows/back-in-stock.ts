@@ -15,24 +15,26 @@
  */
 import {
   continueAsNew,
-  defineSignal,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { Journey, JourneyKey, JourneyStepKey, toMs, type JourneyCarryOver } from './kit';
+import { Journey, type JourneyCarryOver } from './kit';
+import { toMs } from '../shared/durations';
+import { backInStockWorkflowId, JourneyKey, JourneyStepKey, productRestockedSignal } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { RestockedProduct } from '../emails/BackInStockEmail';
 
-/** A product came back: sent by the API to the restock coordinator, and by it to a batch of subscribers. */
-export const productRestockedSignal = defineSignal<[{ stock: number }]>('productRestocked');
-
-export const backInStockWorkflowId = (customerId: string, productId: string) => `back-in-stock/${customerId}/${productId}`;
-export const restockWorkflowId = (productId: string) => `back-in-stock-restock/${productId}`;
+/**
+ * A coordinator that started before workflow ids encoded their parts keeps signalling the ids
+ * its subscribers were started under (the same for every id without a `/` or `%`).
+ */
+const unencodedBackInStockWorkflowId = (customerId: string, productId: string) => `back-in-stock/${customerId}/${productId}`;
 
 const { findProducts, claimBackInStockBatch, settleBackInStockSubscription } = proxyActivities<
   Pick<Activities, 'findProducts' | 'claimBackInStockBatch' | 'settleBackInStockSubscription'>
@@ -126,6 +128,7 @@ export async function backInStockRestock({ productId, config, batches = 0 }: Bac
     setCurrentDetails(`**back-in-stock restock** of \`${productId}\`\n\n${details}`);
   };
 
+  const subscriberWorkflowId = patched('encoded-workflow-ids') ? backInStockWorkflowId : unencodedBackInStockWorkflowId;
   for (let inThisRun = 0; ; inThisRun++) {
     const batch = await claimBackInStockBatch({
       productId,
@@ -141,7 +144,7 @@ export async function backInStockRestock({ productId, config, batches = 0 }: Bac
     await Promise.all(
       batch.subscribers.map(async (subscriber) => {
         try {
-          await getExternalWorkflowHandle(backInStockWorkflowId(subscriber.customerId, productId)).signal(
+          await getExternalWorkflowHandle(subscriberWorkflowId(subscriber.customerId, productId)).signal(
             productRestockedSignal,
             { stock: batch.stock },
           );

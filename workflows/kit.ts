@@ -1,12 +1,11 @@
 /**
  * The journey kit: the Temporal details every journey shares, so that each journey file reads
  * like the marketing brief. Deterministic code only: this file is bundled into the workflow
- * sandbox, so it imports `@temporalio/workflow` and *types*, nothing else.
+ * sandbox, so it imports `@temporalio/workflow`, the contract in ./messages, pure helpers from
+ * ../shared and *types*, nothing else. Clients never load it: they import ./messages.
  */
 import {
   condition,
-  defineQuery,
-  defineSignal,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -14,35 +13,23 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
-import { toMs } from './durations';
-
-export { toMs };
+import type { Duration } from '@temporalio/common';
+import { toMs } from '../shared/durations';
+import {
+  CustomerIdKey,
+  JourneyKey,
+  JourneyStepKey,
+  journeyEventSignal,
+  sendsTaskQueue,
+  stateQuery,
+  type JourneyStateView,
+} from './messages';
 import type { Activities } from '../activities';
 import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
 import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
 import type { TemplateName, TemplateData } from '../emails';
 
 export type { Duration, ShopEvent, ShopEventOf, EventType, SendOutcome };
-
-/** Every journey receives shop events through this one signal; the ingest relay sends it. */
-export const journeyEventSignal = defineSignal<[ShopEvent]>('journeyEvent');
-
-/** What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. */
-export interface JourneyStateView {
-  journey: string;
-  customerId: string;
-  step: string;
-  details: string;
-  nextWakeUp: string | null;
-  sent: string[];
-  data: Record<string, unknown>;
-}
-export const stateQuery = defineQuery<JourneyStateView>('state');
-
-export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
-export const JourneyKey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);
-export const JourneyStepKey = defineSearchAttributeKey('JourneyStep', SearchAttributeType.KEYWORD);
 
 /**
  * Sends go through one activity. Its retries cover provider 429/5xx; the ledger row and the
@@ -61,11 +48,6 @@ function sendMessage(input: Parameters<Activities['sendMessage']>[0]): Promise<S
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
   });
   return send(input);
-}
-
-/** The task queue of the send activity, next to the journeys' queue `taskQueue`. */
-export function sendsTaskQueue(taskQueue: string): string {
-  return `${taskQueue}-sends`;
 }
 
 /** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */

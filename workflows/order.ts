@@ -6,7 +6,8 @@
  *   60 days without a delivery: the journey ends without more mail
  * Transactional mail needs no marketing consent; it still respects erasure and suppression.
  */
-import { Journey, toMs } from './kit';
+import { Journey } from './kit';
+import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
 import type { EventProperties } from '../ingest/event-schemas';
 import type { LineItem } from '../emails/components/LineItems';

@@ -10,7 +10,8 @@
  * orders a day apart get one thank-you, one review request and one cross-sell, not two.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { Journey, toMs, type SendOptions } from './kit';
+import { Journey, type SendOptions } from './kit';
+import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { EventProperties } from '../ingest/event-schemas';

@@ -8,8 +8,10 @@
  *   a new order of it       starts the cycle again from that order
  *   after a reminder        the links work for followUpFor (30 days); then the journey ends
  */
-import { continueAsNew, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
-import { Journey, toMs, type JourneyCarryOver } from './kit';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { Journey, type JourneyCarryOver } from './kit';
+import { toMs } from '../shared/durations';
+import { replenishmentRequestSignal } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
@@ -33,12 +35,6 @@ export interface ReplenishmentCarryOver extends JourneyCarryOver {
   resume?: { remindAt: number; sentReminders: number };
 }
 
-/**
- * From the email's link page. `orderId` names the cycle the email belonged to: a link in an
- * email from before the latest order moves nothing.
- */
-export type ReplenishmentRequest = { orderId: string } & ({ kind: 'snooze' } | { kind: 'reschedule'; remindAt: string });
-export const replenishmentRequestSignal = defineSignal<[ReplenishmentRequest]>('replenishmentRequest');
 
 const { findReplenishableProduct, replenishmentLinks } = proxyActivities<
   Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'>

@@ -4,7 +4,8 @@
  *   3 days, no order:  a reminder that the code expires
  */
 import { patched } from '@temporalio/workflow';
-import { Journey, toMs } from './kit';
+import { Journey } from './kit';
+import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
 
 export interface WelcomeInput {

@@ -14,7 +14,8 @@
  * clears the unengaged mark — a purchase is engagement.
  */
 import { condition, continueAsNew, proxyActivities } from '@temporalio/workflow';
-import { Journey, toMs, type JourneyCarryOver } from './kit';
+import { Journey, type JourneyCarryOver } from './kit';
+import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 

@@ -1,11 +1,17 @@
 import express, { Router, type Response } from 'express';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { readReplenishmentToken, replenishmentWorkflowId, type ReplenishmentLinkTarget } from '../../links/replenishment-links';
-import { zonedTimeToInstant, isValidTimeZone } from '../../activities/zoned-time';
-import { formatDate } from '../../emails/components/format';
-import { stateQuery, toMs, type JourneyStateView } from '../../workflows/kit';
-import { replenishmentRequestSignal, type ReplenishmentRequest } from '../../workflows/replenishment';
+import { readReplenishmentToken, type ReplenishmentLinkTarget } from '../../links/replenishment-links';
+import { zonedTimeToInstant, isValidTimeZone } from '../../shared/zoned-time';
+import { formatDate } from '../../shared/format';
+import { toMs } from '../../shared/durations';
+import {
+  replenishmentRequestSignal,
+  replenishmentWorkflowId,
+  stateQuery,
+  type JourneyStateView,
+  type ReplenishmentRequest,
+} from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 

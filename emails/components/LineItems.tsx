@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Link, Section, Text } from '@react-email/components';
 import { ProductRow } from './ProductRow';
-import { formatMoney } from './format';
+import { formatMoney } from '../../shared/format';
 
 /** One product line in an order or cart email. */
 export interface LineItem {

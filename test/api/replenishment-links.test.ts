@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../config/env';
 import { replenishmentLinksRouter } from '../../api/routes/replenishment-links';
 import { replenishmentLinks, replenishmentToken } from '../../links/replenishment-links';
 import { signToken } from '../../links/signed-links';
-import { journeyEventSignal, stateQuery } from '../../workflows/kit';
+import { journeyEventSignal, replenishmentWorkflowId, stateQuery } from '../../workflows/messages';
 import { replenishment } from '../../workflows/replenishment';
 import type { Activities } from '../../activities';
 import type { ShopEvent } from '../../ingest/event-schemas';
@@ -63,7 +63,7 @@ describe('replenishment snooze / reschedule page', () => {
   async function remindedJourney(customerId: string, taskQueue: string, productId = 'beans') {
     const t0 = await env.currentTimeMs();
     const handle = await env.client.workflow.signalWithStart(replenishment, {
-      workflowId: `replenishment/${customerId}/${productId}`,
+      workflowId: replenishmentWorkflowId(customerId, productId),
       taskQueue,
       args: [{ customerId, productId, config: config.journeys.replenishment }],
       signal: journeyEventSignal,
@@ -132,7 +132,7 @@ describe('replenishment snooze / reschedule page', () => {
   test('forged, foreign and outdated links get a 4xx and move nothing', async () => {
     const fake = fakeSend(env);
     await withWorker(env, { ...fake.activities, ...journeyActivities() }, async (taskQueue) => {
-      // Customer "a", product "b/c": its workflow id equals that of customer "a/b", product "c".
+      // Customer "a", product "b/c": a link for customer "a/b", product "c" must not reach it.
       const handle = await remindedJourney('a', taskQueue, 'b/c');
       assert.equal(fake.sent.length, 1);
       const valid = String(fake.sent[0].input.data.snoozeUrl).replace(/\?.*$/, '');

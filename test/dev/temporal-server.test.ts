@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { CustomerIdKey, JourneyKey, journeySearchAttributes } from '../../workflows/messages';
 import { ensureTemporalBinaries } from '../../dev/temporal-binaries';
 import { startTemporalDevServer } from '../../dev/temporal-server';
 
@@ -30,8 +30,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const CustomerId = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
-const Journey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);
 
 test('starts, registers the search attributes, and keeps a running workflow across a restart', { timeout: 120_000 }, async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-dev-test-'));
@@ -47,7 +45,7 @@ test('starts, registers the search attributes, and keeps a running workflow acro
       const connection = await Connection.connect({ address: server.address });
       try {
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: opts.namespace });
-        for (const name of ['CustomerId', 'Journey', 'JourneyStep']) {
+        for (const { name } of journeySearchAttributes) {
           assert.ok(customAttributes && name in customAttributes, `${name} registered`);
         }
         // No worker polls this task queue, so the execution just stays Running: enough to
@@ -57,8 +55,8 @@ test('starts, registers the search attributes, and keeps a running workflow acro
           taskQueue: 'no-worker-here',
           workflowId,
           typedSearchAttributes: [
-            { key: CustomerId, value: customer },
-            { key: Journey, value: 'welcome' },
+            { key: CustomerIdKey, value: customer },
+            { key: JourneyKey, value: 'welcome' },
           ],
         });
       } finally {
@@ -75,13 +73,13 @@ test('starts, registers the search attributes, and keeps a running workflow acro
         const client = new Client({ connection, namespace: opts.namespace });
         const desc = await client.workflow.getHandle(workflowId).describe();
         assert.equal(desc.status.name, 'RUNNING');
-        assert.equal(desc.typedSearchAttributes.get(CustomerId), customer);
+        assert.equal(desc.typedSearchAttributes.get(CustomerIdKey), customer);
 
         // Visibility (what the UI and the API list from) is written asynchronously: poll briefly.
         let found: string[] = [];
         for (let i = 0; i < 50 && found.length === 0; i++) {
           found = [];
-          for await (const wf of client.workflow.list({ query: `CustomerId = "${customer}" AND ExecutionStatus = "Running"` })) {
+          for await (const wf of client.workflow.list({ query: `${CustomerIdKey.name} = "${customer}" AND ExecutionStatus = "Running"` })) {
             found.push(wf.workflowId);
           }
           if (found.length === 0) await new Promise((r) => setTimeout(r, 200));

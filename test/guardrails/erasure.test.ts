@@ -5,6 +5,7 @@ import { unsubscribe } from '../../api/routes/unsubscribe';
 import { storeEvents } from '../../ingest/store';
 import { upsertCustomerProfile } from '../../ingest/projections';
 import { startSendHarness, transactionalInput, type SendHarness } from './harness';
+import { CustomerIdKey } from '../../workflows/messages';
 
 /** A Temporal stand-in: lists the given journeys and records what was terminated, with the reason. */
 function fakeTemporal(journeys: { workflowId: string; running: boolean }[]) {
@@ -68,7 +69,7 @@ describe('erasure (GDPR)', () => {
       { workflowId: `welcome/${id}`, reason: ERASURE_REASON },
       { workflowId: 'order/o-er-1', reason: ERASURE_REASON },
     ]);
-    assert.deepEqual(temporal.queries, [`CustomerId = 'c-erase-o\\'brien' AND ExecutionStatus = 'Running'`]);
+    assert.deepEqual(temporal.queries, [`${CustomerIdKey.name} = 'c-erase-o\\'brien' AND ExecutionStatus = 'Running'`]);
 
     const customer = (await h.db.pool.query('SELECT * FROM customers WHERE id = $1', [id])).rows[0];
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quietWindowEnd, resolveTimezone } from '../../activities/local-time';
-import { localParts, zonedTimeToInstant } from '../../activities/zoned-time';
+import { localParts, zonedTimeToInstant } from '../../shared/zoned-time';
 
 const NIGHT = { start: 21, end: 8 };
 const iso = (d: Date | undefined) => d?.toISOString();

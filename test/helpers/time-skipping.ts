@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { testServerExecutable } from '../../dev/temporal-binaries';
+import { registerSearchAttributes } from '../../runtime/search-attributes';
 import type { Activities } from '../../activities';
 import type { SendMessageInput, SendOutcome } from '../../activities/types';
 import { workflowBundle } from './workflow-bundle';
-import { sendsTaskQueue } from '../../workflows/kit';
+import { sendsTaskQueue } from '../../workflows/messages';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -22,12 +22,7 @@ function quietRuntime(): void {
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ['CustomerId', 'Journey', 'JourneyStep'].map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
-  });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
 

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startHarness, type Harness } from './harness';
+import { customerJourneysQuery } from '../../api/journeys';
 
 /**
  * Issue 5 as a new user would try it on the real stack (API + Postgres + Temporal dev server
@@ -94,7 +95,7 @@ describe('guardrails over HTTP', () => {
     });
     const listJourneys = async () => {
       const found: { workflowId: string; status: string }[] = [];
-      for await (const wf of h.env.client.workflow.list({ query: `CustomerId = '${customerId}'` })) found.push({ workflowId: wf.workflowId, status: wf.status.name });
+      for await (const wf of h.env.client.workflow.list({ query: customerJourneysQuery(customerId) })) found.push({ workflowId: wf.workflowId, status: wf.status.name });
       return found;
     };
     await eventually(async () => ((await listJourneys()).some((j) => j.status === 'RUNNING') ? true : undefined), 30_000, 'running journeys');

@@ -7,7 +7,7 @@ import { JourneysConfigSchema, type JourneysConfig } from '../../config/journeys
 import { devServerExecutable } from '../../dev/temporal-binaries';
 import { startApi, type RunningApi } from '../../api/server';
 import { createJourneysWorker, type JourneysWorker } from '../../worker';
-import { CustomerIdKey, JourneyKey, JourneyStepKey } from '../../workflows/kit';
+import { journeySearchAttributes } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend';
 import { workflowBundle } from '../helpers/workflow-bundle';
@@ -45,7 +45,7 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: devServerExecutable(),
-      searchAttributes: [CustomerIdKey, JourneyKey, JourneyStepKey],
+      searchAttributes: [...journeySearchAttributes],
     },
   });
   // Links in emails must point at this API, so its port is chosen before the worker starts.

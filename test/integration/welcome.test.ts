@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startHarness, type Harness } from './harness';
+import { customerJourneysQuery } from '../../api/journeys';
 
 describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)', () => {
   let h: Harness;
@@ -43,7 +44,7 @@ describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)
     // The journey is visible in Temporal by its CustomerId search attribute.
     const listed = await eventually(async () => {
       const found = [];
-      for await (const wf of h.env.client.workflow.list({ query: `CustomerId = 'cust-it-1'` })) found.push(wf);
+      for await (const wf of h.env.client.workflow.list({ query: customerJourneysQuery('cust-it-1') })) found.push(wf);
       return found.length ? found : undefined;
     }, 20_000, 'the journey in visibility');
     assert.deepEqual(listed.map((w) => [w.workflowId, w.type]), [['welcome/cust-it-1', 'welcome']]);

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal } from '../../workflows/kit';
+import { journeyEventSignal } from '../../workflows/messages';
 import { abandonedCart } from '../../workflows/abandoned-cart';
 import type { ShopEvent } from '../../ingest/event-schemas';
 import type { Activities } from '../../activities';

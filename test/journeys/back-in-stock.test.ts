@@ -2,14 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal } from '../../workflows/kit';
 import {
-  backInStock,
-  backInStockRestock,
+  backInStockRestockWorkflowId,
   backInStockWorkflowId,
+  journeyEventSignal,
   productRestockedSignal,
-  restockWorkflowId,
-} from '../../workflows/back-in-stock';
+} from '../../workflows/messages';
+import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import type { Activities } from '../../activities';
 import type { SubscriptionStatus } from '../../activities/back-in-stock';
 import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
@@ -90,7 +89,7 @@ describe('back in stock journey', () => {
   function restock(shop: ReturnType<typeof fakeShop>['shop'], productId: string, stock: number, taskQueue: string) {
     shop.stock = stock;
     return env.client.workflow.signalWithStart(backInStockRestock, {
-      workflowId: restockWorkflowId(productId),
+      workflowId: backInStockRestockWorkflowId(productId),
       taskQueue,
       args: [{ productId, config }],
       signal: productRestockedSignal,
@@ -116,7 +115,7 @@ describe('back in stock journey', () => {
       ]);
       assert.match(input.idempotencyKey, /^back-in-stock\/c-1\/pot-a\/alert\/.+\/1$/);
       assert.equal(shop.subscriptions.get('c-1')!.status, 'notified');
-      await settled(restockWorkflowId('pot-a'));
+      await settled(backInStockRestockWorkflowId('pot-a'));
     });
   });
 
@@ -145,7 +144,7 @@ describe('back in stock journey', () => {
       assert.match(sent[0].input.idempotencyKey, /\/1$/);
       assert.match(sent[1].input.idempotencyKey, /\/2$/);
       assert.equal(shop.subscriptions.get('c-2')!.status, 'notified');
-      await settled(restockWorkflowId('pot-b'));
+      await settled(backInStockRestockWorkflowId('pot-b'));
     });
   });
 
@@ -183,7 +182,7 @@ describe('back in stock journey', () => {
       shop.stock = 0; // someone bought the last unit
       await env.sleep(2 * HOUR);
       assert.equal(sent.length, 6, 'no batch once sold out');
-      const restockRun = await env.client.workflow.getHandle(restockWorkflowId('pot-d')).describe();
+      const restockRun = await env.client.workflow.getHandle(backInStockRestockWorkflowId('pot-d')).describe();
       assert.equal(restockRun.status.name, 'COMPLETED');
       for (const customerId of customers.slice(6)) {
         assert.equal(shop.subscriptions.get(customerId)!.status, 'waiting', `${customerId} waits for the next restock`);
@@ -204,7 +203,7 @@ describe('back in stock journey', () => {
       assert.deepEqual(sent.map((s) => s.input.customerId), ['c-live']);
       assert.equal(shop.subscriptions.get('c-ghost')!.status, 'expired');
       assert.equal(shop.subscriptions.get('c-ghost')!.reason, 'journey_gone');
-      await settled(restockWorkflowId('pot-e'));
+      await settled(backInStockRestockWorkflowId('pot-e'));
     });
   });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal } from '../../workflows/kit';
+import { journeyEventSignal } from '../../workflows/messages';
 import { order } from '../../workflows/order';
 import type { ShopEvent, EventProperties } from '../../ingest/event-schemas';
 import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal, stateQuery } from '../../workflows/kit';
+import { journeyEventSignal, stateQuery } from '../../workflows/messages';
 import { vip } from '../../workflows/vip';
 import type { Activities } from '../../activities';
 import type { ShopEvent } from '../../ingest/event-schemas';

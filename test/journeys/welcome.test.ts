@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal, stateQuery } from '../../workflows/kit';
+import { journeyEventSignal, stateQuery } from '../../workflows/messages';
 import { welcome } from '../../workflows/welcome';
 import type { ShopEvent } from '../../ingest/event-schemas';
 import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';

@@ -18,17 +18,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { defaultJourneysConfig } from '../../config/journeys';
 import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
-import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../../workflows/kit';
+import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../../workflows/messages';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { order } from '../../workflows/order';
 import { abandonedCart } from '../../workflows/abandoned-cart';
-import { backInStock, backInStockRestock, backInStockWorkflowId, productRestockedSignal, restockWorkflowId } from '../../workflows/back-in-stock';
+import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
+import { backInStockRestockWorkflowId, backInStockWorkflowId, productRestockedSignal } from '../../workflows/messages';
 import { postPurchase } from '../../workflows/post-purchase';
 import { winBack } from '../../workflows/win-back';
 import { vip } from '../../workflows/vip';
 import { birthday } from '../../workflows/birthday';
 import { leadNurture } from '../../workflows/lead-nurture';
-import { replenishment, replenishmentRequestSignal } from '../../workflows/replenishment';
+import { replenishment } from '../../workflows/replenishment';
+import { replenishmentRequestSignal } from '../../workflows/messages';
 import { DAY, HOUR, startTimeSkipping, withWorker } from '../helpers/time-skipping';
 import { catalogue, openShop, type FakeShop, type OrderLine } from './fake-shop';
 
@@ -141,7 +143,7 @@ const scenarios: Record<string, Scenario> = {
       await env.sleep(MINUTE);
     }
     await restock(scene, 'kyusu', 1);
-    return runToEnd(env, restockWorkflowId('kyusu'));
+    return runToEnd(env, backInStockRestockWorkflowId('kyusu'));
   },
 
   /** first order: thank-you after 3 h, delivered on day 2, review request and cross-sell */
@@ -275,7 +277,7 @@ async function requestBackInStock({ env, taskQueue, shop, now }: Scene, customer
 async function restock({ env, taskQueue, shop }: Scene, productId: string, stock: number) {
   shop.stock.set(productId, stock);
   await env.client.workflow.signalWithStart(backInStockRestock, {
-    workflowId: restockWorkflowId(productId),
+    workflowId: backInStockRestockWorkflowId(productId),
     typedSearchAttributes: new TypedSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]),
     taskQueue,
     args: [{ productId, config: config.backInStock }],

@@ -6,12 +6,23 @@ import ts from 'typescript';
 
 /**
  * Workflow code runs in Temporal's deterministic sandbox and is replayed: it may import values
- * only from the workflow SDK, pure `@temporalio/common`, and other workflow files. Everything
- * else (activities, pg, emails, config) comes in as types. This reads every workflow file's
+ * only from the workflow SDK, pure `@temporalio/common`, other workflow files and the pure
+ * helpers of shared/ listed below. Everything else (activities, pg, emails, config) comes in as
+ * types. This reads every workflow file's
  * imports with the TypeScript parser, so a stray value import fails here, not in production.
  */
 const WORKFLOWS = join(__dirname, '../../workflows');
-const ALLOWED_VALUE_IMPORTS = [/^@temporalio\/workflow$/, /^@temporalio\/common$/, /^\.\/[\w-]+$/];
+const SHARED = join(__dirname, '../../shared');
+/** shared/ modules safe in the sandbox: pure, no Intl time-zone data (it changes between Node versions). */
+const SANDBOX_SAFE_SHARED = ['durations'];
+const ALLOWED_VALUE_IMPORTS = [
+  /^@temporalio\/workflow$/,
+  /^@temporalio\/common$/,
+  /^\.\/[\w-]+$/,
+  new RegExp(`^\\.\\./shared/(${SANDBOX_SAFE_SHARED.join('|')})$`),
+];
+/** What a sandbox-safe shared module may itself import. */
+const SHARED_ALLOWED_VALUE_IMPORTS = [/^@temporalio\/common$/];
 const FORBIDDEN_TEXT = [/\bprocess\.env\b/, /\brequire\(/, /\bsetTimeout\(/, /\bsetInterval\(/];
 
 function valueImports(file: string): string[] {
@@ -34,6 +45,7 @@ function valueImports(file: string): string[] {
 }
 
 const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith('.ts'));
+const sandboxFiles = [...files.map((f) => join(WORKFLOWS, f)), ...SANDBOX_SAFE_SHARED.map((name) => join(SHARED, `${name}.ts`))];
 
 test('workflow files import values only from the workflow SDK, @temporalio/common and each other', () => {
   assert.ok(files.length >= 10);
@@ -45,9 +57,18 @@ test('workflow files import values only from the workflow SDK, @temporalio/commo
   assert.deepEqual(offending, []);
 });
 
+test('the shared helpers workflows use import nothing that could break determinism', () => {
+  const offending = SANDBOX_SAFE_SHARED.flatMap((name) =>
+    valueImports(join(SHARED, `${name}.ts`))
+      .filter((spec) => !SHARED_ALLOWED_VALUE_IMPORTS.some((ok) => ok.test(spec)))
+      .map((spec) => `shared/${name}.ts imports ${spec}`),
+  );
+  assert.deepEqual(offending, []);
+});
+
 test('workflow files use no environment, require or real timers', () => {
-  const offending = files.flatMap((f) => {
-    const text = readFileSync(join(WORKFLOWS, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  const offending = sandboxFiles.flatMap((f) => {
+    const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
     return FORBIDDEN_TEXT.filter((re) => re.test(text)).map((re) => `${f}: ${re.source}`);
   });
   assert.deepEqual(offending, []);

@@ -1,0 +1,85 @@
+/**
+ * The journeys' public contract: every signal, query and update a client may send, the search
+ * attributes journeys keep, and the workflow ids. The API, the ingest relay, the dev server, the
+ * compose setup and the tests import these; none of them spells a name of its own.
+ *
+ * Loaded both by clients and inside the workflow sandbox, so: definitions and pure functions
+ * only, values from `@temporalio/workflow` and `@temporalio/common`, everything else as types.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { ShopEvent } from '../ingest/event-schemas';
+
+// ── Signals, queries ────────────────────────────────────────────────────────────────────────
+
+/** Every journey receives shop events through this one signal; the ingest relay sends it. */
+export const journeyEventSignal = defineSignal<[ShopEvent]>('journeyEvent');
+
+/** What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. */
+export interface JourneyStateView {
+  journey: string;
+  customerId: string;
+  step: string;
+  details: string;
+  nextWakeUp: string | null;
+  sent: string[];
+  data: Record<string, unknown>;
+}
+export const stateQuery = defineQuery<JourneyStateView>('state');
+
+/** A product came back: sent by the API to the restock coordinator, and by it to a batch of subscribers. */
+export const productRestockedSignal = defineSignal<[{ stock: number }]>('productRestocked');
+
+/**
+ * From a replenishment email's link page. `orderId` names the cycle the email belonged to: a
+ * link in an email from before the latest order moves nothing.
+ */
+export type ReplenishmentRequest = { orderId: string } & ({ kind: 'snooze' } | { kind: 'reschedule'; remindAt: string });
+export const replenishmentRequestSignal = defineSignal<[ReplenishmentRequest]>('replenishmentRequest');
+
+// ── Search attributes ───────────────────────────────────────────────────────────────────────
+
+/** Keyword attributes: exact-match filters in the Temporal UI, the CLI and the API's journey list. */
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const JourneyKey = defineSearchAttributeKey('Journey', SearchAttributeType.KEYWORD);
+export const JourneyStepKey = defineSearchAttributeKey('JourneyStep', SearchAttributeType.KEYWORD);
+
+/**
+ * Every attribute a journey upserts. A namespace must know them before the first journey starts
+ * (Temporal rejects unknown attributes): the dev server, the test servers and the compose setup
+ * all register exactly this list.
+ */
+export const journeySearchAttributes = [CustomerIdKey, JourneyKey, JourneyStepKey] as const;
+
+// ── Task queues ─────────────────────────────────────────────────────────────────────────────
+
+/** The task queue of the send activity, next to the journeys' queue `taskQueue`. */
+export function sendsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-sends`;
+}
+
+// ── Workflow ids ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * One part of a workflow id. Parts are joined with `/`, so a `/` inside a shop's id would make
+ * `back-in-stock/a/b/c` ambiguous (customer `a/b` or product `b/c`): `/` and `%` (the escape
+ * itself) are percent-encoded. Every other character is left alone, so the ids of ordinary
+ * customers, orders and products, and of the journeys already running under them, do not change.
+ */
+export function workflowIdPart(part: string): string {
+  return part.replace(/%/g, '%25').replace(/\//g, '%2F');
+}
+
+const workflowId = (journey: string, ...parts: string[]) => [journey, ...parts.map(workflowIdPart)].join('/');
+
+export const welcomeWorkflowId = (customerId: string) => workflowId('welcome', customerId);
+export const orderWorkflowId = (orderId: string) => workflowId('order', orderId);
+export const abandonedCartWorkflowId = (customerId: string) => workflowId('abandoned-cart', customerId);
+export const backInStockWorkflowId = (customerId: string, productId: string) => workflowId('back-in-stock', customerId, productId);
+export const backInStockRestockWorkflowId = (productId: string) => workflowId('back-in-stock-restock', productId);
+export const postPurchaseWorkflowId = (orderId: string) => workflowId('post-purchase', orderId);
+export const winBackWorkflowId = (customerId: string) => workflowId('win-back', customerId);
+export const vipWorkflowId = (customerId: string) => workflowId('vip', customerId);
+export const birthdayWorkflowId = (customerId: string) => workflowId('birthday', customerId);
+export const leadNurtureWorkflowId = (customerId: string) => workflowId('lead-nurture', customerId);
+export const replenishmentWorkflowId = (customerId: string, productId: string) => workflowId('replenishment', customerId, productId);
