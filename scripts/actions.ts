@@ -9,7 +9,7 @@
  *   npm run actions -- --save-customer DIR   also write the customer's run histories to DIR
  *
  * The typical customer signs up (with a birthday), fills a cart twice in a sitting, comes back
- * on day 10 with a second cart and orders it (a tea pot and coffee beans that run out), gets it
+ * on day 10 with a second cart, checks out and orders it five minutes later (a tea pot and coffee beans that run out), gets it
  * shipped on day 11 and delivered on day 13. Its events go through the real dispatch
  * (ingest/dispatch.ts: the routing table, signal-with-start with search attributes) to the
  * journeys on the time-skipping server, against the fake shop of the replay recorder.
@@ -88,6 +88,7 @@ export async function typicalCustomer(): Promise<History[]> {
       await post('cart.updated', cartOf('cart-2', ['kyusu', 'beans']));
       await until(10 * DAY + HOUR);
       await post('checkout.started', { cartId: 'cart-2' });
+      await until(10 * DAY + HOUR + 5 * 60_000);
       const placed = shop.place(customerId, 'o-typical', await env.currentTimeMs(), [
         { productId: 'kyusu', quantity: 1 },
         { productId: 'beans', quantity: 1 },

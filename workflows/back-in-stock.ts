@@ -22,6 +22,7 @@ import {
   setHandler,
   sleep,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { Journey, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
@@ -119,10 +120,15 @@ export interface BackInStockRestockInput {
   batches?: number;
 }
 
+const RESTOCK_JOURNEY = 'back-in-stock-restock';
+
 export async function backInStockRestock({ productId, config, batches = 0 }: BackInStockRestockInput): Promise<void> {
   // A later restock while batches are running changes nothing: each batch reads the stock anew.
   setHandler(productRestockedSignal, () => undefined);
-  upsertSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]);
+  // Dispatch starts the run with its Journey attribute: setting it again is a billed no-op.
+  if (workflowInfo().typedSearchAttributes.get(JourneyKey) !== RESTOCK_JOURNEY || !patched('restock-skip-unchanged-journey-attribute')) {
+    upsertSearchAttributes([{ key: JourneyKey, value: RESTOCK_JOURNEY }]);
+  }
   const at = (step: string, details: string) => {
     upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
     setCurrentDetails(`**back-in-stock restock** of \`${productId}\`\n\n${details}`);

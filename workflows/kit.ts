@@ -6,6 +6,7 @@
  */
 import {
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -50,6 +51,9 @@ function sendMessage(input: Parameters<Activities['sendMessage']>[0]): Promise<S
   return send(input);
 }
 
+/** Journeys started before this change replay their upserts as they made them. */
+const SKIP_NO_OP_SEARCH_ATTRIBUTES = 'kit-skip-no-op-search-attributes';
+
 /** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */
 const SEEN_EVENT_IDS_KEPT = 500;
 
@@ -74,6 +78,8 @@ export class Journey {
   private readonly sentSteps: string[] = [];
   private readonly endsOnOrder: boolean;
   private step = 'started';
+  /** the JourneyStep search attribute as this run last set it (continue-as-new carries it over) */
+  private stepAttribute = workflowInfo().typedSearchAttributes.get(JourneyStepKey);
   private details = '';
   private wakeUpAt: number | null = null;
   /** Extra state a journey exposes through the `state` query. */
@@ -91,10 +97,16 @@ export class Journey {
     this.seenSet = new Set(this.seen);
     setHandler(journeyEventSignal, (event) => this.receive(event));
     setHandler(stateQuery, () => this.view());
-    upsertSearchAttributes([
-      { key: CustomerIdKey, value: this.customerId },
-      { key: JourneyKey, value: this.name },
-    ]);
+    // Dispatch starts journeys with these attributes; setting them again is a billed action
+    // that changes nothing.
+    const startedWith = workflowInfo().typedSearchAttributes;
+    const alreadySet = startedWith.get(CustomerIdKey) === this.customerId && startedWith.get(JourneyKey) === this.name;
+    if (!alreadySet || !patched(SKIP_NO_OP_SEARCH_ATTRIBUTES)) {
+      upsertSearchAttributes([
+        { key: CustomerIdKey, value: this.customerId },
+        { key: JourneyKey, value: this.name },
+      ]);
+    }
   }
 
   /** Register what an event does to the journey's state. Handlers run once per event id. */
@@ -125,23 +137,51 @@ export class Journey {
   at(step: string, details: string): void {
     this.step = step;
     this.details = details;
-    upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
+    // A loop that waits again at the same step (another cart update, another order) keeps
+    // the attribute it has: every upsert is a billed action.
+    if (step !== this.stepAttribute || !patched(SKIP_NO_OP_SEARCH_ATTRIBUTES)) {
+      upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
+      this.stepAttribute = step;
+    }
     setCurrentDetails(`**${this.name}** for customer \`${this.customerId}\`\n\n${details}`);
   }
 
   /**
    * Wait until `done()` holds or `timeout` passes; true when it held.
    * Reads as the brief: `await journey.waitUntil(() => ordered, '3 days', 'waiting for an order')`.
+   * A `Deadline` instead of a duration shares one timer between many waits.
    */
-  async waitUntil(done: () => boolean, timeout: Duration, step?: string, details?: string): Promise<boolean> {
+  async waitUntil(done: () => boolean, timeout: Duration | Deadline, step?: string, details?: string): Promise<boolean> {
     this.early = undefined;
-    if (step) this.at(step, details ?? step);
+    // A wait that is over before it starts (the order came with the start) is no step to show.
+    if (step && !(done() && patched(SKIP_NO_OP_SEARCH_ATTRIBUTES))) this.at(step, details ?? step);
+    if (isDeadline(timeout)) {
+      this.wakeUpAt = timeout.at;
+      try {
+        await condition(() => done() || timeout.passed());
+        return done();
+      } finally {
+        this.wakeUpAt = null;
+      }
+    }
     this.wakeUpAt = Date.now() + toMs(timeout);
     try {
       return await condition(done, timeout);
     } finally {
       this.wakeUpAt = null;
     }
+  }
+
+  /**
+   * One timer for a limit that several waits share ("60 days at most, however many parcels
+   * arrive"). Each wait with its own timeout would start, and bill, a timer of its own.
+   */
+  deadline(duration: Duration): Deadline {
+    let passed = false;
+    void sleep(duration).then(() => {
+      passed = true;
+    });
+    return { at: Date.now() + toMs(duration), passed: () => passed };
   }
 
   /** Sleep, waking early only if `interrupt()` becomes true (returns true in that case). */
@@ -225,6 +265,17 @@ export class Journey {
       data: this.data,
     };
   }
+}
+
+/** A point in workflow time that several waits share: see `Journey.deadline`. */
+export interface Deadline {
+  /** workflow time, ms */
+  readonly at: number;
+  passed(): boolean;
+}
+
+function isDeadline(timeout: Duration | Deadline): timeout is Deadline {
+  return typeof timeout === 'object' && timeout !== null && 'passed' in timeout;
 }
 
 export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'promotes'> {

@@ -6,6 +6,7 @@
  *   60 days without a delivery: the journey ends without more mail
  * Transactional mail needs no marketing consent; it still respects erasure and suppression.
  */
+import { patched } from '@temporalio/workflow';
 import { Journey } from './kit';
 import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
@@ -46,12 +47,15 @@ export async function order({ customerId, orderId, placedAt, order, config }: Or
   );
 
   const endsAt = Date.now() + toMs(config.endAfter);
+  // One timer for the whole wait: a timeout per wait started a new (billed) timer at every
+  // shipment. Orders placed before this change replay their timers as they made them.
+  const limit = patched('order-one-delivery-deadline') ? journey.deadline(config.endAfter) : undefined;
   const announced: Shipment[] = [];
   let handled = 0;
   while (!delivered) {
     const heardNews = await journey.waitUntil(
       () => delivered || shipments.length > handled,
-      Math.max(0, endsAt - Date.now()),
+      limit ?? Math.max(0, endsAt - Date.now()),
       announced.length ? 'waiting-for-delivery' : 'waiting-for-shipment',
       announced.length ? `order ${orderId} shipped; waiting for delivery` : `waiting for order ${orderId} to ship`,
     );

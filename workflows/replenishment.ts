@@ -8,7 +8,7 @@
  *   a new order of it       starts the cycle again from that order
  *   after a reminder        the links work for followUpFor (30 days); then the journey ends
  */
-import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { Journey, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
 import { replenishmentRequestSignal } from './messages';
@@ -36,12 +36,15 @@ export interface ReplenishmentCarryOver extends JourneyCarryOver {
 }
 
 
-const { findReplenishableProduct, replenishmentLinks } = proxyActivities<
-  Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'>
->({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
-});
+type Lookups = Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'>;
+const lookupOptions = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' } } as const;
+const remoteLookups = proxyActivities<Lookups>(lookupOptions);
+/**
+ * A product read and link signing, run inside the workflow task: both before a reminder are
+ * one billed action instead of two. Journeys started before this change replay them as activities.
+ */
+const localLookups = proxyLocalActivities<Lookups>(lookupOptions);
+const lookups = (): Lookups => (patched('replenishment-local-lookups') ? localLookups : remoteLookups);
 
 const DAY = toMs('1 day');
 
@@ -72,7 +75,7 @@ export async function replenishment({ customerId, productId, config, carryOver }
     return journey.at('done', 'started without an order of the product');
   }
   const current = cycle!;
-  const product = await findReplenishableProduct(productId);
+  const product = await lookups().findReplenishableProduct(productId);
   if (!product) return journey.at('done', `${productId} has no replenishDays: nothing to remind of`);
 
   const placedAt = Date.parse(current.placedAt);
@@ -118,9 +121,9 @@ export async function replenishment({ customerId, productId, config, carryOver }
     }
 
     // The title, URL or picture may have changed since the order.
-    const latest = await findReplenishableProduct(productId);
+    const latest = await lookups().findReplenishableProduct(productId);
     if (!latest) return journey.at('done', `${productId} is no longer replenishable`);
-    const links = await replenishmentLinks({ customerId, productId, orderId: current.orderId });
+    const links = await lookups().replenishmentLinks({ customerId, productId, orderId: current.orderId });
     const reminder = sentReminders + 1;
     journey.at('replenishment-reminder', `sending reminder ${reminder}`);
     const outcome = await journey.send(
