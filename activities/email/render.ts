@@ -1,4 +1,4 @@
-import { render } from '@react-email/render';
+import { render, toPlainText } from '@react-email/render';
 import { createElement } from 'react';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
 
@@ -14,11 +14,15 @@ export function isTemplateName(name: string): name is TemplateName {
   return Object.prototype.hasOwnProperty.call(templates, name);
 }
 
+/**
+ * Renders the React tree once; the plain-text part is React Email's own conversion of that
+ * HTML (what `render(…, { plainText: true })` does after rendering the tree a second time):
+ * links kept as "text url", headings set apart, images and `data-skip-in-text` parts dropped.
+ */
 export async function renderTemplate<T extends TemplateName>(name: T, props: TemplateProps[T]): Promise<RenderedEmail> {
   const entry = templates[name];
-  const element = createElement(entry as (p: TemplateProps[T]) => React.ReactElement, props);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  return { subject: entry.subject(props), html, text, links: extractLinks(html) };
+  const html = await render(createElement(entry as (p: TemplateProps[T]) => React.ReactElement, props));
+  return { subject: entry.subject(props), html, text: toPlainText(html), links: extractLinks(html) };
 }
 
 function extractLinks(html: string): string[] {

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from '@react-email/render';
+import { createElement } from 'react';
+import { renderTemplate } from '../../activities/email/render';
+import { templates, type TemplateName, type TemplateProps } from '../../emails';
+
+const names = Object.keys(templates) as TemplateName[];
+
+test('each email renders its React tree once: the plain text comes from the same HTML', async () => {
+  const registry = templates as unknown as Record<string, (props: unknown) => unknown>;
+  const original = registry['abandoned-cart'];
+  let calls = 0;
+  const counted = Object.assign((props: unknown) => {
+    calls++;
+    return original(props);
+  }, original);
+  registry['abandoned-cart'] = counted;
+  try {
+    const email = await renderTemplate('abandoned-cart', templates['abandoned-cart'].PreviewProps);
+    assert.match(email.text, /Return to your cart/);
+  } finally {
+    registry['abandoned-cart'] = original;
+  }
+  assert.equal(calls, 1, 'the template component ran once');
+});
+
+test("every template's plain text is React Email's own plain-text rendering", async () => {
+  for (const name of names) {
+    const props = templates[name].PreviewProps as TemplateProps[TemplateName];
+    const email = await renderTemplate(name, props);
+    const reference = await render(createElement(templates[name] as (p: typeof props) => React.ReactElement, props), { plainText: true });
+    assert.equal(email.text, reference, name);
+  }
+});
+
+test('plain text keeps links, headings and buttons readable', async () => {
+  const email = await renderTemplate('abandoned-cart', templates['abandoned-cart'].PreviewProps);
+  // the heading stands out, the product links and the button keep their target after the label
+  assert.match(email.text, /^YOU LEFT SOMETHING BEHIND$/m);
+  assert.match(email.text, /Sencha green tea, 100 g https:\/\/shop\.example\.com\/p\/tea-sencha/);
+  assert.match(email.text, /Return to your cart https:\/\/shop\.example\.com\/cart\/c-81723/);
+  assert.match(email.text, /Unsubscribe https:\/\/shop\.example\.com\/u\/preview-token/);
+  assert.doesNotMatch(email.text, /<[a-z]/i, 'no markup left');
+  assert.doesNotMatch(email.text, /\{\s*[a-z-]+:/, 'no CSS left');
+});
