@@ -88,7 +88,9 @@ export async function createJourneysWorker(options: {
     ...tuning,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+      : config.workflowBundlePath
+        ? { workflowBundle: { codePath: config.workflowBundlePath } }
+        : { workflowsPath: require.resolve('./workflows') }),
     // sendMessage stays registered here for sends scheduled before they had their own queue.
     activities,
   });

@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   JOURNEYS_CONFIG_FILE: z.string().optional(),
   NURTURE_CATALOG_FILE: z.string().optional(),
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(500),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
@@ -84,6 +85,8 @@ export interface Config {
   /** the lead-nurture content catalog (default: content/nurture-catalog.json) */
   nurtureCatalogFile: string | undefined;
   worker: WorkerTuning;
+  /** a prebuilt workflow bundle for the worker (else it bundles workflows/ at start) */
+  workflowBundlePath: string | undefined;
 }
 
 /**
@@ -177,6 +180,7 @@ export function loadConfig(
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
     nurtureCatalogFile: e.NURTURE_CATALOG_FILE,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     worker: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

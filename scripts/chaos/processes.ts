@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** ms from the signal we sent to the exit */
+  afterMs: number;
+}
+
+/**
+ * One app process of the stack (an API or a worker), started from its real entry point with
+ * its env, logging to a file. `kill` sends a signal and resolves when the process is gone;
+ * `start` runs it again with the same env (a restart after a crash).
+ */
+export class AppProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+  private readonly log: WriteStream;
+  starts = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly entry: string,
+    private readonly env: NodeJS.ProcessEnv,
+    logFile: string,
+    private readonly ready: (proc: AppProcess, output: () => string) => Promise<void>,
+  ) {
+    this.log = createWriteStream(logFile, { flags: 'a' });
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return Boolean(this.child && this.child.exitCode === null && this.child.signalCode === null);
+  }
+
+  async start(): Promise<void> {
+    this.starts++;
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, this.entry)], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    const collect = (chunk: Buffer) => {
+      this.log.write(chunk);
+      if (output.length < 200_000) output += chunk.toString('utf8');
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    this.log.write(`\n--- start #${this.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);
+    const died = this.exited.then(({ code, signal }) => {
+      throw new Error(`${this.name} exited during start (code ${code}, signal ${signal}):\n${output.slice(-2000)}`);
+    });
+    await Promise.race([this.ready(this, () => output), died]);
+    died.catch(() => undefined);
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<Exit> {
+    const child = this.child;
+    if (!child || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, afterMs: 0 };
+    const sentAt = Date.now();
+    this.log.write(`\n--- ${signal} at ${new Date().toISOString()}\n`);
+    child.kill(signal);
+    const { code, signal: bySignal } = await this.exited!;
+    return { code, signal: bySignal, afterMs: Date.now() - sentAt };
+  }
+
+  /** SIGKILL if still running (the end of the run, or a failed start). */
+  async stop(): Promise<void> {
+    if (this.running) await this.kill('SIGKILL');
+    await new Promise<void>((done) => this.log.end(done));
+  }
+}
+
+/** Resolves when `url` answers 200, polling every 100 ms, within `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Resolves when the process has printed `marker`. */
+export async function waitForOutput(output: () => string, marker: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!output().includes(marker)) {
+    if (Date.now() > deadline) throw new Error(`no "${marker}" within ${timeoutMs} ms:\n${output().slice(-2000)}`);
+    await sleep(100);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+    server.once('error', fail);
+  });
+}
+
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
