@@ -6,15 +6,25 @@ import type { Pool, PoolClient } from 'pg';
  */
 export async function withTransaction<T>(db: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const tx = await db.connect();
+  // A connection cut while it is checked out (Postgres restarting, a failover,
+  // pg_terminate_backend) makes the client emit 'error'; the pool only listens while the
+  // client is idle, and an unheard 'error' crashes the process. The transaction fails anyway
+  // (its queries reject), and the broken connection is dropped instead of returned.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  tx.on('error', onError);
   try {
     await tx.query('BEGIN');
     const result = await work(tx);
     await tx.query('COMMIT');
     return result;
   } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
+    if (!broken) await tx.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    tx.release();
+    tx.removeListener('error', onError);
+    tx.release(broken);
   }
 }
