@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, 'worker');
   if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');
-  const db = createPool(config.database.url, config.database.poolSize);
+  const db = createPool(config.database.url, config.database.workerPoolSize);
   const connection = await connectWorker(config);
   const worker = await createJourneysWorker({ config, db, connection });
   log.info(

@@ -17,6 +17,7 @@ import { unsubscribeRouter } from './routes/unsubscribe';
 import { replenishmentLinksRouter } from './routes/replenishment-links';
 import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
+import { deadLettersRouter } from './routes/dead-letters';
 
 /** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
 export function createApp(deps: ApiDeps): Express {
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/messages', messagesRouter(deps));
   v1.use('/stats', statsRouter(deps));
   v1.use('/suppressions', suppressionsRouter(deps));
+  v1.use('/dead-letters', deadLettersRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -99,8 +99,11 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
       [customerId, now.toISOString()],
     );
     await tx.query('UPDATE step_claims SET released_at = coalesce(released_at, $2) WHERE customer_id = $1', [customerId, now]);
+    // Under the customer's dispatch lock: an event stored meanwhile is either erased here or
+    // queued after this commits, never left behind a head that erasure took away.
+    await tx.query('SELECT journeys_lock_customers(ARRAY[$1])', [customerId]);
     const events = await tx.query(
-      `UPDATE events SET properties = properties - $2::text[],
+      `UPDATE events SET properties = properties - $2::text[], head_of_line = false,
               dispatched_at = coalesce(dispatched_at, now()),
               dispatch_error = CASE WHEN dispatched_at IS NULL THEN 'customer erased' ELSE dispatch_error END
         WHERE customer_id = $1`,

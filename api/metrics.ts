@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { dispatchHealth, type DispatchHealth } from '../ingest/dead-letters';
 
 /** Prometheus metrics of the API process, served at /metrics. */
 export const registry = new Registry();
@@ -26,26 +27,30 @@ export const httpRequests = new Counter({
  */
 export function storeMetrics(db: Pool): Registry {
   const store = new Registry();
-  new Gauge({
-    name: 'journeys_events_pending',
-    help: 'Events stored but not yet delivered to Temporal',
-    registers: [store],
-    async collect() {
-      const { rows } = await db.query<{ n: number }>('SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL');
-      this.set(rows[0].n);
-    },
-  });
-  new Gauge({
-    name: 'journeys_events_oldest_pending_seconds',
-    help: 'Age of the oldest event not yet delivered to Temporal (0 when none)',
-    registers: [store],
-    async collect() {
-      const { rows } = await db.query<{ age: number | null }>(
-        'SELECT extract(epoch FROM now() - min(received_at))::float AS age FROM events WHERE dispatched_at IS NULL',
-      );
-      this.set(rows[0].age ?? 0);
-    },
-  });
+  // One read of the dispatch path per scrape, shared by its gauges.
+  let health: Promise<DispatchHealth> | undefined;
+  const read = () => (health ??= dispatchHealth(db).finally(() => setTimeout(() => (health = undefined), 0)));
+  const dispatchGauge = (name: string, help: string, pick: (h: DispatchHealth) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [store],
+      async collect() {
+        this.set(pick(await read()));
+      },
+    });
+  dispatchGauge('journeys_events_pending', 'Events stored but not yet delivered to Temporal (dead letters not counted)', (h) => h.pending);
+  dispatchGauge(
+    'journeys_events_oldest_pending_seconds',
+    'Age of the oldest event not yet delivered to Temporal (0 when none)',
+    (h) => h.oldestPendingSeconds,
+  );
+  dispatchGauge('journeys_events_dead_lettered', 'Events the relay gave up on after their capped attempts (list: GET /v1/dead-letters)', (h) => h.deadLettered);
+  dispatchGauge(
+    'journeys_events_dead_letter_held_customers',
+    "Customers whose later events wait behind a dead letter (for DISPATCH_DEAD_LETTER_HOLD)",
+    (h) => h.customersHeld,
+  );
   new Gauge({
     name: 'journeys_messages',
     help: 'Messages in the log by journey, status and skip reason',

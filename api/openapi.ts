@@ -6,6 +6,7 @@ import { MessagesQuerySchema } from './routes/messages';
 import { ProductPutSchema } from './routes/products';
 import { StatsQuerySchema } from './routes/stats';
 import { SuppressionPostSchema, SuppressionsQuerySchema } from './routes/suppressions';
+import { DeadLettersQuerySchema } from './routes/dead-letters';
 
 /**
  * The OpenAPI document served at /openapi.json and rendered at /docs. Request schemas are the
@@ -242,6 +243,41 @@ v1Path({
   responses: { 204: { description: 'Lifted' }, 404: json(ErrorSchema, 'Not suppressed') },
 });
 
+const DeadLetterSchema = registry.register(
+  'DeadLetter',
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    customerId: z.string(),
+    occurredAt: z.string(),
+    receivedAt: z.string(),
+    deadLetteredAt: z.string(),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+    holding: z.boolean().openapi({ description: "the customer's later events wait behind it now" }),
+    holdsUntil: z.string().nullable().openapi({ description: 'when they stop waiting (null: until retried, or already released)' }),
+    waitingBehind: z.number().int().openapi({ description: "the customer's later events waiting behind it" }),
+  }),
+);
+v1Path({
+  method: 'get',
+  path: '/v1/dead-letters',
+  summary: 'Events the relay gave up on after DISPATCH_MAX_ATTEMPTS failed attempts, oldest first',
+  description:
+    "A dead letter keeps its customer's later events waiting for DISPATCH_DEAD_LETTER_HOLD (default 15 minutes; `forever` = until retried), then they go on. `rule` states the rule in force. An unreachable Temporal never dead-letters an event.",
+  request: { query: DeadLettersQuerySchema },
+  responses: { 200: json(z.object({ rule: z.string(), deadLetters: z.array(DeadLetterSchema) }), 'Dead letters') },
+});
+v1Path({
+  method: 'post',
+  path: '/v1/dead-letters/{id}/retry',
+  summary: 'Give a dead-lettered event a fresh set of attempts',
+  description:
+    "Still holding its customer's later events, it is dispatched next, ahead of them; after the hold, it joins the back of the customer's line.",
+  request: { params: idParam('id') },
+  responses: { 202: json(z.object({ id: z.string(), retried: z.literal(true) }), 'Queued for dispatch'), 404: json(ErrorSchema, 'No dead letter with this id') },
+});
+
 const token = z.object({ token: z.string() });
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 registry.registerPath({
@@ -364,7 +400,7 @@ for (const [path, summary] of [
 
 for (const [path, summary] of [
   ['/healthz', 'The process answers'],
-  ['/readyz', 'Postgres and Temporal answer (503 otherwise)'],
+  ['/readyz', 'Postgres and Temporal answer (503 otherwise); `dispatch` shows the backlog, dead letters and the dead-letter rule'],
   ['/metrics', 'Prometheus metrics'],
 ] as const) {
   registry.registerPath({ method: 'get', path, summary, responses: { 200: { description: 'OK' } } });
@@ -378,6 +414,7 @@ const TAGS: [RegExp, string][] = [
   [/^\/v1\/messages/, 'Messages'],
   [/^\/v1\/stats/, 'Stats'],
   [/^\/v1\/suppressions/, 'Suppressions'],
+  [/^\/v1\/dead-letters/, 'Dead letters'],
   [/^\/(u|r|remind|t)\//, 'Links in emails (public, signed)'],
   [/^\/webhooks\//, 'Webhooks'],
 ];

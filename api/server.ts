@@ -20,18 +20,21 @@ export interface RunningApi {
 export async function startApi(options: {
   config: Config;
   db: Pool;
+  /** the relay's own pool, so a burst of requests cannot starve dispatch (default: `db`) */
+  relayDb?: Pool;
   temporal: Client;
   log: Logger;
   relayPollInterval?: number;
 }): Promise<RunningApi> {
   const { config, db, temporal, log } = options;
   const relay = new EventRelay({
-    db,
+    db: options.relayDb ?? db,
     client: temporal,
     taskQueue: config.temporal.taskQueue,
     journeys: config.journeys,
     log,
     pollInterval: options.relayPollInterval,
+    ...config.dispatch,
   });
   const app = createApp({ db, config, log, temporal, nudgeRelay: () => relay.nudge() });
   const server: Server = await new Promise((resolve, reject) => {
@@ -65,8 +68,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, 'api');
   if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');
   const db = createPool(config.database.url, config.database.poolSize);
+  const relayDb = createPool(config.database.url, config.database.relayPoolSize);
   const temporal = createTemporalClient(config);
-  const api = await startApi({ config, db, temporal, log });
+  const api = await startApi({ config, db, relayDb, temporal, log });
   log.info({ url: api.url }, 'api listening');
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'api shutting down: finishing in-flight requests');
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_TIMEOUT_MS).unref();
     await api.close();
     await temporal.connection.close();
-    await db.end();
+    await Promise.all([db.end(), relayDb.end()]);
     log.info('api stopped');
     process.exit(0);
   };

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
+import { DURATION_WITH_UNIT, toMs } from '../shared/durations';
 
 /**
  * The process environment, parsed once. Entry points call `loadConfig()` and pass the result
  * down; nothing else reads process.env, so a typo fails at start-up, not at the first send.
  */
 const port = z.coerce.number().int().min(0).max(65535);
+const poolSize = z.coerce.number().int().min(1).max(100);
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -16,7 +18,16 @@ const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_SIZE: poolSize.default(16),
+  RELAY_DATABASE_POOL_SIZE: poolSize.default(4),
+  WORKER_DATABASE_POOL_SIZE: poolSize.default(10),
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  DISPATCH_PARALLELISM: z.coerce.number().int().min(1).max(256).default(32),
+  DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  DISPATCH_DEAD_LETTER_HOLD: z
+    .string()
+    .regex(new RegExp(`${DURATION_WITH_UNIT.source}|^forever$`, 'i'), "a duration such as '15 minutes', '0 seconds' or 'forever'")
+    .default('15 minutes'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('journeys'),
@@ -50,7 +61,9 @@ export interface Config {
   env: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   api: { host: string; port: number; key: string; keyGenerated: boolean };
-  database: { url: string | undefined; poolSize: number };
+  /** one pool each for the API, the event relay and the worker, so none starves the others */
+  database: { url: string | undefined; poolSize: number; relayPoolSize: number; workerPoolSize: number };
+  dispatch: DispatchSettings;
   temporal: {
     address: string;
     namespace: string;
@@ -105,6 +118,18 @@ export interface WorkerTuning {
   activityPollers: number;
 }
 
+/** How the event relay moves stored events to Temporal. */
+export interface DispatchSettings {
+  /** head-of-line events claimed at once (one per customer) */
+  batchSize: number;
+  /** customers dispatched at the same time */
+  parallelism: number;
+  /** failed attempts after which an event is dead-lettered (Temporal being unreachable does not count) */
+  maxAttempts: number;
+  /** how long a dead letter keeps its customer's later events waiting; null = until retried */
+  deadLetterHoldMs: number | null;
+}
+
 export class ConfigError extends Error {}
 
 /**
@@ -154,7 +179,18 @@ export function loadConfig(
       key: e.API_KEY ?? `dev_${randomBytes(18).toString('base64url')}`,
       keyGenerated: !e.API_KEY,
     },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      relayPoolSize: e.RELAY_DATABASE_POOL_SIZE,
+      workerPoolSize: e.WORKER_DATABASE_POOL_SIZE,
+    },
+    dispatch: {
+      batchSize: e.DISPATCH_BATCH_SIZE,
+      parallelism: e.DISPATCH_PARALLELISM,
+      maxAttempts: e.DISPATCH_MAX_ATTEMPTS,
+      deadLetterHoldMs: /^forever$/i.test(e.DISPATCH_DEAD_LETTER_HOLD) ? null : toMs(e.DISPATCH_DEAD_LETTER_HOLD as never),
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

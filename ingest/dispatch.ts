@@ -7,12 +7,10 @@ import {
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
-import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../workflows/messages';
-import type { ShopEvent } from './event-schemas';
-import { routesFor, type RouteLookups } from './routes';
-import { PRODUCT_RESTOCKED, wakeBackInStockSubscribers, type ProductRestocked } from './restock';
+import { CustomerIdKey, JourneyKey } from '../workflows/messages';
+import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 
-function routeLookups(db: Pool): RouteLookups {
+export function routeLookups(db: Pool): RouteLookups {
   return {
     async replenishableProducts(productIds) {
       const { rows } = await db.query<{ id: string }>(
@@ -31,61 +29,58 @@ export interface DispatchDeps {
   journeys: JourneysConfig;
 }
 
+/** A Temporal that is down or unreachable must fail the attempt (the relay retries later), not hang the relay. */
+export const DISPATCH_DEADLINE_MS = 15_000;
+
 /**
  * Deliver one stored event to every journey its routes name. Safe to repeat: a start of a
- * journey that exists becomes a signal, and journeys drop an event id they have seen.
+ * journey that exists becomes a signal, and journeys drop an event id they have seen. The
+ * journeys of one event are independent of each other, so their calls go out together.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: ShopEvent): Promise<void> {
-  // A Temporal that is down or unreachable must fail the attempt (the relay retries later),
-  // not hang the relay.
-  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, () =>
-    (event.type as string) === PRODUCT_RESTOCKED
-      ? wakeBackInStockSubscribers(
-          { client: deps.client, taskQueue: deps.taskQueue, config: deps.journeys.backInStock },
-          event.properties as unknown as ProductRestocked,
-        )
-      : dispatchToRoutes(deps, event),
-  );
+export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent): Promise<void> {
+  const matches = await routesFor(event, routeLookups(deps.db));
+  if (!matches.length) return;
+  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, async () => {
+    const outcomes = await Promise.allSettled(matches.map((m) => deliver(deps, event, m)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
 }
 
-const DISPATCH_DEADLINE_MS = 15_000;
-
-async function dispatchToRoutes(deps: DispatchDeps, event: ShopEvent): Promise<void> {
-  for (const { route, action } of await routesFor(event, routeLookups(deps.db))) {
-    const workflowId = route.workflowId(event);
-    if (action === 'signal') {
-      try {
-        await deps.client.workflow.getHandle(workflowId).signal(journeyEventSignal, event);
-      } catch (err) {
-        // No such journey running: nothing to tell it.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-      continue;
-    }
+async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch): Promise<void> {
+  const workflowId = route.workflowId(event);
+  const signal = signalFor(route, event);
+  if (action === 'signal') {
     try {
-      await deps.client.workflow.signalWithStart(route.journey, {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [route.input(event as never, deps.journeys)],
-        signal: journeyEventSignal,
-        signalArgs: [event],
-        workflowIdReusePolicy:
-          // 'never' still lets a run that was terminated (erasure) or failed start again for a
-          // fresh customer under the same id; a completed journey stays done. A restarted run
-          // cannot mail twice: its sends hit the same ledger keys.
-          route.restart === 'never'
-            ? WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
-            : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: CustomerIdKey, value: event.customerId },
-          // The journey's name as in its workflow id ('abandoned-cart'), like the kit sets it.
-          { key: JourneyKey, value: workflowId.split('/')[0] },
-        ]),
-        staticSummary: route.summary,
-      });
+      await deps.client.workflow.getHandle(workflowId).signal(signal.definition, ...(signal.args as [never]));
     } catch (err) {
-      // A 'never restart' journey that already ran its course for this id.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // No such journey running: nothing to tell it.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
+    return;
+  }
+  try {
+    await deps.client.workflow.signalWithStart(route.workflow, {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [route.input(event as never, deps.journeys)],
+      signal: signal.definition,
+      signalArgs: signal.args as [never],
+      workflowIdReusePolicy:
+        // 'never' still lets a run that was terminated (erasure) or failed start again for a
+        // fresh customer under the same id; a completed journey stays done. A restarted run
+        // cannot mail twice: its sends hit the same ledger keys.
+        route.restart === 'never'
+          ? WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
+          : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: new TypedSearchAttributes([
+        ...(route.customerScoped === false ? [] : [{ key: CustomerIdKey, value: event.customerId }]),
+        { key: JourneyKey, value: route.name },
+      ]),
+      staticSummary: route.summary,
+    });
+  } catch (err) {
+    // A 'never restart' journey that already ran its course for this id.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }

@@ -1,44 +1,89 @@
+import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import {
   abandonedCartWorkflowId,
+  backInStockRestockWorkflowId,
   backInStockWorkflowId,
   birthdayWorkflowId,
+  journeyEventSignal,
   leadNurtureWorkflowId,
   orderWorkflowId,
   postPurchaseWorkflowId,
+  productRestockedSignal,
   replenishmentWorkflowId,
   vipWorkflowId,
   welcomeWorkflowId,
   winBackWorkflowId,
 } from '../workflows/messages';
+import { abandonedCart } from '../workflows/abandoned-cart';
+import { backInStock, backInStockRestock } from '../workflows/back-in-stock';
+import { birthday } from '../workflows/birthday';
+import { leadNurture } from '../workflows/lead-nurture';
+import { order } from '../workflows/order';
+import { postPurchase } from '../workflows/post-purchase';
+import { replenishment } from '../workflows/replenishment';
+import { vip } from '../workflows/vip';
+import { welcome } from '../workflows/welcome';
+import { winBack } from '../workflows/win-back';
 
 /**
- * Which events reach which journeys — the one declarative table. The relay reads it; no
+ * A product's stock went from 0 to more. Not part of the public event contract: PUT
+ * /v1/products records it in the event store, in the transaction that changes the stock, and
+ * the relay delivers it like any event (a Temporal outage delays the alerts, never loses them).
+ * Its subject ("customer") is the product, so restocks of one product stay in order.
+ */
+export const PRODUCT_RESTOCKED = 'product.restocked';
+export interface ProductRestockedEvent {
+  id: string;
+  type: typeof PRODUCT_RESTOCKED;
+  customerId: string;
+  occurredAt: string;
+  properties: { productId: string; stock: number };
+}
+
+/** Everything the relay delivers: the shop's events and our own restock events. */
+export type RoutedEvent = ShopEvent | ProductRestockedEvent;
+export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED;
+type RoutedEventOf<T extends RoutedEventType> = T extends EventType ? ShopEventOf<T> : ProductRestockedEvent;
+
+/**
+ * One journey's identity and routing — the one declarative table. The relay reads it; no
  * other code decides routing.
  *
+ * - `name`: the journey's one name — its workflow ids' prefix, its `Journey` search attribute,
+ *   its name in the API and the message log.
+ * - `workflow`: the workflow function itself; `input` builds its typed argument.
  * - `startOn`: signal-with-start — the event starts the journey or, if it runs, reaches it.
  * - `signalOn`: the event reaches the journey only if it is running (an exit or an update).
  * - `restart`: 'never' = one journey per id ever (a closed one is not started again);
  *   'after-close' = a new run may start once the previous one has ended.
+ * - `lane`: 'transactional' = the events that reach this journey are what the customer waits
+ *   for (a confirmation, the answer to a sign-up): dispatched ahead of the marketing backlog.
  */
-export interface JourneyRoute<T extends EventType = EventType> {
-  journey: string;
+export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEventType = RoutedEventType> {
+  name: string;
+  workflow: W;
   /** shown in the Temporal UI as the workflow's summary */
   summary: string;
   /** `key`: the instance, for a route with `fanOut` */
-  workflowId: (event: ShopEvent, key?: string) => string;
+  workflowId: (event: RoutedEventOf<T>, key?: string) => string;
   startOn: T[];
-  signalOn: EventType[];
+  signalOn: RoutedEventType[];
   /** extra condition for starting (not for signals) */
-  startWhen?: (event: ShopEventOf<T>) => boolean;
+  startWhen?: (event: RoutedEventOf<T>) => boolean;
   restart: 'never' | 'after-close';
-  input: (event: ShopEventOf<T>, config: JourneysConfig, key?: string) => unknown;
+  lane?: 'transactional';
+  input: (event: RoutedEventOf<T>, config: JourneysConfig, key?: string) => Parameters<W>[0];
   /**
    * One event, several journeys of this kind (one per product of an order): the instance keys.
    * Each key gets its own workflow id and input. Without it, an event touches one journey.
    */
-  fanOut?: (event: ShopEventOf<T>, lookups: RouteLookups) => string[] | Promise<string[]>;
+  fanOut?: (event: RoutedEventOf<T>, lookups: RouteLookups) => string[] | Promise<string[]>;
+  /** what the journey is told; default: the event itself on the journey event signal */
+  signal?: { definition: SignalDefinition<[never]>; args: (event: RoutedEventOf<T>) => [unknown] };
+  /** false: the subject is not a customer (no CustomerId search attribute) */
+  customerScoped?: false;
 }
 
 /** What routing may ask the shop's data (the relay answers from Postgres; tests fake it). */
@@ -47,27 +92,32 @@ export interface RouteLookups {
   replenishableProducts(productIds: string[]): Promise<string[]>;
 }
 
-function route<T extends EventType>(r: JourneyRoute<T>): JourneyRoute {
+/** Typed where the row is written; the table holds them side by side. */
+function route<W extends Workflow, T extends RoutedEventType>(r: JourneyRoute<W, T>): JourneyRoute {
   return r as unknown as JourneyRoute;
 }
 
 export const journeyRoutes: JourneyRoute[] = [
   route({
-    journey: 'welcome',
+    name: 'welcome',
+    workflow: welcome,
     summary: 'Welcome series: coupon at once, reminder after 3 days without an order',
     workflowId: (event) => welcomeWorkflowId(event.customerId),
     startOn: ['customer.created'],
     signalOn: ['order.placed'],
     restart: 'never',
+    lane: 'transactional',
     input: (event, config) => ({ customerId: event.customerId, config: config.welcome }),
   }),
   route({
-    journey: 'order',
+    name: 'order',
+    workflow: order,
     summary: 'Order lifecycle (transactional): confirmation, shipping notice with tracking, delivered notice',
-    workflowId: (event) => orderWorkflowId((event.properties as { orderId: string }).orderId),
+    workflowId: (event) => orderWorkflowId(event.properties.orderId),
     startOn: ['order.placed'],
     signalOn: ['order.shipped', 'order.delivered'],
     restart: 'never',
+    lane: 'transactional',
     input: (event, config) => ({
       customerId: event.customerId,
       orderId: event.properties.orderId,
@@ -77,7 +127,8 @@ export const journeyRoutes: JourneyRoute[] = [
     }),
   }),
   route({
-    journey: 'abandonedCart',
+    name: 'abandoned-cart',
+    workflow: abandonedCart,
     summary: 'Abandoned cart: reminder 4 h after the last cart change, discount 20 h later; one series per 7 days',
     workflowId: (event) => abandonedCartWorkflowId(event.customerId),
     startOn: ['cart.updated'],
@@ -88,9 +139,10 @@ export const journeyRoutes: JourneyRoute[] = [
     input: (event, config) => ({ customerId: event.customerId, config: config.abandonedCart }),
   }),
   route({
-    journey: 'backInStock',
+    name: 'back-in-stock',
+    workflow: backInStock,
     summary: 'Back in stock: alert when the requested product returns (batched), within 90 days',
-    workflowId: (event) => backInStockWorkflowId(event.customerId, (event.properties as { productId: string }).productId),
+    workflowId: (event) => backInStockWorkflowId(event.customerId, event.properties.productId),
     startOn: ['back_in_stock.requested'],
     signalOn: [],
     restart: 'after-close',
@@ -102,9 +154,22 @@ export const journeyRoutes: JourneyRoute[] = [
     }),
   }),
   route({
-    journey: 'postPurchase',
+    name: 'back-in-stock-restock',
+    workflow: backInStockRestock,
+    summary: 'Back-in-stock restock: wake waiting subscribers in batches',
+    workflowId: (event) => backInStockRestockWorkflowId(event.properties.productId),
+    startOn: [PRODUCT_RESTOCKED],
+    signalOn: [],
+    restart: 'after-close',
+    customerScoped: false,
+    signal: { definition: productRestockedSignal as SignalDefinition<[never]>, args: (event) => [{ stock: event.properties.stock }] },
+    input: (event, config) => ({ productId: event.properties.productId, config: config.backInStock }),
+  }),
+  route({
+    name: 'post-purchase',
+    workflow: postPurchase,
     summary: 'Post-purchase: thank-you after 3 h, review request 7 days after delivery, cross-sell after 14 days',
-    workflowId: (event) => postPurchaseWorkflowId((event.properties as { orderId: string }).orderId),
+    workflowId: (event) => postPurchaseWorkflowId(event.properties.orderId),
     startOn: ['order.placed'],
     signalOn: ['order.delivered'],
     restart: 'never',
@@ -116,7 +181,8 @@ export const journeyRoutes: JourneyRoute[] = [
     }),
   }),
   route({
-    journey: 'winBack',
+    name: 'win-back',
+    workflow: winBack,
     summary: 'Win-back: 90 days after the last order a coupon, a last chance 14 days later, then sunset (unengaged)',
     workflowId: (event) => winBackWorkflowId(event.customerId),
     startOn: ['order.placed'],
@@ -125,7 +191,8 @@ export const journeyRoutes: JourneyRoute[] = [
     input: (event, config) => ({ customerId: event.customerId, config: config.winBack }),
   }),
   route({
-    journey: 'vip',
+    name: 'vip',
+    workflow: vip,
     summary: 'VIP: a one-time invitation with an exclusive reward at 5 orders or 1000 lifetime revenue',
     workflowId: (event) => vipWorkflowId(event.customerId),
     startOn: ['order.placed'],
@@ -134,7 +201,8 @@ export const journeyRoutes: JourneyRoute[] = [
     input: (event, config) => ({ customerId: event.customerId, config: config.vip }),
   }),
   route({
-    journey: 'birthday',
+    name: 'birthday',
+    workflow: birthday,
     summary: 'Birthday: every year on the birthday at 10:00 local time, a greeting with a coupon',
     workflowId: (event) => birthdayWorkflowId(event.customerId),
     startOn: ['customer.created', 'customer.updated'],
@@ -148,7 +216,8 @@ export const journeyRoutes: JourneyRoute[] = [
     }),
   }),
   route({
-    journey: 'leadNurture',
+    name: 'lead-nurture',
+    workflow: leadNurture,
     summary: 'Lead nurture: a content piece on the chosen topics every 2 days, up to 5, until the first order',
     workflowId: (event) => leadNurtureWorkflowId(event.customerId),
     startOn: ['form.submitted'],
@@ -157,7 +226,8 @@ export const journeyRoutes: JourneyRoute[] = [
     input: (event, config) => ({ customerId: event.customerId, config: config.leadNurture }),
   }),
   route({
-    journey: 'replenishment',
+    name: 'replenishment',
+    workflow: replenishment,
     summary: 'Replenishment: a reminder before the product runs out, with snooze and reschedule links',
     // Only products with a replenishment rhythm get a journey (the journey still ends at once
     // if replenishDays was removed between the order and its start).
@@ -166,20 +236,31 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['order.placed'],
     signalOn: [],
     restart: 'after-close',
-    input: (event, config, productId) => ({ customerId: event.customerId, productId, config: config.replenishment }),
+    input: (event, config, productId) => ({ customerId: event.customerId, productId: productId!, config: config.replenishment }),
   }),
 ];
 
+const touchedBy = (r: JourneyRoute, type: RoutedEventType) => r.startOn.includes(type) || r.signalOn.includes(type);
+
+/** Whether any journey can hear of this event; one that none can is never queued for dispatch. */
+export function mayReachJourney(event: Pick<RoutedEvent, 'type'>): boolean {
+  return journeyRoutes.some((r) => touchedBy(r, event.type));
+}
+
+/** 0: reaches a transactional journey (dispatched first); 1: the rest. */
+export function dispatchLaneOf(event: Pick<RoutedEvent, 'type'>): 0 | 1 {
+  return journeyRoutes.some((r) => r.lane === 'transactional' && touchedBy(r, event.type)) ? 0 : 1;
+}
+
+export type RouteMatch = { route: JourneyRoute; action: 'start' | 'signal' };
+
 /** The routes an event touches, and how. */
-export async function routesFor(
-  event: ShopEvent,
-  lookups: RouteLookups,
-): Promise<{ route: JourneyRoute; action: 'start' | 'signal' }[]> {
-  const matches: { route: JourneyRoute; action: 'start' | 'signal' }[] = [];
+export async function routesFor(event: RoutedEvent, lookups: RouteLookups): Promise<RouteMatch[]> {
+  const matches: RouteMatch[] = [];
   for (const r of journeyRoutes) {
     if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
       matches.push(...(await instancesOf(r, event, 'start', lookups)));
-    } else if (r.signalOn.includes(event.type) || r.startOn.includes(event.type)) {
+    } else if (touchedBy(r, event.type)) {
       matches.push(...(await instancesOf(r, event, 'signal', lookups)));
     }
   }
@@ -187,10 +268,16 @@ export async function routesFor(
 }
 
 /** A fanned-out route becomes one route per key, each bound to its own workflow id and input. */
-async function instancesOf(r: JourneyRoute, event: ShopEvent, action: 'start' | 'signal', lookups: RouteLookups) {
+async function instancesOf(r: JourneyRoute, event: RoutedEvent, action: 'start' | 'signal', lookups: RouteLookups) {
   if (!r.fanOut) return [{ route: r, action }];
   return [...new Set(await r.fanOut(event as never, lookups))].map((key) => {
     const bound: JourneyRoute = { ...r, workflowId: (e) => r.workflowId(e, key), input: (e, c) => r.input(e, c, key) };
     return { route: bound, action };
   });
+}
+
+/** What the journey is sent for this event: its signal and the signal's arguments. */
+export function signalFor(r: JourneyRoute, event: RoutedEvent): { definition: SignalDefinition<[never]>; args: [unknown] } {
+  if (r.signal) return { definition: r.signal.definition, args: r.signal.args(event as never) };
+  return { definition: journeyEventSignal as unknown as SignalDefinition<[never]>, args: [event] };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { ShopEvent } from './event-schemas';
-import { project } from './projections';
+import { project, projections } from './projections';
+import { dispatchLaneOf, mayReachJourney, type RoutedEvent } from './routes';
 
 export type IncomingEvent = Omit<ShopEvent, 'id' | 'occurredAt'> & { id?: string; occurredAt?: string };
 
@@ -12,34 +13,62 @@ export interface StoredEvent {
   duplicate: boolean;
 }
 
+type Queryable = Pick<PoolClient, 'query'>;
+
+/**
+ * Put events into the store and the dispatch queue in the order given, under their customers'
+ * dispatch locks (see db/migrations/040_dispatch_queue.sql), in one statement. Events that
+ * reach no journey are stored as dispatched and never queue. Returns the ids stored now.
+ */
+export async function enqueueEvents(db: Queryable, events: RoutedEvent[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM journeys_enqueue_events($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[]) AS id`,
+    [
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => e.customerId),
+      events.map((e) => e.occurredAt),
+      events.map((e) => JSON.stringify(e.properties)),
+      events.map((e) => dispatchLaneOf(e)),
+      events.map((e) => mayReachJourney(e)),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * Store a batch atomically, before anything else happens to it. A repeated id is a no-op:
- * the event is neither re-projected nor re-dispatched.
+ * the event is neither re-projected nor re-dispatched. Events without a projection (carts,
+ * views, forms) take one statement and no explicit transaction.
  */
 export async function storeEvents(db: Pool, incoming: IncomingEvent[], now = new Date()): Promise<StoredEvent[]> {
-  return withTransaction(db, async (tx) => {
-    const results: StoredEvent[] = [];
-    for (const raw of incoming) {
-      const event = {
+  const events = incoming.map(
+    (raw) =>
+      ({
         ...raw,
         id: raw.id ?? `evt_${randomUUID()}`,
         occurredAt: raw.occurredAt ? new Date(raw.occurredAt).toISOString() : now.toISOString(),
-      } as ShopEvent;
-      const inserted = await tx.query(
-        `INSERT INTO events (id, type, customer_id, occurred_at, properties)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-        [event.id, event.type, event.customerId, event.occurredAt, JSON.stringify(event.properties)],
-      );
-      const duplicate = inserted.rowCount === 0;
-      if (!duplicate) await project(tx, event);
-      results.push({ id: event.id, duplicate });
-    }
-    return results;
+      }) as ShopEvent,
+  );
+  const results = (stored: Set<string>) => {
+    const seen = new Set<string>();
+    return events.map((e) => {
+      const duplicate = !stored.has(e.id) || seen.has(e.id);
+      seen.add(e.id);
+      return { id: e.id, duplicate };
+    });
+  };
+  if (!events.some((e) => projections[e.type])) return results(await enqueueEvents(db, events));
+  return withTransaction(db, async (tx) => {
+    const stored = await enqueueEvents(tx, events);
+    const outcome = results(stored);
+    for (const [i, event] of events.entries()) if (!outcome[i].duplicate) await project(tx, event);
+    return outcome;
   });
 }
 
 interface EventRow {
-  seq: string;
+  seq: number;
   id: string;
   type: ShopEvent['type'];
   customer_id: string;

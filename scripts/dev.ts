@@ -92,14 +92,17 @@ async function main(): Promise<void> {
     }
 
     const config = loadConfig(env);
-    const db = createPool(config.database.url!, Math.min(config.database.poolSize, 10));
-    stops.push(() => db.end());
+    // One pool each: a burst of API requests must not starve the relay or the worker.
+    const db = createPool(config.database.url!, config.database.poolSize);
+    const relayDb = createPool(config.database.url!, config.database.relayPoolSize);
+    const workerDb = createPool(config.database.url!, config.database.workerPoolSize);
+    stops.push(() => Promise.all([db.end(), relayDb.end(), workerDb.end()]));
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
     const connection = await connectWorker(config);
     stops.push(() => connection.close());
-    const worker = await createJourneysWorker({ config, db, connection });
+    const worker = await createJourneysWorker({ config, db: workerDb, connection });
     const workerDone = worker.run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
 
     const temporal = createTemporalClient(config);
     stops.push(() => temporal.connection.close());
-    const api = await startApi({ config, db, temporal, log });
+    const api = await startApi({ config, db, relayDb, temporal, log });
     stops.push(() => api.close());
 
     const uiUrl = temporalServer?.uiUrl ?? `(your Temporal UI for ${config.temporal.address})`;

@@ -10,7 +10,7 @@ const event = (type: ShopEvent['type'], properties: Record<string, unknown>): Sh
 /** The core shop journeys' rows of the routing table: action and workflow id per event. */
 const lookups = { replenishableProducts: async () => [] };
 const matches = async (e: ShopEvent, journey: string) =>
-  (await routesFor(e, lookups)).filter((m) => m.route.journey === journey);
+  (await routesFor(e, lookups)).filter((m) => m.route.name === journey);
 const routed = async (e: ShopEvent, journey: string) =>
   (await matches(e, journey)).map((m) => [m.action, m.route.workflowId(e)]);
 
@@ -33,22 +33,22 @@ describe('core shop routes', () => {
 
   test('a non-empty cart starts abandoned-cart/<customerId>; an emptied cart, checkout and an order only reach it', async () => {
     const item = { productId: 'p', title: 'T', price: 1, quantity: 1 };
-    assert.deepEqual(await routed(event('cart.updated', { cartId: 'k', cartUrl: 'https://x.example', items: [item] }), 'abandonedCart'), [
+    assert.deepEqual(await routed(event('cart.updated', { cartId: 'k', cartUrl: 'https://x.example', items: [item] }), 'abandoned-cart'), [
       ['start', 'abandoned-cart/c-1'],
     ]);
-    assert.deepEqual(await routed(event('cart.updated', { cartId: 'k', cartUrl: 'https://x.example', items: [] }), 'abandonedCart'), [
+    assert.deepEqual(await routed(event('cart.updated', { cartId: 'k', cartUrl: 'https://x.example', items: [] }), 'abandoned-cart'), [
       ['signal', 'abandoned-cart/c-1'],
     ]);
-    assert.deepEqual(await routed(event('checkout.started', { cartId: 'k' }), 'abandonedCart'), [['signal', 'abandoned-cart/c-1']]);
-    assert.deepEqual(await routed(event('order.placed', { orderId: 'o', total: 1, currency: 'EUR', items: [item] }), 'abandonedCart'), [
+    assert.deepEqual(await routed(event('checkout.started', { cartId: 'k' }), 'abandoned-cart'), [['signal', 'abandoned-cart/c-1']]);
+    assert.deepEqual(await routed(event('order.placed', { orderId: 'o', total: 1, currency: 'EUR', items: [item] }), 'abandoned-cart'), [
       ['signal', 'abandoned-cart/c-1'],
     ]);
   });
 
   test('back_in_stock.requested starts back-in-stock/<customerId>/<productId> with the request time', async () => {
     const requested = event('back_in_stock.requested', { productId: 'pot' });
-    assert.deepEqual(await routed(requested, 'backInStock'), [['start', 'back-in-stock/c-1/pot']]);
-    const [match] = await matches(requested, 'backInStock');
+    assert.deepEqual(await routed(requested, 'back-in-stock'), [['start', 'back-in-stock/c-1/pot']]);
+    const [match] = await matches(requested, 'back-in-stock');
     assert.equal(match.route.restart, 'after-close', 'a new request after an alert is a new subscription');
     assert.deepEqual(match.route.input(requested, defaultJourneysConfig), {
       customerId: 'c-1',

@@ -12,7 +12,7 @@ const lookups = { replenishableProducts: async (ids: string[]) => ids.filter((id
 
 const touches = async (e: ShopEvent, journey: string) =>
   (await routesFor(e, lookups))
-    .filter((m) => m.route.journey === journey)
+    .filter((m) => m.route.name === journey)
     .map((m) => ({ action: m.action, workflowId: m.route.workflowId(e), input: m.route.input(e as never, defaultJourneysConfig) }));
 
 describe('routing of birthday, lead nurture and replenishment', async () => {
@@ -33,11 +33,11 @@ describe('routing of birthday, lead nurture and replenishment', async () => {
   });
 
   test('a form starts lead nurture; an order only reaches a running one', async () => {
-    assert.deepEqual((await touches(event('form.submitted', { formId: 'f', topics: ['tea'] }), 'leadNurture')).map((m) => [m.action, m.workflowId]), [
+    assert.deepEqual((await touches(event('form.submitted', { formId: 'f', topics: ['tea'] }), 'lead-nurture')).map((m) => [m.action, m.workflowId]), [
       ['start', 'lead-nurture/c-1'],
     ]);
     const order = event('order.placed', { orderId: 'o-1', total: 1, currency: 'EUR', items: [{ productId: 'p', title: 'P', price: 1, quantity: 1 }] });
-    assert.deepEqual((await touches(order, 'leadNurture')).map((m) => m.action), ['signal']);
+    assert.deepEqual((await touches(order, 'lead-nurture')).map((m) => m.action), ['signal']);
   });
 
   test('an order fans out to one replenishment journey per distinct replenishable product, each with its own input', async () => {

@@ -16,27 +16,27 @@ const delivered: ShopEvent = { ...orderPlaced, id: 'evt-d-1', type: 'order.deliv
 
 const routed = async (e: ShopEvent, journey: string) =>
   (await routesFor(e, lookups))
-    .filter((m) => m.route.journey === journey)
+    .filter((m) => m.route.name === journey)
     .map((m) => ({ action: m.action, workflowId: m.route.workflowId(e), restart: m.route.restart, input: m.route.input(e as never, defaultJourneysConfig) }));
 
 describe('routing of post-purchase, win-back and VIP', () => {
   test('an order starts its own post-purchase journey, and its delivery reaches it', async () => {
-    const [start] = await routed(orderPlaced, 'postPurchase');
+    const [start] = await routed(orderPlaced, 'post-purchase');
     assert.deepEqual(start, {
       action: 'start',
       workflowId: 'post-purchase/o-1',
       restart: 'never',
       input: { customerId: 'c-1', orderId: 'o-1', order: orderPlaced.properties, config: defaultJourneysConfig.postPurchase },
     });
-    assert.deepEqual((await routed(delivered, 'postPurchase')).map((m) => [m.action, m.workflowId]), [['signal', 'post-purchase/o-1']]);
+    assert.deepEqual((await routed(delivered, 'post-purchase')).map((m) => [m.action, m.workflowId]), [['signal', 'post-purchase/o-1']]);
   });
 
   test('every order starts or reaches the customer\'s win-back (restartable) and VIP (never restarted) journeys', async () => {
-    const [winBack] = await routed(orderPlaced, 'winBack');
+    const [winBack] = await routed(orderPlaced, 'win-back');
     assert.deepEqual([winBack.action, winBack.workflowId, winBack.restart], ['start', 'win-back/c-1', 'after-close']);
     assert.deepEqual(winBack.input, { customerId: 'c-1', config: defaultJourneysConfig.winBack });
     const [vip] = await routed(orderPlaced, 'vip');
     assert.deepEqual([vip.action, vip.workflowId, vip.restart], ['start', 'vip/c-1', 'never']);
-    assert.deepEqual((await routed(delivered, 'winBack')).length + (await routed(delivered, 'vip')).length, 0);
+    assert.deepEqual((await routed(delivered, 'win-back')).length + (await routed(delivered, 'vip')).length, 0);
   });
 });

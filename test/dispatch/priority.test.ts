@@ -1,0 +1,62 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { defaultJourneysConfig } from '../../config/journeys';
+import { EventRelay } from '../../ingest/relay';
+import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
+
+const log = pino({ level: 'silent' });
+const items = [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }];
+const cart = (id: string, customerId: string): IncomingEvent => ({
+  id,
+  type: 'cart.updated',
+  customerId,
+  properties: { cartId: `cart-${customerId}`, cartUrl: 'https://shop.example.com/cart', items },
+});
+const order = (id: string, customerId: string): IncomingEvent => ({
+  id,
+  type: 'order.placed',
+  customerId,
+  properties: { orderId: `order-${id}`, total: 5, currency: 'EUR', items },
+});
+
+describe('transactional events go ahead of the marketing backlog', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database?.drop();
+  });
+
+  test("an order and a sign-up posted behind other customers' carts are dispatched in the first batch", async () => {
+    const backlog = Array.from({ length: 40 }, (_, i) => cart(`pri-cart-${i}`, `pri-m-${i}`));
+    await storeEvents(database.pool, backlog);
+    await storeEvents(database.pool, [order('pri-order', 'pri-buyer')]);
+    await storeEvents(database.pool, [
+      { id: 'pri-signup', type: 'customer.created', customerId: 'pri-new', properties: { email: 'new@example.com' } },
+    ]);
+    const temporal = recordingTemporal();
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 5 });
+    await relay.drain();
+    const order_ = dispatchOrder(temporal.calls);
+    assert.equal(order_.length, 42, 'everything is dispatched in the end');
+    assert.ok(order_.indexOf('pri-order') < 5, `the order went in the first batch (position ${order_.indexOf('pri-order')})`);
+    assert.ok(order_.indexOf('pri-signup') < 5, `the sign-up went in the first batch (position ${order_.indexOf('pri-signup')})`);
+  });
+
+  test("a customer's own earlier marketing event goes first, then their order, both ahead of the backlog", async () => {
+    await storeEvents(database.pool, Array.from({ length: 40 }, (_, i) => cart(`pri2-cart-${i}`, `pri2-m-${i}`)));
+    await storeEvents(database.pool, [cart('pri2-own-cart', 'pri2-buyer')]);
+    await storeEvents(database.pool, [order('pri2-order', 'pri2-buyer')]);
+    const temporal = recordingTemporal();
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 5 });
+    await relay.drain();
+    const all = dispatchOrder(temporal.calls);
+    assert.deepEqual(dispatchOrder(temporal.calls, 'pri2-buyer'), ['pri2-own-cart', 'pri2-order'], 'in the customer’s order');
+    assert.ok(all.indexOf('pri2-own-cart') < 5, `the buyer's cart went in the first batch (position ${all.indexOf('pri2-own-cart')})`);
+    assert.ok(all.indexOf('pri2-order') < 10, `the order went in the second batch at the latest (position ${all.indexOf('pri2-order')})`);
+  });
+});
