@@ -8,6 +8,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey } from '../workflows/messages';
+import { vipStanding } from '../activities/vip';
 import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 
 export function routeLookups(db: Pool): RouteLookups {
@@ -19,7 +20,29 @@ export function routeLookups(db: Pool): RouteLookups {
       );
       return rows.map((r) => r.id);
     },
+    vipStanding: (customerId) => vipStanding(db, { customerId }),
   };
+}
+
+/**
+ * Which of these workflow ids the relay ever started (journey_instances); all of them for a
+ * customer whose history predates that record.
+ */
+async function startedAmong(db: Pool, customerId: string, workflowIds: string[]): Promise<(id: string) => boolean> {
+  const { rows } = await db.query<{ workflow_id: string | null }>(
+    `SELECT workflow_id FROM journey_instances WHERE workflow_id = ANY($1)
+     UNION ALL SELECT NULL FROM journey_untracked_customers WHERE customer_id = $2`,
+    [workflowIds, customerId],
+  );
+  if (rows.some((r) => r.workflow_id === null)) return () => true;
+  const started = new Set(rows.map((r) => r.workflow_id));
+  return (id) => started.has(id);
+}
+
+/** What one dispatch did: the journeys it started (for journey_instances) and its Temporal calls. */
+export interface Dispatched {
+  started: string[];
+  calls: number;
 }
 
 export interface DispatchDeps {
@@ -37,14 +60,24 @@ export const DISPATCH_DEADLINE_MS = 15_000;
  * journey that exists becomes a signal, and journeys drop an event id they have seen. The
  * journeys of one event are independent of each other, so their calls go out together.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent): Promise<void> {
-  const matches = await routesFor(event, routeLookups(deps.db));
-  if (!matches.length) return;
+export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent): Promise<Dispatched> {
+  let matches = await routesFor(event, routeLookups(deps.db), deps.journeys);
+  const signalled = matches.filter((m) => m.action === 'signal').map((m) => m.route.workflowId(event));
+  if (signalled.length) {
+    // A signal to a journey that was never started would only come back "not found".
+    const started = await startedAmong(deps.db, event.customerId, signalled);
+    matches = matches.filter((m) => m.action === 'start' || started(m.route.workflowId(event)));
+  }
+  if (!matches.length) return { started: [], calls: 0 };
   await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, async () => {
     const outcomes = await Promise.allSettled(matches.map((m) => deliver(deps, event, m)));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   });
+  return {
+    started: matches.filter((m) => m.action === 'start').map((m) => m.route.workflowId(event)),
+    calls: matches.length,
+  };
 }
 
 async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch): Promise<void> {

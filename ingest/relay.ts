@@ -114,6 +114,7 @@ export class EventRelay {
       [batchSize, LEASE_MS / 1000],
     );
     const delivered: string[] = [];
+    const started: string[] = [];
     const failed: { row: EventRow; err: Error }[] = [];
     const untried: string[] = [];
     let unavailable: Error | undefined;
@@ -125,8 +126,9 @@ export class EventRelay {
           continue;
         }
         try {
-          await dispatchEvent(this.deps, rowToEvent(row));
+          const outcome = await dispatchEvent(this.deps, rowToEvent(row));
           delivered.push(row.id);
+          started.push(...outcome.started);
         } catch (err) {
           if (isUnavailable(err)) {
             unavailable ??= err as Error;
@@ -136,7 +138,7 @@ export class EventRelay {
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallelism, rows.length) }, worker));
-    if (delivered.length) await this.deps.db.query('SELECT journeys_complete_events($1)', [delivered]);
+    if (delivered.length) await this.deps.db.query('SELECT journeys_complete_events($1, $2)', [delivered, started]);
     for (const { row, err } of failed) await this.recordFailure(row, err);
     if (untried.length) {
       await this.deps.db.query(

@@ -72,6 +72,12 @@ export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEve
   signalOn: RoutedEventType[];
   /** extra condition for starting (not for signals) */
   startWhen?: (event: RoutedEventOf<T>) => boolean;
+  /**
+   * The event can only matter to this journey when this holds; otherwise it is not told at all.
+   * A journey whose first step waits for a condition (VIP: enough orders) needs no workflow
+   * until the condition holds.
+   */
+  mattersWhen?: (event: RoutedEventOf<T>, lookups: RouteLookups, config: JourneysConfig) => Promise<boolean>;
   restart: 'never' | 'after-close';
   lane?: 'transactional';
   input: (event: RoutedEventOf<T>, config: JourneysConfig, key?: string) => Parameters<W>[0];
@@ -90,6 +96,8 @@ export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEve
 export interface RouteLookups {
   /** those of `productIds` that have replenishDays set */
   replenishableProducts(productIds: string[]): Promise<string[]>;
+  /** the customer's orders so far (this one included) and whether a VIP invitation went out */
+  vipStanding(customerId: string): Promise<{ orderCount: number; lifetimeRevenue: number; invitedAt: string | null }>;
 }
 
 /** Typed where the row is written; the table holds them side by side. */
@@ -197,6 +205,12 @@ export const journeyRoutes: JourneyRoute[] = [
     workflowId: (event) => vipWorkflowId(event.customerId),
     startOn: ['order.placed'],
     signalOn: [],
+    // Until the customer qualifies the journey would only count orders: it starts on the order
+    // that qualifies (the journey reads the same standing and invites), and never after the invitation.
+    mattersWhen: async (event, lookups, config) => {
+      const standing = await lookups.vipStanding(event.customerId);
+      return !standing.invitedAt && (standing.orderCount >= config.vip.orderCount || standing.lifetimeRevenue >= config.vip.lifetimeRevenue);
+    },
     restart: 'never',
     input: (event, config) => ({ customerId: event.customerId, config: config.vip }),
   }),
@@ -255,12 +269,13 @@ export function dispatchLaneOf(event: Pick<RoutedEvent, 'type'>): 0 | 1 {
 export type RouteMatch = { route: JourneyRoute; action: 'start' | 'signal' };
 
 /** The routes an event touches, and how. */
-export async function routesFor(event: RoutedEvent, lookups: RouteLookups): Promise<RouteMatch[]> {
+export async function routesFor(event: RoutedEvent, lookups: RouteLookups, config: JourneysConfig): Promise<RouteMatch[]> {
   const matches: RouteMatch[] = [];
   for (const r of journeyRoutes) {
+    if (!touchedBy(r, event.type) || (r.mattersWhen && !(await r.mattersWhen(event as never, lookups, config)))) continue;
     if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
       matches.push(...(await instancesOf(r, event, 'start', lookups)));
-    } else if (touchedBy(r, event.type)) {
+    } else {
       matches.push(...(await instancesOf(r, event, 'signal', lookups)));
     }
   }

@@ -8,10 +8,13 @@ const event = (type: ShopEvent['type'], properties: Record<string, unknown>): Sh
   ({ id: `evt-${type}`, type, customerId: 'c-1', occurredAt: '2026-01-01T00:00:00.000Z', properties }) as ShopEvent;
 
 /** The products of the catalog that have replenishDays. */
-const lookups = { replenishableProducts: async (ids: string[]) => ids.filter((id) => id !== 'mug') };
+const lookups = {
+  replenishableProducts: async (ids: string[]) => ids.filter((id) => id !== 'mug'),
+  vipStanding: async () => ({ orderCount: 1, lifetimeRevenue: 0, invitedAt: null }),
+};
 
 const touches = async (e: ShopEvent, journey: string) =>
-  (await routesFor(e, lookups))
+  (await routesFor(e, lookups, defaultJourneysConfig))
     .filter((m) => m.route.name === journey)
     .map((m) => ({ action: m.action, workflowId: m.route.workflowId(e), input: m.route.input(e as never, defaultJourneysConfig) }));
 
