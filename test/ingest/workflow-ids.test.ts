@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { routesFor } from '../../ingest/routes';
+import { defaultJourneysConfig } from '../../config/journeys';
 import type { ShopEvent } from '../../ingest/event-schemas';
 
 /**
@@ -12,11 +13,15 @@ import type { ShopEvent } from '../../ingest/event-schemas';
 const event = (type: ShopEvent['type'], customerId: string, properties: Record<string, unknown>): ShopEvent =>
   ({ id: 'e-1', type, customerId, occurredAt: '2026-04-01T10:00:00.000Z', properties }) as ShopEvent;
 
-const everyProductReplenishes = { replenishableProducts: async (ids: string[]) => ids };
+const everyProductReplenishes = {
+  replenishableProducts: async (ids: string[]) => ids,
+  // a qualifying customer: every journey an order can reach shows its id
+  vipStanding: async () => ({ orderCount: 5, lifetimeRevenue: 0, invitedAt: null }),
+};
 
 /** Every workflow id the event reaches, per action. */
 async function workflowIds(e: ShopEvent): Promise<string[]> {
-  return (await routesFor(e, everyProductReplenishes)).map((m) => m.route.workflowId(e)).sort();
+  return (await routesFor(e, everyProductReplenishes, defaultJourneysConfig)).map((m) => m.route.workflowId(e)).sort();
 }
 
 const backInStockRequest = (customerId: string, productId: string) =>
