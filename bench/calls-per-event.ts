@@ -1,14 +1,15 @@
 /**
- * `npx tsx bench/calls-per-event.ts`: how many Temporal calls the relay makes for each event
- * type along one customer's life (sign-up, cart, checkout, order, shipping, delivery, profile
- * change, views, a form, a back-in-stock request, a second order). Counts, not timings: the
- * relay runs against a client that records its calls. Needs the test Postgres.
+ * How many Temporal calls the relay makes for each event type along one customer's life
+ * (sign-up, a view, cart, checkout, order, shipping, delivery, a profile change, a form, a
+ * back-in-stock request, a second order). Counts, not timings: the relay runs against a client
+ * that records its calls. `npx tsx bench/calls-per-event.ts` (needs the test Postgres);
+ * `npm run bench` reports the same on its own database.
  */
 import pino from 'pino';
+import type { Pool } from 'pg';
 import { defaultJourneysConfig } from '../config/journeys';
 import { EventRelay } from '../ingest/relay';
 import { storeEvents, type IncomingEvent } from '../ingest/store';
-import { createTestDatabase } from '../test/helpers/database';
 import { recordingTemporal } from '../test/helpers/recording-temporal';
 
 const items = [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }];
@@ -26,27 +27,34 @@ const life = (c: string): IncomingEvent[] => [
   { id: `${c}-11`, type: 'order.placed', customerId: c, properties: { orderId: `${c}-o2`, total: 5, currency: 'EUR', items } },
 ];
 
-async function main(): Promise<void> {
-  const database = await createTestDatabase();
-  try {
-    const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
-    const events = life('calls-c');
-    const counts: [string, number][] = [];
-    for (const event of events) {
-      const before = temporal.calls.length;
-      await storeEvents(database.pool, [event]);
-      await relay.drain();
-      counts.push([`${event.type}${events.filter((e) => e.type === event.type).indexOf(event) > 0 ? ' (again)' : ''}`, temporal.calls.length - before]);
-    }
-    const total = counts.reduce((n, [, c]) => n + c, 0);
-    console.log(JSON.stringify({ perEvent: Object.fromEntries(counts), total }, null, 2));
-  } finally {
-    await database.drop();
+/** Event type (a repeat marked "again") → Temporal calls it caused. */
+export async function callsPerEvent(db: Pool, customerId = `calls-${Date.now()}`): Promise<Record<string, number>> {
+  const temporal = recordingTemporal();
+  const relay = new EventRelay({ db, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
+  const events = life(customerId);
+  const counts: Record<string, number> = {};
+  for (const event of events) {
+    const before = temporal.calls.length;
+    await storeEvents(db, [event]);
+    await relay.drain();
+    const again = events.filter((e) => e.type === event.type).indexOf(event) > 0;
+    counts[`${event.type}${again ? ' (again)' : ''}`] = temporal.calls.length - before;
   }
+  return counts;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  void (async () => {
+    const { createTestDatabase } = await import('../test/helpers/database');
+    const database = await createTestDatabase();
+    try {
+      const counts = await callsPerEvent(database.pool);
+      console.log(JSON.stringify({ perEvent: counts, total: Object.values(counts).reduce((a, b) => a + b, 0) }, null, 2));
+    } finally {
+      await database.drop();
+    }
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

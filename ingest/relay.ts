@@ -9,6 +9,17 @@ const LEASE_MS = 60_000;
 /** How long the relay rests after finding Temporal unreachable, before it tries again. */
 const UNAVAILABLE_PAUSE_MS = 5_000;
 
+/**
+ * Claim up to $1 due heads for $2 seconds: lane 0 first, then oldest first, along the partial
+ * index that holds only heads (events_claim_idx), skipping rows another relay is claiming.
+ */
+export const CLAIM_SQL = `UPDATE events SET leased_until = now() + make_interval(secs => $2)
+  WHERE id IN (SELECT id FROM events
+                WHERE head_of_line AND dispatched_at IS NULL AND dead_lettered_at IS NULL
+                  AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                ORDER BY lane, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING seq, id, type, customer_id, occurred_at, properties, dispatch_attempts`;
+
 const DEFAULTS: DispatchSettings = { batchSize: 100, parallelism: 32, maxAttempts: 8, deadLetterHoldMs: 15 * 60_000 };
 
 export type RelayDeps = DispatchDeps & { db: Pool; log: Logger; pollInterval?: number } & Partial<DispatchSettings>;
@@ -104,15 +115,7 @@ export class EventRelay {
   private async dispatchBatch(): Promise<{ done: boolean; count: number }> {
     const { batchSize, parallelism } = this.settings;
     const leaseEnd = Date.now() + LEASE_MS;
-    const { rows } = await this.deps.db.query<EventRow>(
-      `UPDATE events SET leased_until = now() + make_interval(secs => $2)
-        WHERE id IN (SELECT id FROM events
-                      WHERE head_of_line AND dispatched_at IS NULL AND dead_lettered_at IS NULL
-                        AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                      ORDER BY lane, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING seq, id, type, customer_id, occurred_at, properties, dispatch_attempts`,
-      [batchSize, LEASE_MS / 1000],
-    );
+    const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [batchSize, LEASE_MS / 1000]);
     const delivered: string[] = [];
     const started: string[] = [];
     const failed: { row: EventRow; err: Error }[] = [];
