@@ -22,6 +22,8 @@ export interface CustomerRow {
   locale: string | null;
   marketing_consent: boolean;
   unsubscribed_at: Date | null;
+  /** another customer id with the same address unsubscribed (the unsubscribe covers the address) */
+  address_unsubscribed: boolean;
   unengaged_at: Date | null;
   erased_at: Date | null;
 }
@@ -56,7 +58,7 @@ const deliverable: Guardrail = async ({ tx, customer }) => {
 /** Marketing mail needs explicit consent and an engaged, subscribed customer. */
 const marketingPermission: Guardrail = ({ input, customer }) => {
   if (input.category !== 'marketing' || !customer) return allow;
-  if (customer.unsubscribed_at) return { action: 'skip', reason: 'unsubscribed' };
+  if (customer.unsubscribed_at || customer.address_unsubscribed) return { action: 'skip', reason: 'unsubscribed' };
   if (!customer.marketing_consent) return { action: 'skip', reason: 'no_consent' };
   if (customer.unengaged_at) return { action: 'skip', reason: 'unengaged' };
   return allow;

@@ -353,8 +353,9 @@ async function composeEmail(
 
 async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(
-    `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at
-       FROM customers WHERE id = $1`,
+    `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at,
+            EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
+       FROM customers c WHERE id = $1`,
     [customerId],
   );
   return rows[0];

@@ -114,6 +114,7 @@ async function scrubPersonalData(db: Pool, customerId: string, now: Date) {
       `INSERT INTO customers (id, erased_at) VALUES ($1, $2)
        ON CONFLICT (id) DO UPDATE SET email = NULL, first_name = NULL, timezone = NULL, locale = NULL, birthday = NULL,
          marketing_consent = false, consent_source = NULL, consent_at = NULL, unsubscribed_at = NULL, unengaged_at = NULL,
+         profile_at = '{}', shop_consent = NULL, shop_consent_at = NULL, resubscribed_at = NULL,
          erased_at = $2, updated_at = now()`,
       [customerId, now],
     );

@@ -9,6 +9,7 @@ import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
 import { createApp } from './app';
+import { ShopWebhookSender } from './shop-webhooks';
 
 export interface RunningApi {
   url: string;
@@ -46,6 +47,9 @@ export async function startApi(options: {
     );
   });
   relay.start();
+  // Every replica drains the webhook outbox; rows are leased, so none is posted twice at once.
+  const shopWebhooks = config.shopWebhook ? new ShopWebhookSender({ db, ...config.shopWebhook, log }) : undefined;
+  shopWebhooks?.start();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.api.host}:${port}`,
@@ -54,7 +58,11 @@ export async function startApi(options: {
       // Stop accepting connections and let in-flight requests finish (server.close() waits for
       // them and closes idle keep-alive sockets); the relay finishes its pass meanwhile. An
       // event it could not dispatch stays stored for the next relay, here or on a replica.
-      await Promise.all([relay.stop(), new Promise<void>((resolve) => server.close(() => resolve()))]);
+      await Promise.all([
+        relay.stop(),
+        shopWebhooks?.stop(),
+        new Promise<void>((resolve) => server.close(() => resolve())),
+      ]);
       server.closeAllConnections?.();
     },
   };

@@ -39,6 +39,11 @@ const EnvSchema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().optional(),
   RESEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(55_000).default(20_000),
   SEND_RATE_PER_SECOND: z.coerce.number().min(0).optional(),
+  SHOP_WEBHOOK_URL: z.string().url('SHOP_WEBHOOK_URL must be an http(s) URL').optional(),
+  SHOP_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'SHOP_WEBHOOK_SECRET must be whsec_ followed by at least 18 bytes of base64')
+    .optional(),
   MAIL_FROM: z.string().default('Journeys Shop <shop@example.com>'),
   SHOP_NAME: z.string().default('Journeys Shop'),
   POSTAL_ADDRESS: z.string().default('Journeys Shop, 1 Example Street, 10115 Berlin, Germany'),
@@ -88,6 +93,11 @@ export interface Config {
     shopName: string;
     postalAddress: string;
   };
+  /**
+   * The shop's endpoint for our consent webhooks (unsubscribed, re-subscribed, suppressed),
+   * signed with `secret`; undefined = none are sent (they still queue in shop_webhooks).
+   */
+  shopWebhook: { url: string; secret: string } | undefined;
   /** where this API is reachable from a recipient's mail client (unsubscribe, tracking links) */
   publicUrl: string;
   /** the shop's storefront, for "visit the shop" buttons (default: PUBLIC_URL) */
@@ -170,6 +180,9 @@ export function loadConfig(
   const generate = options.allowGeneratedSecrets ?? false;
   if (!e.API_KEY && !generate) throw new ConfigError('API_KEY is required (at least 16 characters)');
   if (!e.TOKEN_SECRET && !generate) throw new ConfigError('TOKEN_SECRET is required (at least 16 characters)');
+  if (e.SHOP_WEBHOOK_URL && !e.SHOP_WEBHOOK_SECRET) {
+    throw new ConfigError('SHOP_WEBHOOK_SECRET is required with SHOP_WEBHOOK_URL (whsec_ followed by base64)');
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -210,6 +223,7 @@ export function loadConfig(
       shopName: e.SHOP_NAME,
       postalAddress: e.POSTAL_ADDRESS,
     },
+    shopWebhook: e.SHOP_WEBHOOK_URL ? { url: e.SHOP_WEBHOOK_URL, secret: e.SHOP_WEBHOOK_SECRET! } : undefined,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     shopUrl: (e.SHOP_URL ?? e.PUBLIC_URL).replace(/\/$/, ''),
     tokenSecret: e.TOKEN_SECRET ?? randomBytes(32).toString('base64url'),

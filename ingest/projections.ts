@@ -1,4 +1,5 @@
-import type { PoolClient } from 'pg';
+import { Pool, type PoolClient } from 'pg';
+import { withTransaction } from '../db/transaction';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 
 /**
@@ -17,54 +18,116 @@ export interface ProfileChange {
   marketingConsent?: boolean;
 }
 
-/**
- * Guardrails (issue 5): a consent given *after* an unsubscribe is a new opt-in and
- * re-subscribes (recorded as a consent change); a consent that occurred before the unsubscribe
- * (a late or replayed event, a profile sync echoing old state) does not override it.
- */
-const CONSENT_APPLIES = `($7 IS NOT NULL AND NOT ($7 AND c.unsubscribed_at IS NOT NULL AND $9::timestamptz <= c.unsubscribed_at))`;
+type ProfileField = Exclude<keyof ProfileChange, 'marketingConsent'>;
+
+/** Profile fields and the customers column each one lives in. */
+const PROFILE_COLUMNS: Record<ProfileField, string> = {
+  email: 'email',
+  firstName: 'first_name',
+  timezone: 'timezone',
+  locale: 'locale',
+  birthday: 'birthday',
+};
+
+interface StoredProfile {
+  erased_at: Date | null;
+  marketing_consent: boolean;
+  unsubscribed_at: Date | null;
+  resubscribed_at: Date | null;
+  shop_consent: boolean | null;
+  shop_consent_at: Date | null;
+  profile_at: Partial<Record<ProfileField, string>>;
+  email: string | null;
+  address_unsubscribed_at: Date | null;
+}
 
 /**
- * Create or update a customer's profile; omitted fields keep their value. A consent change
- * records where it came from and when (an unchanged consent keeps its original record).
+ * Create or update a customer's profile. Omitted fields keep their value; every field and the
+ * consent apply last-writer-wins by when they occurred, so a late or replayed event never
+ * reverts a newer value.
+ *
+ * Consent: the shop's stated value is recorded apart from our effective consent. A statement
+ * older than the shop's last one is ignored. `false` withdraws consent (unless our re-subscribe
+ * link was used after it occurred). `true` gives consent — but after an unsubscribe through
+ * our link (of this customer or of its address) only when it is a *change* of the shop's value
+ * that occurred after the unsubscribe: a sync repeating the shop's earlier `true` never
+ * re-subscribes. A consent change records where it came from and when.
+ *
  * An erased customer (DELETE /v1/customers/:id) starts fresh on a profile that occurred after
  * the erasure — consent only as that profile gives it; anything older is ignored.
  */
 export async function upsertCustomerProfile(
-  db: Pick<PoolClient, 'query'>,
+  db: Pool | PoolClient,
   customerId: string,
   p: ProfileChange,
   consent: { source: string; at: string },
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO customers AS c (id, email, first_name, timezone, locale, birthday, marketing_consent, consent_source, consent_at)
-     VALUES ($1, lower($2), $3, $4, $5, $6, coalesce($7, false), CASE WHEN $7 IS NULL THEN NULL ELSE $8 END,
-             CASE WHEN $7 IS NULL THEN NULL ELSE $9::timestamptz END)
-     ON CONFLICT (id) DO UPDATE SET
-       email = coalesce(lower($2), c.email),
-       first_name = coalesce($3, c.first_name),
-       timezone = coalesce($4, c.timezone),
-       locale = coalesce($5, c.locale),
-       birthday = coalesce($6, c.birthday),
-       marketing_consent = CASE WHEN ${CONSENT_APPLIES} THEN $7 ELSE c.marketing_consent END,
-       consent_source = CASE WHEN ${CONSENT_APPLIES} AND $7 <> c.marketing_consent THEN $8 ELSE c.consent_source END,
-       consent_at = CASE WHEN ${CONSENT_APPLIES} AND $7 <> c.marketing_consent THEN $9::timestamptz ELSE c.consent_at END,
-       unsubscribed_at = CASE WHEN ${CONSENT_APPLIES} AND $7 THEN NULL ELSE c.unsubscribed_at END,
-       erased_at = NULL,
-       updated_at = now()
-     WHERE c.erased_at IS NULL OR $9::timestamptz > c.erased_at`,
-    [
-      customerId,
-      p.email ?? null,
-      p.firstName ?? null,
-      p.timezone ?? null,
-      p.locale ?? null,
-      p.birthday ?? null,
-      p.marketingConsent ?? null,
-      consent.source,
-      consent.at,
-    ],
+  if (db instanceof Pool) {
+    await withTransaction(db, (tx) => upsertCustomerProfile(tx, customerId, p, consent));
+    return;
+  }
+  const at = new Date(consent.at);
+  await db.query('INSERT INTO customers (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [customerId]);
+  const { rows } = await db.query<StoredProfile>(
+    `SELECT c.erased_at, c.marketing_consent, c.unsubscribed_at, c.resubscribed_at, c.shop_consent, c.shop_consent_at,
+            c.profile_at, c.email, a.unsubscribed_at AS address_unsubscribed_at
+       FROM customers c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))
+      WHERE c.id = $1 FOR UPDATE OF c`,
+    [customerId, p.email ?? null],
   );
+  const stored = rows[0];
+  if (stored.erased_at && at <= stored.erased_at) return;
+  // Erasure emptied the row; a profile after it starts from nothing.
+  const versions = stored.erased_at ? {} : { ...stored.profile_at };
+
+  const sets: string[] = [];
+  const values: unknown[] = [customerId];
+  const set = (column: string, value: unknown) => {
+    values.push(value);
+    sets.push(`${column} = $${values.length}`);
+  };
+  for (const [field, column] of Object.entries(PROFILE_COLUMNS) as [ProfileField, string][]) {
+    const value = p[field];
+    if (value === undefined) continue;
+    const current = versions[field];
+    if (current && at < new Date(current)) continue;
+    versions[field] = at.toISOString();
+    set(column, field === 'email' ? value.toLowerCase() : value);
+  }
+
+  let clearAddressUnsubscribe = false;
+  if (p.marketingConsent !== undefined && (!stored.shop_consent_at || at >= stored.shop_consent_at || stored.erased_at)) {
+    const previous = stored.erased_at ? null : stored.shop_consent;
+    set('shop_consent', p.marketingConsent);
+    set('shop_consent_at', at);
+    const unsubscribedAt = latest(stored.unsubscribed_at, stored.address_unsubscribed_at);
+    let effective = stored.erased_at ? false : stored.marketing_consent;
+    if (!p.marketingConsent) {
+      if (!stored.resubscribed_at || at >= stored.resubscribed_at) effective = false;
+    } else if (!unsubscribedAt) {
+      effective = true;
+    } else if (previous !== true && at > unsubscribedAt) {
+      effective = true;
+      set('unsubscribed_at', null);
+      clearAddressUnsubscribe = stored.address_unsubscribed_at !== null;
+    }
+    if (effective !== (stored.erased_at ? null : stored.marketing_consent)) {
+      set('marketing_consent', effective);
+      set('consent_source', consent.source);
+      set('consent_at', at);
+    }
+  }
+  set('profile_at', JSON.stringify(versions));
+  await db.query(`UPDATE customers SET ${sets.join(', ')}, erased_at = NULL, updated_at = now() WHERE id = $1`, values);
+  if (clearAddressUnsubscribe) {
+    await db.query('DELETE FROM address_unsubscribes WHERE email = lower($1) AND unsubscribed_at < $2', [p.email ?? stored.email, at]);
+  }
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a > b ? a : b;
 }
 
 const upsertProfile = (tx: PoolClient, event: ShopEventOf<'customer.created' | 'customer.updated'>) =>

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { signToken, verifyToken, type LinkPayload } from '../../links/signed-links';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
+import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
 
 /**
  * The public, token-signed unsubscribe pages (no API key, no login, no cookies: the HMAC in the
@@ -93,30 +94,48 @@ async function findRecipient(db: Pool, customerId: string): Promise<Recipient | 
 
 /**
  * Withdraw marketing consent at once: the send path reads this row under the customer's lock
- * before every marketing send, so running journeys stop at their next step. A repeat keeps the
- * first unsubscribe's time and source.
+ * before every marketing send, so running journeys stop at their next step. The unsubscribe
+ * covers the address too (another customer id with the same address gets no marketing
+ * either), and the shop hears of it through its webhook, in the same statement. A repeat
+ * keeps the first unsubscribe's time and source.
  */
 export async function unsubscribe(db: Pool, customerId: string, source: string, at = new Date()): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH changed AS (
        UPDATE customers SET unsubscribed_at = $3, marketing_consent = false, consent_source = $2, consent_at = $3, updated_at = now()
-        WHERE id = $1 AND erased_at IS NULL AND unsubscribed_at IS NULL RETURNING id)
+        WHERE id = $1 AND erased_at IS NULL AND unsubscribed_at IS NULL RETURNING id, email),
+     address AS (
+       INSERT INTO address_unsubscribes (email, unsubscribed_at, source)
+       SELECT lower(email), $3, $2 FROM changed WHERE email IS NOT NULL ON CONFLICT (email) DO NOTHING),
+     webhook AS (
+       INSERT INTO shop_webhooks (webhook_id, type, payload)
+       SELECT ${NEW_SHOP_WEBHOOK_ID}, 'customer.unsubscribed',
+              jsonb_build_object('customerId', id, 'email', email, 'occurredAt', $4::text, 'source', $2::text) FROM changed)
      INSERT INTO audit_log (action, subject, details)
      SELECT 'unsubscribe', 'customer:' || id, jsonb_build_object('source', $2::text) FROM changed`,
-    [customerId, source, at],
+    [customerId, source, at, at.toISOString()],
   );
   return (rowCount ?? 0) > 0;
 }
 
-/** An explicit new opt-in: clears the unsubscribe and records consent with its source. */
+/**
+ * An explicit new opt-in through our link: clears the unsubscribe of the customer and of its
+ * address, records consent with its source, and tells the shop.
+ */
 export async function resubscribe(db: Pool, customerId: string, source: string, at = new Date()): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH changed AS (
-       UPDATE customers SET unsubscribed_at = NULL, marketing_consent = true, consent_source = $2, consent_at = $3, updated_at = now()
-        WHERE id = $1 AND erased_at IS NULL RETURNING id)
+       UPDATE customers SET unsubscribed_at = NULL, marketing_consent = true, consent_source = $2, consent_at = $3,
+                            resubscribed_at = $3, updated_at = now()
+        WHERE id = $1 AND erased_at IS NULL RETURNING id, email),
+     address AS (DELETE FROM address_unsubscribes WHERE email IN (SELECT lower(email) FROM changed)),
+     webhook AS (
+       INSERT INTO shop_webhooks (webhook_id, type, payload)
+       SELECT ${NEW_SHOP_WEBHOOK_ID}, 'customer.resubscribed',
+              jsonb_build_object('customerId', id, 'email', email, 'occurredAt', $4::text, 'source', $2::text) FROM changed)
      INSERT INTO audit_log (action, subject, details)
      SELECT 'resubscribe', 'customer:' || id, jsonb_build_object('source', $2::text) FROM changed`,
-    [customerId, source, at],
+    [customerId, source, at, at.toISOString()],
   );
   return (rowCount ?? 0) > 0;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { withTransaction } from '../../db/transaction';
+import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
 
 /**
  * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
@@ -146,11 +147,17 @@ export async function suppress(
 ): Promise<void> {
   for (const email of emails) {
     // A complaint is the strongest reason and replaces a bounce; otherwise the first one stays.
+    // The shop hears of every new or strengthened suppression, in the same statement.
     await db.query(
-      `INSERT INTO suppressions (email, reason, source) VALUES (lower($1), $2, $3)
-       ON CONFLICT (email) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source
-         WHERE EXCLUDED.reason = 'complaint' AND suppressions.reason <> 'complaint'`,
-      [email, reason, source],
+      `WITH suppressed AS (
+         INSERT INTO suppressions (email, reason, source) VALUES (lower($1), $2, $3)
+         ON CONFLICT (email) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source
+           WHERE EXCLUDED.reason = 'complaint' AND suppressions.reason <> 'complaint'
+         RETURNING email, reason, created_at)
+       INSERT INTO shop_webhooks (webhook_id, type, payload)
+       SELECT ${NEW_SHOP_WEBHOOK_ID}, 'email.suppressed',
+              jsonb_build_object('email', email, 'reason', reason, 'source', $3::text, 'occurredAt', $4::text) FROM suppressed`,
+      [email, reason, source, new Date().toISOString()],
     );
   }
 }

@@ -70,3 +70,14 @@ test('sends are limited to 4 per second with Resend by default, unlimited with t
   assert.throws(() => loadConfig({ ...secrets, SEND_RATE_PER_SECOND: '-1' }), /SEND_RATE_PER_SECOND/);
   assert.equal(loadConfig({ ...secrets }).mail.resendTimeoutMs, 20_000);
 });
+
+test('the shop webhook needs a whsec_ secret with its URL', () => {
+  assert.equal(loadConfig(secrets).shopWebhook, undefined);
+  assert.throws(() => loadConfig({ ...secrets, SHOP_WEBHOOK_URL: 'https://shop.example.com/hooks' }), /SHOP_WEBHOOK_SECRET is required/);
+  assert.throws(() => loadConfig({ ...secrets, SHOP_WEBHOOK_URL: 'https://shop.example.com/hooks', SHOP_WEBHOOK_SECRET: 'plain' }), /whsec_/);
+  const secret = `whsec_${Buffer.from('x'.repeat(24)).toString('base64')}`;
+  assert.deepEqual(loadConfig({ ...secrets, SHOP_WEBHOOK_URL: 'https://shop.example.com/hooks', SHOP_WEBHOOK_SECRET: secret }).shopWebhook, {
+    url: 'https://shop.example.com/hooks',
+    secret,
+  });
+});

@@ -72,7 +72,8 @@ test('no combination of consent, unsubscribe, suppression, unengaged and erased 
               };
         const outcome = await activities.sendMessage(input);
 
-        const subscribed = s.unsubscribed ? s.reOptIn === 'after-unsubscribe' : s.consent || s.reOptIn !== 'none';
+        // After our unsubscribe only a *change* of the shop's value to true (it said false before) re-subscribes.
+        const subscribed = s.unsubscribed ? s.reOptIn === 'after-unsubscribe' && !s.consent : s.consent || s.reOptIn !== 'none';
         const deliverable = s.suppressed === 'no' && !s.erased;
         const allowed = s.category === 'marketing' ? deliverable && subscribed && !s.unengaged : deliverable;
         assert.equal(outcome.status, allowed ? 'sent' : 'skipped', `${JSON.stringify(s)} → ${JSON.stringify(outcome)}`);

@@ -117,7 +117,7 @@ describe('one-click unsubscribe (RFC 8058) and re-subscribe', () => {
     assert.equal((await fetch(`${app.url}/r/${path.slice(3)}`, { method: 'POST' })).status, 400);
   });
 
-  test('a later marketingConsent:true re-subscribes only when it occurred after the unsubscribe', async () => {
+  test("a later marketingConsent:true re-subscribes only as a change of the shop's value that occurred after the unsubscribe", async () => {
     await h.customer('c-later', {}, '2026-01-01T00:00:00Z');
     const path = await unsubscribePathFromEmail('c-later', 'u/later/1');
     await fetch(`${app.url}${path}`, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) });
@@ -130,7 +130,15 @@ describe('one-click unsubscribe (RFC 8058) and re-subscribe', () => {
     assert.equal(row.marketing_consent, false);
     assert.ok(row.unsubscribed_at);
 
-    // A new, explicit opt-in after it does, and is recorded as the consent's source.
+    // Nor does a sync after it that repeats the shop's value (true).
+    const repeat = new Date(unsubscribedAt.getTime() + 30_000).toISOString();
+    await upsertCustomerProfile(h.db.pool, 'c-later', { marketingConsent: true }, { source: 'event:customer.updated:sync', at: repeat });
+    assert.ok((await customer('c-later')).unsubscribed_at);
+
+    // A change of the shop's value to true after it does (the shop recorded our unsubscribe,
+    // then the customer opted in again there), and is recorded as the consent's source.
+    const followed = new Date(unsubscribedAt.getTime() + 40_000).toISOString();
+    await upsertCustomerProfile(h.db.pool, 'c-later', { marketingConsent: false }, { source: 'event:customer.updated:follow', at: followed });
     const afterwards = new Date(unsubscribedAt.getTime() + 60_000).toISOString();
     await upsertCustomerProfile(h.db.pool, 'c-later', { marketingConsent: true }, { source: 'event:customer.updated:fresh', at: afterwards });
     row = await customer('c-later');
