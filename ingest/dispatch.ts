@@ -10,6 +10,7 @@ import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey } from '../workflows/messages';
 import { vipStanding } from '../activities/vip';
 import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
+import { toMs } from '../shared/durations';
 
 export function routeLookups(db: Pool): RouteLookups {
   return {
@@ -59,9 +60,14 @@ export const DISPATCH_DEADLINE_MS = 15_000;
  * Deliver one stored event to every journey its routes name. Safe to repeat: a start of a
  * journey that exists becomes a signal, and journeys drop an event id they have seen. The
  * journeys of one event are independent of each other, so their calls go out together.
+ * An event older than a route's maximum age (`receivedAt` − `occurredAt`) skips that route.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent): Promise<Dispatched> {
-  let matches = await routesFor(event, routeLookups(deps.db), deps.journeys);
+export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent, receivedAt = new Date()): Promise<Dispatched> {
+  // Dated by when we stored it: an event that waited out a Temporal outage is not history.
+  const age = receivedAt.getTime() - Date.parse(event.occurredAt);
+  let matches = (await routesFor(event, routeLookups(deps.db), deps.journeys)).filter(
+    (m) => m.route.maxEventAge === undefined || age <= toMs(m.route.maxEventAge),
+  );
   const signalled = matches.filter((m) => m.action === 'signal').map((m) => m.route.workflowId(event));
   if (signalled.length) {
     // A signal to a journey that was never started would only come back "not found".

@@ -118,7 +118,13 @@ export const EventSchema = z
   .openapi('Event');
 
 export const EventBatchSchema = z
-  .object({ events: z.array(EventSchema).min(1).max(500) })
+  .object({
+    events: z.array(EventSchema).min(1).max(500),
+    import: z
+      .boolean()
+      .optional()
+      .describe('History from another system: stored and projected (profiles, orders, products), starting and reaching no journey'),
+  })
   .openapi('EventBatch');
 
 /** An event as stored and as delivered to journeys (id and occurredAt always present). */

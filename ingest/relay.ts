@@ -18,7 +18,7 @@ export const CLAIM_SQL = `UPDATE events SET leased_until = now() + make_interval
                 WHERE head_of_line AND dispatched_at IS NULL AND dead_lettered_at IS NULL
                   AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                 ORDER BY lane, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-  RETURNING seq, id, type, customer_id, occurred_at, properties, dispatch_attempts`;
+  RETURNING seq, id, type, customer_id, occurred_at, received_at, properties, dispatch_attempts`;
 
 const DEFAULTS: DispatchSettings = { batchSize: 100, parallelism: 32, maxAttempts: 8, deadLetterHoldMs: 15 * 60_000 };
 
@@ -129,7 +129,7 @@ export class EventRelay {
           continue;
         }
         try {
-          const outcome = await dispatchEvent(this.deps, rowToEvent(row));
+          const outcome = await dispatchEvent(this.deps, rowToEvent(row), row.received_at);
           delivered.push(row.id);
           started.push(...outcome.started);
         } catch (err) {

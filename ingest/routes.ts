@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
@@ -79,6 +80,13 @@ export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEve
    */
   mattersWhen?: (event: RoutedEventOf<T>, lookups: RouteLookups, config: JourneysConfig) => Promise<boolean>;
   restart: 'never' | 'after-close';
+  /**
+   * How old (received − occurred) an event may be and still start or reach this journey. An
+   * older one is history — a back-fill, a replayed export — and only updates the shop's data:
+   * no order confirmation for a years-old order, no win-back for a lapse long over. Unset: no
+   * limit (our own restock event, made at the moment of the stock change).
+   */
+  maxEventAge?: Duration;
   lane?: 'transactional';
   input: (event: RoutedEventOf<T>, config: JourneysConfig, key?: string) => Parameters<W>[0];
   /**
@@ -114,6 +122,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['customer.created'],
     signalOn: ['order.placed'],
     restart: 'never',
+    maxEventAge: '7 days',
     lane: 'transactional',
     input: (event, config) => ({ customerId: event.customerId, config: config.welcome }),
   }),
@@ -125,6 +134,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['order.placed'],
     signalOn: ['order.shipped', 'order.delivered'],
     restart: 'never',
+    maxEventAge: '3 days',
     lane: 'transactional',
     input: (event, config) => ({
       customerId: event.customerId,
@@ -144,6 +154,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startWhen: (event) => event.properties.items.length > 0,
     signalOn: ['order.placed', 'checkout.started'],
     restart: 'after-close',
+    maxEventAge: '1 day',
     input: (event, config) => ({ customerId: event.customerId, config: config.abandonedCart }),
   }),
   route({
@@ -154,6 +165,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['back_in_stock.requested'],
     signalOn: [],
     restart: 'after-close',
+    maxEventAge: '7 days',
     input: (event, config) => ({
       customerId: event.customerId,
       productId: event.properties.productId,
@@ -181,6 +193,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['order.placed'],
     signalOn: ['order.delivered'],
     restart: 'never',
+    maxEventAge: '3 days',
     input: (event, config) => ({
       customerId: event.customerId,
       orderId: event.properties.orderId,
@@ -196,6 +209,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['order.placed'],
     signalOn: [],
     restart: 'after-close',
+    maxEventAge: '3 days',
     input: (event, config) => ({ customerId: event.customerId, config: config.winBack }),
   }),
   route({
@@ -212,6 +226,7 @@ export const journeyRoutes: JourneyRoute[] = [
       return !standing.invitedAt && (standing.orderCount >= config.vip.orderCount || standing.lifetimeRevenue >= config.vip.lifetimeRevenue);
     },
     restart: 'never',
+    maxEventAge: '3 days',
     input: (event, config) => ({ customerId: event.customerId, config: config.vip }),
   }),
   route({
@@ -224,6 +239,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startWhen: (event) => event.properties.birthday !== undefined,
     signalOn: [],
     restart: 'after-close',
+    maxEventAge: '30 days',
     input: (event, config) => ({
       customerId: event.customerId,
       config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone },
@@ -237,6 +253,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['form.submitted'],
     signalOn: ['order.placed'],
     restart: 'after-close',
+    maxEventAge: '2 days',
     input: (event, config) => ({ customerId: event.customerId, config: config.leadNurture }),
   }),
   route({
@@ -250,6 +267,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['order.placed'],
     signalOn: [],
     restart: 'after-close',
+    maxEventAge: '3 days',
     input: (event, config, productId) => ({ customerId: event.customerId, productId: productId!, config: config.replenishment }),
   }),
 ];

@@ -20,7 +20,7 @@ type Queryable = Pick<PoolClient, 'query'>;
  * dispatch locks (see db/migrations/040_dispatch_queue.sql), in one statement. Events that
  * reach no journey are stored as dispatched and never queue. Returns the ids stored now.
  */
-export async function enqueueEvents(db: Queryable, events: RoutedEvent[]): Promise<Set<string>> {
+export async function enqueueEvents(db: Queryable, events: RoutedEvent[], options: { import?: boolean } = {}): Promise<Set<string>> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM journeys_enqueue_events($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[]) AS id`,
     [
@@ -30,7 +30,7 @@ export async function enqueueEvents(db: Queryable, events: RoutedEvent[]): Promi
       events.map((e) => e.occurredAt),
       events.map((e) => JSON.stringify(e.properties)),
       events.map((e) => dispatchLaneOf(e)),
-      events.map((e) => mayReachJourney(e)),
+      events.map((e) => !options.import && mayReachJourney(e)),
     ],
   );
   return new Set(rows.map((r) => r.id));
@@ -39,9 +39,15 @@ export async function enqueueEvents(db: Queryable, events: RoutedEvent[]): Promi
 /**
  * Store a batch atomically, before anything else happens to it. A repeated id is a no-op:
  * the event is neither re-projected nor re-dispatched. Events without a projection (carts,
- * views, forms) take one statement and no explicit transaction.
+ * views, forms) take one statement and no explicit transaction. An import (history from
+ * another system) is projected like any event and stored as dispatched: it reaches no journey.
  */
-export async function storeEvents(db: Pool, incoming: IncomingEvent[], now = new Date()): Promise<StoredEvent[]> {
+export async function storeEvents(
+  db: Pool,
+  incoming: IncomingEvent[],
+  now = new Date(),
+  options: { import?: boolean } = {},
+): Promise<StoredEvent[]> {
   const events = incoming.map(
     (raw) =>
       ({
@@ -58,9 +64,9 @@ export async function storeEvents(db: Pool, incoming: IncomingEvent[], now = new
       return { id: e.id, duplicate };
     });
   };
-  if (!events.some((e) => projections[e.type])) return results(await enqueueEvents(db, events));
+  if (!events.some((e) => projections[e.type])) return results(await enqueueEvents(db, events, options));
   return withTransaction(db, async (tx) => {
-    const stored = await enqueueEvents(tx, events);
+    const stored = await enqueueEvents(tx, events, options);
     const outcome = results(stored);
     for (const [i, event] of events.entries()) if (!outcome[i].duplicate) await project(tx, event);
     return outcome;
@@ -73,11 +79,12 @@ interface EventRow {
   type: ShopEvent['type'];
   customer_id: string;
   occurred_at: Date;
+  received_at: Date;
   properties: ShopEvent['properties'];
   dispatch_attempts: number;
 }
 
-export function rowToEvent(row: Omit<EventRow, 'seq' | 'dispatch_attempts'>): ShopEvent {
+export function rowToEvent(row: Omit<EventRow, 'seq' | 'dispatch_attempts' | 'received_at'>): ShopEvent {
   return {
     id: row.id,
     type: row.type,

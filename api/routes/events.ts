@@ -17,7 +17,8 @@ export function eventsRouter(deps: ApiDeps): Router {
     const parsed = isBatch ? EventBatchSchema.safeParse(body) : EventSchema.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error);
     const incoming = (isBatch ? (parsed.data as { events: unknown[] }).events : [parsed.data]) as IncomingEvent[];
-    const stored = await storeEvents(deps.db, incoming);
+    const imported = isBatch && (parsed.data as { import?: boolean }).import === true;
+    const stored = await storeEvents(deps.db, incoming, new Date(), { import: imported });
     for (const s of stored) eventsAccepted.inc({ duplicate: String(s.duplicate) });
     deps.nudgeRelay();
     res.status(202).json(isBatch ? { accepted: stored } : stored[0]);
