@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Mailer } from './email/mailer';
 import { createGuardrails, type Guardrail } from './guardrails';
-import type { JourneysConfig } from '../config/journeys';
+import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import type { SendMessageInput } from './types';
 import { findProducts } from './catalog';
@@ -55,7 +55,13 @@ export function createActivities(deps: ActivityDeps) {
       settleBackInStockSubscription(deps.db, update),
     ...createBirthdayActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
-    ...createReplenishmentActivities({ db: deps.db, publicUrl: deps.config.publicUrl, tokenSecret: deps.config.tokenSecret }),
+    ...createReplenishmentActivities({
+      db: deps.db,
+      publicUrl: deps.config.publicUrl,
+      tokenSecret: deps.config.tokenSecret,
+      defaultTimezone: (deps.config.journeys?.guardrails ?? defaultJourneysConfig.guardrails).defaultTimezone,
+      now: () => now().getTime(),
+    }),
   };
 }
 

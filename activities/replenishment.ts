@@ -1,5 +1,8 @@
+import type { Duration } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { replenishmentLinks, type ReplenishmentLinkTarget } from '../links/replenishment-links';
+import { replenishmentLinks, rescheduleWindow, type ReplenishmentLinkTarget } from '../links/replenishment-links';
+import { zonedTimeToInstant } from '../shared/zoned-time';
+import { resolveTimezone } from './local-time';
 
 /** A product as the replenishment reminder shows it, with how long one unit lasts. */
 export interface ReplenishableProduct {
@@ -27,8 +30,39 @@ export async function findReplenishableProduct(db: Pool, productId: string): Pro
   };
 }
 
-export function createReplenishmentActivities(deps: { db: Pool; publicUrl: string; tokenSecret: string }) {
+export interface RescheduleRequest {
+  customerId: string;
+  /** YYYY-MM-DD, a day of the customer's calendar */
+  date: string;
+  atLocalHour: number;
+  within: Duration;
+}
+
+/** The instant a picked date means for this customer, or why the date cannot be picked. */
+export type RescheduleAnswer = { remindAt: string } | { rejected: string };
+
+/**
+ * A date picked on the link page → the moment of the reminder: `atLocalHour` on that day in the
+ * customer's zone (unknown zone → the default). Zone data lives here, not in the workflow.
+ */
+export async function planReschedule(
+  db: Pool,
+  request: RescheduleRequest,
+  defaultTimezone: string,
+  now: number,
+): Promise<RescheduleAnswer> {
+  const { rows } = await db.query<{ timezone: string | null }>('SELECT timezone FROM customers WHERE id = $1', [request.customerId]);
+  const zone = resolveTimezone(rows[0]?.timezone, defaultTimezone);
+  const { earliest, latest } = rescheduleWindow(now, zone, request.within);
+  if (request.date < earliest || request.date > latest) return { rejected: `pick a date between ${earliest} and ${latest}` };
+  const [year, month, day] = request.date.split('-').map(Number);
+  return { remindAt: new Date(zonedTimeToInstant({ year, month, day, hour: request.atLocalHour }, zone)).toISOString() };
+}
+
+export function createReplenishmentActivities(deps: { db: Pool; publicUrl: string; tokenSecret: string; defaultTimezone: string; now?: () => number }) {
+  const now = deps.now ?? Date.now;
   return {
+    planReschedule: (request: RescheduleRequest) => planReschedule(deps.db, request, deps.defaultTimezone, now()),
     findReplenishableProduct: (productId: string) => findReplenishableProduct(deps.db, productId),
     /** Signed in an activity: workflow code has neither the secret nor crypto. */
     replenishmentLinks: async (target: ReplenishmentLinkTarget) =>

@@ -4,7 +4,7 @@ import type { Duration } from '@temporalio/common';
 import { DURATION_WITH_UNIT } from '../shared/durations';
 
 /**
- * Every delay, count and discount of every journey, with DESIGN.md's defaults. A journey gets
+ * Every delay, count and discount of every journey, with the defaults the README lists. A journey gets
  * its section as workflow input when it starts, so a changed setting applies to journeys that
  * start after the change and never alters one mid-flight (which would break replay).
  *

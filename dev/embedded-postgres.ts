@@ -1,5 +1,5 @@
 /**
- * Embedded Postgres for the one-command dev stack (DESIGN.md "Embedded default vs production").
+ * Embedded Postgres for the one-command dev stack (`npm start`; production uses a real Postgres).
  *
  * PGlite is Postgres compiled to WASM and running in this Node process; pglite-socket serves it
  * over the Postgres wire protocol so the app's `pg` Pool talks to it exactly as it would to a

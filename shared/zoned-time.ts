@@ -68,6 +68,18 @@ export function zonedTimeToInstant(local: LocalDateTime, timeZone: string): numb
   return wall - before;
 }
 
+/** YYYY-MM-DD as the calendar in `timeZone` shows `instant`. */
+export function calendarDate(instant: number, timeZone: string): string {
+  const { year, month, day } = localParts(instant, timeZone);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** The calendar date `days` after `date` (YYYY-MM-DD). */
+export function addCalendarDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     formatterFor(timeZone);

@@ -24,7 +24,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { historyIsLong, Journey, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
 import { backInStockWorkflowId, JourneyKey, JourneyStepKey, productRestockedSignal } from './messages';
 import type { Activities } from '../activities';
@@ -118,11 +118,15 @@ export interface BackInStockRestockInput {
   config: JourneysConfig['backInStock'];
   /** batches already sent by earlier runs (continue-as-new) */
   batches?: number;
+  /** tests: continue as new beyond this many history events */
+  historyLimit?: number;
 }
 
 const RESTOCK_JOURNEY = 'back-in-stock-restock';
 
-export async function backInStockRestock({ productId, config, batches = 0 }: BackInStockRestockInput): Promise<void> {
+export async function backInStockRestock(input: BackInStockRestockInput): Promise<void> {
+  const { productId, config, historyLimit } = input;
+  let batches = input.batches ?? 0;
   // A later restock while batches are running changes nothing: each batch reads the stock anew.
   setHandler(productRestockedSignal, () => undefined);
   // Dispatch starts the run with its Journey attribute: setting it again is a billed no-op.
@@ -162,6 +166,8 @@ export async function backInStockRestock({ productId, config, batches = 0 }: Bac
     );
     at('between-batches', `batch ${batches} told; next batch in ${config.batchInterval} if stock remains`);
     await sleep(config.batchInterval);
-    if (inThisRun >= 20) await continueAsNew<typeof backInStockRestock>({ productId, config, batches });
+    // Coordinators that started before the history check counted their batches instead.
+    const continueNow = patched('restock-continues-on-long-history') ? historyIsLong(historyLimit) : inThisRun >= 20;
+    if (continueNow) await continueAsNew<typeof backInStockRestock>({ ...input, batches });
   }
 }

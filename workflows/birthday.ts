@@ -13,6 +13,7 @@
  */
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import { Journey, type JourneyCarryOver } from './kit';
+import type { BirthdayView } from './messages';
 import type { Activities } from '../activities';
 import type { BirthdayPlan } from '../activities/birthday';
 import type { JourneysConfig } from '../config/journeys';
@@ -39,7 +40,7 @@ const { planBirthday } = proxyActivities<Pick<Activities, 'planBirthday'>>({
 const GREETED_YEARS_KEPT = 10;
 
 export async function birthday({ customerId, config, carryOver }: BirthdayInput): Promise<void> {
-  const journey = new Journey({ journey: 'birthday', customerId, carryOver });
+  const journey = new Journey<BirthdayView>({ journey: 'birthday', customerId, carryOver });
   let celebratedThrough = carryOver?.celebratedThrough;
   const greetedYears = [...(carryOver?.greetedYears ?? [])];
   let profileChanged = false;

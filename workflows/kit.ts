@@ -63,7 +63,8 @@ export interface JourneyCarryOver {
 
 type Handler<T extends EventType> = (event: ShopEventOf<T>) => void;
 
-export class Journey {
+/** `Data`: the journey's own part of the `state` query (its view type lives in ./messages). */
+export class Journey<Data extends object = object> {
   readonly name: string;
   readonly customerId: string;
   private readonly seen: string[];
@@ -83,7 +84,7 @@ export class Journey {
   private details = '';
   private wakeUpAt: number | null = null;
   /** Extra state a journey exposes through the `state` query. */
-  data: Record<string, unknown> = {};
+  data: Partial<Data> = {};
 
   /**
    * `endsOnOrder`: the journey stops when the customer orders, so a send retried after the
@@ -250,11 +251,10 @@ export class Journey {
 
   /** True when history is long enough that the journey should continue as new. */
   historyIsLong(maxEvents = 2_000): boolean {
-    const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > maxEvents;
+    return historyIsLong(maxEvents);
   }
 
-  private view(): JourneyStateView {
+  private view(): JourneyStateView<Data> {
     return {
       journey: this.name,
       customerId: this.customerId,
@@ -276,6 +276,12 @@ export interface Deadline {
 
 function isDeadline(timeout: Duration | Deadline): timeout is Deadline {
   return typeof timeout === 'object' && timeout !== null && 'passed' in timeout;
+}
+
+/** True when the running workflow's history is long enough that it should continue as new. */
+export function historyIsLong(maxEvents = 2_000): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > maxEvents;
 }
 
 export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'promotes'> {

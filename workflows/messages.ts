@@ -6,26 +6,63 @@
  * Loaded both by clients and inside the workflow sandbox, so: definitions and pure functions
  * only, values from `@temporalio/workflow` and `@temporalio/common`, everything else as types.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
 import type { ShopEvent } from '../ingest/event-schemas';
 
-// ── Signals, queries ────────────────────────────────────────────────────────────────────────
+// ── Signals, queries, updates ───────────────────────────────────────────────────────────────────
 
 /** Every journey receives shop events through this one signal; the ingest relay sends it. */
 export const journeyEventSignal = defineSignal<[ShopEvent]>('journeyEvent');
 
-/** What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. */
-export interface JourneyStateView {
+/**
+ * What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. `data`
+ * is the journey's own view (empty until the journey has something to show); a caller that
+ * reads it uses that journey's typed query below.
+ */
+export interface JourneyStateView<Data extends object = object> {
   journey: string;
   customerId: string;
   step: string;
   details: string;
   nextWakeUp: string | null;
   sent: string[];
-  data: Record<string, unknown>;
+  data: Partial<Data>;
 }
+/** The `state` query as every journey answers it (the fields all journeys share). */
 export const stateQuery = defineQuery<JourneyStateView>('state');
+
+/** What the replenishment journey shows of its current cycle. */
+export interface ReplenishmentView {
+  productId: string;
+  productTitle: string;
+  orderId: string;
+  quantity: number;
+  runsOutAt: string;
+  nextReminderAt: string;
+  reminders: number;
+  /** from the journey's own config: what "remind me later" adds, how far ahead a date may be picked */
+  snoozeBy: Duration;
+  rescheduleWithin: Duration;
+}
+export const replenishmentStateQuery = defineQuery<JourneyStateView<ReplenishmentView>>('state');
+
+/** What the birthday journey shows: the next greeting and the years already greeted. */
+export interface BirthdayView {
+  nextGreetingAt: string | null;
+  birthday: string | null;
+  timezone: string | null;
+  celebratedThrough: number | null;
+  greetedYears: number[];
+}
+export const birthdayStateQuery = defineQuery<JourneyStateView<BirthdayView>>('state');
+
+/** What the post-purchase journey shows: each step's outcome so far. */
+export interface PostPurchaseView {
+  orderId: string;
+  outcomes: Record<string, string>;
+}
+export const postPurchaseStateQuery = defineQuery<JourneyStateView<PostPurchaseView>>('state');
 
 /** A product came back: sent by the API to the restock coordinator, and by it to a batch of subscribers. */
 export const productRestockedSignal = defineSignal<[{ stock: number }]>('productRestocked');
@@ -34,6 +71,19 @@ export const productRestockedSignal = defineSignal<[{ stock: number }]>('product
  * From a replenishment email's link page. `orderId` names the cycle the email belonged to: a
  * link in an email from before the latest order moves nothing.
  */
+export type ReplenishmentChange = { orderId: string } & ({ kind: 'snooze' } | { kind: 'reschedule'; date: string });
+/** The reminder's new time, as the journey computed it from its own config. */
+export interface ReplenishmentChanged {
+  remindAt: string;
+}
+/**
+ * Snooze or reschedule the next reminder. Rejected, with the reason as the failure's message:
+ * `stale_link` (an earlier order's email, or no reminder to move) and `invalid_date` (not a
+ * day between tomorrow and the journey's rescheduleWithin, in the customer's calendar).
+ */
+export const changeReplenishmentUpdate = defineUpdate<ReplenishmentChanged, [ReplenishmentChange]>('changeReplenishment');
+
+/** Before the update: kept so that journeys with such a signal in their history still replay. */
 export type ReplenishmentRequest = { orderId: string } & ({ kind: 'snooze' } | { kind: 'reschedule'; remindAt: string });
 export const replenishmentRequestSignal = defineSignal<[ReplenishmentRequest]>('replenishmentRequest');
 

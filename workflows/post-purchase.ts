@@ -11,6 +11,7 @@
  */
 import { patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import { Journey, type SendOptions } from './kit';
+import type { PostPurchaseView } from './messages';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
@@ -41,7 +42,7 @@ const localLookups = proxyLocalActivities<Lookups>(lookupOptions);
 const lookups = (): Lookups => (patched('post-purchase-local-lookups') ? localLookups : remoteLookups);
 
 export async function postPurchase({ customerId, orderId, order, config }: PostPurchaseInput): Promise<void> {
-  const journey = new Journey({ journey: JOURNEY, customerId });
+  const journey = new Journey<PostPurchaseView>({ journey: JOURNEY, customerId });
   const startedAt = Date.now();
   let deliveredAt: number | null = null;
   journey.on('order.delivered', (event) => {

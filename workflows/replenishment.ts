@@ -4,14 +4,15 @@
  *   the supply runs out at  placedAt + replenishDays × quantity
  *   reminder                leadTime (2 days) before that — never before half the supply is used
  *   in the email            "remind me in 7 days" and "pick a date": signed links whose page
- *                           signals this journey, which moves the next reminder
+ *                           sends this journey an update; the journey checks it, moves the
+ *                           next reminder and answers with the new time
  *   a new order of it       starts the cycle again from that order
  *   after a reminder        the links work for followUpFor (30 days); then the journey ends
  */
-import { continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { Journey, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
-import { replenishmentRequestSignal } from './messages';
+import { changeReplenishmentUpdate, replenishmentRequestSignal, type ReplenishmentChange, type ReplenishmentView } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
@@ -45,11 +46,14 @@ const remoteLookups = proxyActivities<Lookups>(lookupOptions);
  */
 const localLookups = proxyLocalActivities<Lookups>(lookupOptions);
 const lookups = (): Lookups => (patched('replenishment-local-lookups') ? localLookups : remoteLookups);
+/** Only when a customer picks a date on the link page. */
+const { planReschedule } = proxyActivities<Pick<Activities, 'planReschedule'>>(lookupOptions);
 
 const DAY = toMs('1 day');
+const KEEP_MOVES_MADE_WHILE_SENDING = 'replenishment-keeps-moves-made-while-sending';
 
 export async function replenishment({ customerId, productId, config, carryOver }: ReplenishmentInput): Promise<void> {
-  const journey = new Journey({ journey: 'replenishment', customerId, carryOver });
+  const journey = new Journey<ReplenishmentView>({ journey: 'replenishment', customerId, carryOver });
   let cycle: ReplenishmentCycle | undefined = carryOver?.cycle;
   let nextCycle: ReplenishmentCycle | undefined;
   let requestedAt: number | undefined;
@@ -68,6 +72,29 @@ export async function replenishment({ customerId, productId, config, carryOver }
     if (!cycle || request.orderId !== cycle.orderId) return;
     requestedAt = request.kind === 'snooze' ? Date.now() + toMs(config.snoozeBy) : Date.parse(request.remindAt);
   });
+  // Reminder moves from the email's link page. The validator turns away what cannot apply
+  // without touching history; the handler computes the time from this journey's own config.
+  let reminderPlanned = false;
+  setHandler(
+    changeReplenishmentUpdate,
+    async (change) => {
+      let at: number;
+      if (change.kind === 'snooze') at = Date.now() + toMs(config.snoozeBy);
+      else {
+        const answer = await planReschedule({
+          customerId,
+          date: change.date,
+          atLocalHour: config.rescheduleAtLocalHour,
+          within: config.rescheduleWithin,
+        });
+        if ('rejected' in answer) throw ApplicationFailure.nonRetryable(answer.rejected, 'invalid_date');
+        at = Date.parse(answer.remindAt);
+      }
+      requestedAt = Math.max(Date.now(), at);
+      return { remindAt: new Date(requestedAt).toISOString() };
+    },
+    { validator: (change) => validateChange(change, cycle?.orderId, reminderPlanned && nextCycle === undefined) },
+  );
   const restartWith = (order: ReplenishmentCycle) =>
     continueAsNew<typeof replenishment>({ customerId, productId, config, carryOver: { ...journey.carryOver(), cycle: order } });
 
@@ -82,8 +109,11 @@ export async function replenishment({ customerId, productId, config, carryOver }
   const runsOutAt = placedAt + product.replenishDays * current.quantity * DAY;
   // A short supply with a long lead time would remind at checkout: wait at least half of it.
   let remindAt = Math.max(runsOutAt - toMs(config.leadTime), placedAt + (runsOutAt - placedAt) / 2);
+  reminderPlanned = true;
   const show = (reminders: number) => {
     journey.data = {
+      snoozeBy: config.snoozeBy,
+      rescheduleWithin: config.rescheduleWithin,
       productId,
       productTitle: product.title,
       orderId: current.orderId,
@@ -107,7 +137,8 @@ export async function replenishment({ customerId, productId, config, carryOver }
         carryOver: { ...journey.carryOver(), cycle: current, resume: { remindAt, sentReminders } },
       });
     }
-    requestedAt = undefined;
+    // A move asked for while the journey was busy (sending) counts: the page already confirmed it.
+    if (!patched(KEEP_MOVES_MADE_WHILE_SENDING)) requestedAt = undefined;
     await journey.waitUntil(
       () => nextCycle !== undefined || requestedAt !== undefined,
       Math.max(0, remindAt - Date.now()),
@@ -117,6 +148,7 @@ export async function replenishment({ customerId, productId, config, carryOver }
     if (nextCycle) return restartWith(nextCycle);
     if (requestedAt !== undefined) {
       remindAt = Math.max(Date.now(), requestedAt);
+      requestedAt = undefined;
       continue;
     }
 
@@ -149,7 +181,7 @@ export async function replenishment({ customerId, productId, config, carryOver }
     sentReminders = reminder;
 
     show(sentReminders);
-    requestedAt = undefined;
+    if (!patched(KEEP_MOVES_MADE_WHILE_SENDING)) requestedAt = undefined;
     const acted = await journey.waitUntil(
       () => nextCycle !== undefined || requestedAt !== undefined,
       config.followUpFor,
@@ -159,5 +191,18 @@ export async function replenishment({ customerId, productId, config, carryOver }
     if (nextCycle) return restartWith(nextCycle);
     if (!acted) return journey.at('done', 'reminded; no reorder and no new date asked for');
     remindAt = Math.max(Date.now(), requestedAt!);
+    requestedAt = undefined;
+  }
+}
+
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Why a change cannot apply (thrown: the update is rejected and leaves no trace in history). */
+function validateChange(change: ReplenishmentChange, currentOrderId: string | undefined, open: boolean): void {
+  if (!open || change.orderId !== currentOrderId) {
+    throw ApplicationFailure.nonRetryable('this link belongs to an earlier order or a reminder that has run its course', 'stale_link');
+  }
+  if (change.kind === 'reschedule' && (!CALENDAR_DATE.test(change.date) || Number.isNaN(Date.parse(change.date)))) {
+    throw ApplicationFailure.nonRetryable(`not a calendar date: ${change.date}`, 'invalid_date');
   }
 }

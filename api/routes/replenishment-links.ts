@@ -1,16 +1,16 @@
 import express, { Router, type Response } from 'express';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { readReplenishmentToken, type ReplenishmentLinkTarget } from '../../links/replenishment-links';
-import { zonedTimeToInstant, isValidTimeZone } from '../../shared/zoned-time';
+import { readReplenishmentToken, rescheduleWindow, type ReplenishmentLinkTarget } from '../../links/replenishment-links';
+import { resolveTimezone } from '../../activities/local-time';
 import { formatDate } from '../../shared/format';
-import { toMs } from '../../shared/durations';
 import {
-  replenishmentRequestSignal,
+  changeReplenishmentUpdate,
+  replenishmentStateQuery,
   replenishmentWorkflowId,
-  stateQuery,
-  type JourneyStateView,
-  type ReplenishmentRequest,
+  type ReplenishmentChange,
+  type ReplenishmentView,
 } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
@@ -18,7 +18,8 @@ import { escapeHtml, page } from '../html';
 /**
  * The snooze / reschedule page behind the buttons of a replenishment reminder. Public and
  * token-signed like the unsubscribe page: GET only shows (mail scanners open links), POST acts
- * by signalling the customer's replenishment journey.
+ * through the journey's `changeReplenishment` update, which checks the request against its own
+ * cycle and config and answers with the new reminder time (or why not).
  *
  *   GET  /remind/:token   the product, the next reminder, "remind me in 7 days" and a date picker
  *   POST /remind/:token   action=snooze | action=reschedule&date=YYYY-MM-DD
@@ -29,7 +30,6 @@ import { escapeHtml, page } from '../html';
 export function replenishmentLinksRouter(deps: Pick<ApiDeps, 'db' | 'config' | 'temporal'>): Router {
   const router = Router();
   const secret = deps.config.tokenSecret;
-  const settings = deps.config.journeys.replenishment;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
 
   router.get('/remind/:token', async (req, res) => {
@@ -38,19 +38,19 @@ export function replenishmentLinksRouter(deps: Pick<ApiDeps, 'db' | 'config' | '
     const reminder = await findReminder(deps, target);
     if (!reminder) return noLongerActive(res);
     const zone = await customerZone(deps, target.customerId);
-    const today = dateIn(Date.now(), zone);
+    const { earliest, latest } = rescheduleWindow(Date.now(), zone, reminder.rescheduleWithin);
     const first = req.query.choice === 'reschedule' ? 'reschedule' : 'snooze';
     const snooze = `<form method="post" action=""><input type="hidden" name="action" value="snooze">
-<button type="submit">Remind me in ${escapeHtml(settings.snoozeBy)}</button></form>`;
+<button type="submit">Remind me in ${escapeHtml(String(reminder.snoozeBy))}</button></form>`;
     const reschedule = `<form method="post" action=""><input type="hidden" name="action" value="reschedule">
-<label>Remind me on <input type="date" name="date" required min="${addDays(today, 1)}" max="${addDays(today, Math.floor(toMs(settings.rescheduleWithin) / DAY))}"></label>
+<label>Remind me on <input type="date" name="date" required min="${earliest}" max="${latest}"></label>
 <button type="submit">Set date</button></form>`;
     sendPage(
       res,
       200,
       'Remind me later',
-      `<div class="card"><h1>Remind me later about ${escapeHtml(reminder.title)}</h1>
-<p>Next reminder: ${escapeHtml(reminder.nextReminderAt ? formatDate(reminder.nextReminderAt, 'en-GB', zone) : 'none planned')}.</p>
+      `<div class="card"><h1>Remind me later about ${escapeHtml(reminder.productTitle)}</h1>
+<p>Next reminder: ${escapeHtml(formatDate(reminder.nextReminderAt, 'en-GB', zone))}.</p>
 ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : reschedule + '<p class="muted">or</p>' + snooze}</div>`,
     );
   });
@@ -63,84 +63,63 @@ ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : resched
     const reminder = await findReminder(deps, target);
     if (!reminder) return noLongerActive(res);
 
-    const zone = await customerZone(deps, target.customerId);
-    let request: ReplenishmentRequest;
-    let remindAt: number;
-    if (parsed.data.action === 'snooze') {
-      remindAt = Date.now() + toMs(settings.snoozeBy);
-      request = { orderId: target.orderId, kind: 'snooze' };
-    } else {
-      const today = dateIn(Date.now(), zone);
-      const latest = addDays(today, Math.floor(toMs(settings.rescheduleWithin) / DAY));
-      if (parsed.data.date <= today || parsed.data.date > latest) {
-        return sendPage(res, 422, 'Pick a date', `<h1>Please pick a date between tomorrow and ${escapeHtml(latest)}</h1>`);
-      }
-      const [year, month, day] = parsed.data.date.split('-').map(Number);
-      remindAt = zonedTimeToInstant({ year, month, day, hour: settings.rescheduleAtLocalHour }, zone);
-      request = { orderId: target.orderId, kind: 'reschedule', remindAt: new Date(remindAt).toISOString() };
-    }
+    const change: ReplenishmentChange =
+      parsed.data.action === 'snooze'
+        ? { orderId: target.orderId, kind: 'snooze' }
+        : { orderId: target.orderId, kind: 'reschedule', date: parsed.data.date };
+    let remindAt: string;
     try {
-      await deps.temporal.workflow.getHandle(replenishmentWorkflowId(target.customerId, target.productId)).signal(replenishmentRequestSignal, request);
+      const handle = deps.temporal.workflow.getHandle(replenishmentWorkflowId(target.customerId, target.productId));
+      ({ remindAt } = await handle.executeUpdate(changeReplenishmentUpdate, { args: [change] }));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return noLongerActive(res);
+      const reason = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      if (reason?.type === 'invalid_date') {
+        return sendPage(res, 422, 'Pick a date', `<h1>Please pick another date</h1><p>${escapeHtml(reason.message)}.</p>`);
+      }
+      if (reason?.type === 'stale_link') return noLongerActive(res);
       throw err;
     }
+    const zone = await customerZone(deps, target.customerId);
     sendPage(
       res,
       200,
       'Reminder moved',
-      `<div class="card"><h1>Done</h1><p>We will remind you about ${escapeHtml(reminder.title)} on ${escapeHtml(formatDate(new Date(remindAt).toISOString(), 'en-GB', zone))}.</p></div>`,
+      `<div class="card"><h1>Done</h1><p>We will remind you about ${escapeHtml(reminder.productTitle)} on ${escapeHtml(formatDate(remindAt, 'en-GB', zone))}.</p></div>`,
     );
   });
 
   return router;
 }
 
-const DAY = 86_400_000;
-
 const ReminderChoiceSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('snooze') }),
   z.object({ action: z.literal('reschedule'), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
 ]);
 
-/** The running journey the link belongs to, or undefined (ended, someone else's, or an older cycle). */
-async function findReminder(
-  deps: Pick<ApiDeps, 'temporal'>,
-  target: ReplenishmentLinkTarget,
-): Promise<{ title: string; nextReminderAt: string | null } | undefined> {
+/** The journey's current cycle when the link belongs to it; undefined when it ended, is someone else's or an older cycle. */
+async function findReminder(deps: Pick<ApiDeps, 'temporal'>, target: ReplenishmentLinkTarget): Promise<ReplenishmentView | undefined> {
   const handle = deps.temporal.workflow.getHandle(replenishmentWorkflowId(target.customerId, target.productId));
-  let state: JourneyStateView;
   try {
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return undefined;
-    state = await handle.query(stateQuery);
+    const state = await handle.query(replenishmentStateQuery);
+    const view = state.data;
+    const current = state.step !== 'done' && state.customerId === target.customerId && view.orderId === target.orderId;
+    return current && isShown(view) ? view : undefined;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  if (state.journey !== 'replenishment' || state.customerId !== target.customerId || state.data.orderId !== target.orderId) {
-    return undefined;
-  }
-  return {
-    title: typeof state.data.productTitle === 'string' ? state.data.productTitle : target.productId,
-    nextReminderAt: typeof state.data.nextReminderAt === 'string' ? state.data.nextReminderAt : null,
-  };
 }
 
+/** The journey shows its cycle once it has read the product; before that there is nothing to move. */
+function isShown(view: Partial<ReplenishmentView>): view is ReplenishmentView {
+  return view.nextReminderAt !== undefined && view.productTitle !== undefined;
+}
+
+/** For showing dates only: the journey itself decides what a picked date means. */
 async function customerZone(deps: Pick<ApiDeps, 'db' | 'config'>, customerId: string): Promise<string> {
   const { rows } = await deps.db.query<{ timezone: string | null }>('SELECT timezone FROM customers WHERE id = $1', [customerId]);
-  const zones = [rows[0]?.timezone, deps.config.journeys.guardrails.defaultTimezone];
-  return zones.find((z): z is string => !!z && isValidTimeZone(z)) ?? 'UTC';
-}
-
-/** YYYY-MM-DD as the customer's calendar shows `instant`. */
-function dateIn(instant: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
-}
-
-function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  return resolveTimezone(rows[0]?.timezone, deps.config.journeys.guardrails.defaultTimezone);
 }
 
 function invalidLink(res: Response): void {

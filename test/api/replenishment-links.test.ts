@@ -8,9 +8,10 @@ import { loadConfig, type Config } from '../../config/env';
 import { replenishmentLinksRouter } from '../../api/routes/replenishment-links';
 import { replenishmentLinks, replenishmentToken } from '../../links/replenishment-links';
 import { signToken } from '../../links/signed-links';
-import { journeyEventSignal, replenishmentWorkflowId, stateQuery } from '../../workflows/messages';
+import { journeyEventSignal, replenishmentWorkflowId, replenishmentStateQuery } from '../../workflows/messages';
 import { replenishment } from '../../workflows/replenishment';
 import type { Activities } from '../../activities';
+import { createReplenishmentActivities } from '../../activities/replenishment';
 import type { ShopEvent } from '../../ingest/event-schemas';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
@@ -54,7 +55,8 @@ describe('replenishment snooze / reschedule page', () => {
   });
 
   /** The journey's activities: a fixed product, and links signed exactly as in production. */
-  const journeyActivities = (): Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'> => ({
+  const journeyActivities = (): Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks' | 'planReschedule'> => ({
+    planReschedule: createReplenishmentActivities({ db: db.pool, publicUrl: base, tokenSecret: SECRET, defaultTimezone: 'UTC' }).planReschedule,
     findReplenishableProduct: async (productId) => ({ productId, title: 'House blend, 1 kg', url: 'https://shop.example.com/p/beans', replenishDays: 30 }),
     replenishmentLinks: async (target) => replenishmentLinks(base, SECRET, target),
   });
@@ -115,7 +117,7 @@ describe('replenishment snooze / reschedule page', () => {
       const date = localTime((await env.currentTimeMs()) + 12 * DAY, 'Europe/Berlin').slice(0, 10);
       const res = await post(url, { action: 'reschedule', date });
       assert.equal(res.status, 200);
-      const state = await env.client.workflow.getHandle(handle.workflowId).query(stateQuery);
+      const state = await env.client.workflow.getHandle(handle.workflowId).query(replenishmentStateQuery);
       assert.equal(state.data.orderId, 'o-1');
       await env.sleep(15 * DAY);
       assert.equal(fake.sent.length, 2);

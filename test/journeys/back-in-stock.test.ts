@@ -86,12 +86,12 @@ describe('back in stock journey', () => {
   }
 
   /** What PUT /v1/products/:id does on a 0 → n stock change. */
-  function restock(shop: ReturnType<typeof fakeShop>['shop'], productId: string, stock: number, taskQueue: string) {
+  function restock(shop: ReturnType<typeof fakeShop>['shop'], productId: string, stock: number, taskQueue: string, historyLimit?: number) {
     shop.stock = stock;
     return env.client.workflow.signalWithStart(backInStockRestock, {
       workflowId: backInStockRestockWorkflowId(productId),
       taskQueue,
-      args: [{ productId, config }],
+      args: [{ productId, config, historyLimit }],
       signal: productRestockedSignal,
       signalArgs: [{ stock }],
     });
@@ -190,6 +190,37 @@ describe('back in stock journey', () => {
       await settled(...customers.slice(6).map((c) => backInStockWorkflowId(c, 'pot-d')));
       for (const customerId of customers.slice(6)) assert.equal(shop.subscriptions.get(customerId)!.status, 'expired');
       assert.equal(sent.length, 6);
+    });
+  });
+
+  test('a restock with a long history continues as new and goes on batching where it stood', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-long');
+    await withWorker(env, activities, async (taskQueue) => {
+      const customers = Array.from({ length: 9 }, (_, i) => `l-${i}`);
+      for (const customerId of customers) {
+        await subscribe(shop, customerId, 'pot-long', taskQueue);
+        await env.sleep(MINUTE);
+      }
+      const first = await restock(shop, 'pot-long', 1, taskQueue, 20);
+      await env.sleep(4 * HOUR);
+      assert.equal(sent.length, 9, 'three batches of three, across runs');
+      const latest = await env.client.workflow.getHandle(backInStockRestockWorkflowId('pot-long')).describe();
+      assert.notEqual(latest.runId, first.signaledRunId, 'continued as new');
+      shop.stock = 0;
+      await settled(backInStockRestockWorkflowId('pot-long'));
+    });
+  });
+
+  test('a customer id with a "/" is woken by the restock under its own encoded id', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-slash');
+    await withWorker(env, activities, async (taskQueue) => {
+      const handle = await subscribe(shop, 'shop-a/ann', 'pot-slash', taskQueue);
+      assert.equal(handle.workflowId, 'back-in-stock/shop-a%2Fann/pot-slash');
+      await restock(shop, 'pot-slash', 5, taskQueue);
+      await handle.result();
+      assert.deepEqual(sent.map((s) => s.input.customerId), ['shop-a/ann']);
+      assert.equal(shop.subscriptions.get('shop-a/ann')!.status, 'notified');
+      await settled(backInStockRestockWorkflowId('pot-slash'));
     });
   });
 

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal, stateQuery } from '../../workflows/messages';
+import { journeyEventSignal, birthdayStateQuery } from '../../workflows/messages';
 import { birthday, type BirthdayInput } from '../../workflows/birthday';
 import { nextBirthdaySendTime, type BirthdayPlan, type BirthdayPlanRequest } from '../../activities/birthday';
 import type { Activities } from '../../activities';
@@ -98,7 +98,7 @@ describe('birthday journey', () => {
 
       const current = env.client.workflow.getHandle('birthday/c-3y');
       assert.notEqual((await current.describe()).runId, firstRunId, 'continued as new');
-      const state = await current.query(stateQuery);
+      const state = await current.query(birthdayStateQuery);
       assert.deepEqual(state.data.greetedYears, years, 'greeted years carried across runs');
       assert.equal(state.data.celebratedThrough, years[2]);
       assert.equal(state.step, 'waiting-for-birthday');
@@ -206,7 +206,7 @@ describe('birthday journey', () => {
       assert.equal(fake.sent.length, 2, 'one attempt a year');
       const [skippedYear, greetedYear] = fake.sent.map((s) => Number(localTime(s.at, 'UTC').slice(0, 4)));
       assert.equal(greetedYear, skippedYear + 1);
-      const state = await env.client.workflow.getHandle('birthday/c-unsub').query(stateQuery);
+      const state = await env.client.workflow.getHandle('birthday/c-unsub').query(birthdayStateQuery);
       assert.deepEqual(state.data.greetedYears, [greetedYear]);
       await env.client.workflow.getHandle('birthday/c-unsub').terminate('test done');
     });
@@ -225,7 +225,7 @@ describe('birthday journey', () => {
       await handle.signal(journeyEventSignal, profileEvent('c-erased', 1, { locale: 'de-DE' }));
       await handle.result();
       assert.equal(fake.sent.length, 0);
-      const state = await handle.query(stateQuery);
+      const state = await handle.query(birthdayStateQuery);
       assert.equal(state.step, 'done');
     });
   });

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal, stateQuery } from '../../workflows/messages';
+import { journeyEventSignal, postPurchaseStateQuery } from '../../workflows/messages';
 import { postPurchase } from '../../workflows/post-purchase';
 import type { Activities } from '../../activities';
 import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
@@ -192,7 +192,7 @@ describe('post-purchase journey', () => {
           'post-purchase/o-overlap-1/cross-sell',
         ],
       );
-      const state = await second.query(stateQuery);
+      const state = await second.query(postPurchaseStateQuery);
       const outcomes = state.data.outcomes as Record<string, string>;
       assert.match(outcomes['thank-you'], /^skipped: post-purchase\/o-overlap-1 sent it/);
       assert.match(outcomes['cross-sell'], /^skipped: post-purchase\/o-overlap-1 sent it/);

@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { journeyEventSignal, stateQuery } from '../../workflows/messages';
+import { changeReplenishmentUpdate, journeyEventSignal, replenishmentStateQuery, type ReplenishmentChange } from '../../workflows/messages';
 import { replenishment } from '../../workflows/replenishment';
-import { replenishmentRequestSignal } from '../../workflows/messages';
 import type { ReplenishableProduct } from '../../activities/replenishment';
 import type { Activities } from '../../activities';
 import type { ShopEvent } from '../../ingest/event-schemas';
@@ -17,9 +18,15 @@ const beans: ReplenishableProduct = {
   replenishDays: 30,
 };
 
-/** The product lookup and the link signer, over a fixed catalogue. */
-function fakeReplenishment(products: Record<string, ReplenishableProduct | null>): Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks'> {
+/**
+ * The product lookup and the link signer over a fixed catalogue; a picked date is 10:00 UTC
+ * that day, and dates from 2100 on are out of range.
+ */
+function fakeReplenishment(
+  products: Record<string, ReplenishableProduct | null>,
+): Pick<Activities, 'findReplenishableProduct' | 'replenishmentLinks' | 'planReschedule'> {
   return {
+    planReschedule: async ({ date }) => (date >= '2100-01-01' ? { rejected: 'pick a date within a year' } : { remindAt: `${date}T10:00:00.000Z` }),
     findReplenishableProduct: async (productId) => products[productId] ?? null,
     replenishmentLinks: async ({ customerId, productId, orderId }) => ({
       snoozeUrl: `https://shop.example.com/remind/${customerId}.${productId}.${orderId}?choice=snooze`,
@@ -92,7 +99,8 @@ describe('replenishment journey', () => {
       await env.sleep(29 * DAY);
       assert.equal(fake.sent.length, 1, 'reminded on day 28');
       const clicked = await env.currentTimeMs();
-      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      const { remindAt } = await handle.executeUpdate(changeReplenishmentUpdate, { args: [{ orderId: 'o-1', kind: 'snooze' }] });
+      assert.ok(Math.abs(Date.parse(remindAt) - (clicked + 7 * DAY)) < HOUR, 'the answer names the new time');
       await env.sleep(6 * DAY);
       assert.equal(fake.sent.length, 1, 'not before the 7 days are up');
       await env.sleep(2 * DAY);
@@ -109,13 +117,33 @@ describe('replenishment journey', () => {
       const t0 = await env.currentTimeMs();
       const handle = await start('c-date', taskQueue, ordered('c-date', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
       await env.sleep(29 * DAY);
-      const picked = (await env.currentTimeMs()) + 20 * DAY;
-      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'reschedule', remindAt: new Date(picked).toISOString() });
+      const date = new Date((await env.currentTimeMs()) + 20 * DAY).toISOString().slice(0, 10);
+      const picked = Date.parse(`${date}T10:00:00.000Z`);
+      const answer = await handle.executeUpdate(changeReplenishmentUpdate, { args: [{ orderId: 'o-1', kind: 'reschedule', date }] });
+      assert.equal(answer.remindAt, new Date(picked).toISOString());
       await env.sleep(25 * DAY);
       assert.equal(fake.sent.length, 2);
       assert.ok(Math.abs(fake.sent[1].at - picked) < HOUR);
-      const state = await handle.query(stateQuery);
+      const state = await handle.query(replenishmentStateQuery);
       assert.equal(state.data.reminders, 2);
+      await handle.terminate('test done');
+    });
+  });
+
+  test('a date out of range or not a date is refused with the reason, and the reminder stays where it was', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-bad-date', taskQueue, ordered('c-bad-date', 'o-1', t0, [{ productId: 'beans', quantity: 1 }]));
+      await env.sleep(1 * DAY);
+      const before = (await handle.query(replenishmentStateQuery)).data.nextReminderAt;
+      const change = (date: string): ReplenishmentChange => ({ orderId: 'o-1', kind: 'reschedule', date });
+      const tooFar = await rejected(handle.executeUpdate(changeReplenishmentUpdate, { args: [change('2100-01-01')] }), 'invalid_date');
+      assert.match(tooFar.message, /within a year/);
+      await rejected(handle.executeUpdate(changeReplenishmentUpdate, { args: [change('next tuesday')] }), 'invalid_date');
+      assert.equal((await handle.query(replenishmentStateQuery)).data.nextReminderAt, before);
+      await env.sleep(28 * DAY);
+      assert.equal(fake.sent.length, 1, 'reminded on day 28 as planned');
       await handle.terminate('test done');
     });
   });
@@ -126,7 +154,7 @@ describe('replenishment journey', () => {
       const t0 = await env.currentTimeMs();
       const handle = await start('c-stale', taskQueue, ordered('c-stale', 'o-2', t0, [{ productId: 'beans', quantity: 1 }]));
       await env.sleep(29 * DAY);
-      await handle.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      await rejected(handle.executeUpdate(changeReplenishmentUpdate, { args: [{ orderId: 'o-1', kind: 'snooze' }] }), 'stale_link');
       await handle.result();
       assert.equal(fake.sent.length, 1, 'no second reminder');
     });
@@ -145,7 +173,7 @@ describe('replenishment journey', () => {
       assert.equal(fake.sent.length, 0, 'the first cycle (day 28) was replaced');
       const current = env.client.workflow.getHandle('replenishment/c-again/beans');
       assert.notEqual((await current.describe()).runId, firstRun);
-      const state = await current.query(stateQuery);
+      const state = await current.query(replenishmentStateQuery);
       assert.equal(state.data.orderId, 'o-2');
       assert.equal(state.data.runsOutAt, new Date(t1 + 90 * DAY).toISOString());
       await current.result();
@@ -165,7 +193,7 @@ describe('replenishment journey', () => {
       await handle.signal(journeyEventSignal, ordered('c-reorders', 'o-2', t1, [{ productId: 'beans', quantity: 1 }]));
       await env.sleep(1 * DAY);
       const current = env.client.workflow.getHandle('replenishment/c-reorders/beans');
-      await current.signal(replenishmentRequestSignal, { orderId: 'o-1', kind: 'snooze' });
+      await rejected(current.executeUpdate(changeReplenishmentUpdate, { args: [{ orderId: 'o-1', kind: 'snooze' }] }), 'stale_link');
       await current.result();
       assert.deepEqual(
         fake.sent.map((s) => s.input.idempotencyKey.split('/').slice(-2).join('/')),
@@ -184,7 +212,7 @@ describe('replenishment journey', () => {
       assert.equal(fake.sent.length, 0);
       const run = await handle.describe();
       assert.ok(run.closeTime!.getTime() - run.startTime.getTime() < HOUR, 'ended at once');
-      assert.match((await handle.query(stateQuery)).details, /no replenishDays/);
+      assert.match((await handle.query(replenishmentStateQuery)).details, /no replenishDays/);
     });
   });
 
@@ -199,3 +227,15 @@ describe('replenishment journey', () => {
     });
   });
 });
+
+/** The update was refused with this reason; returns the failure for its message. */
+async function rejected(update: Promise<unknown>, type: string): Promise<ApplicationFailure> {
+  const err = await update.then(
+    () => assert.fail(`expected the update to be refused (${type})`),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+  assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+  assert.equal(err.cause.type, type);
+  return err.cause;
+}
