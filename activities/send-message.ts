@@ -78,14 +78,10 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   if (!isTemplateName(input.template)) {
     throw ApplicationFailure.nonRetryable(`unknown template ${input.template}`, 'UnknownTemplate');
   }
-  const existing = await findLedgerRow(deps.db, input.idempotencyKey);
-  if (existing && !isUndecided(existing)) {
-    const settled = settledOutcome(existing);
-    if (settled) return settled;
-    return retryHandedOver(deps, input, existing);
-  }
-
+  // The ledger row is read under the lock, in the claim: a first attempt (nearly every send)
+  // costs no separate look-up, and a repeat finds the row the same way.
   const claimed = await claim(deps, input);
+  if ('handedOver' in claimed) return settledOutcome(claimed.handedOver) ?? retryHandedOver(deps, input, claimed.handedOver);
   if ('status' in claimed) return claimed;
   // Rendered after the claim commits: React rendering inside the transaction would hold the
   // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
@@ -144,15 +140,14 @@ interface Claimed {
   data: Record<string, unknown>;
 }
 
-async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome> {
-  return withTransaction(deps.db, async (tx): Promise<Claimed | SendOutcome> => {
+async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
+  return withTransaction(deps.db, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
     // Serialises every send decision for one customer across workflows and worker processes.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
-    const again = await findLedgerRow(tx, input.idempotencyKey);
-    if (again && !isUndecided(again)) {
-      return settledOutcome(again) ?? deliverPendingLater(again);
-    }
-    const customer = await loadCustomer(tx, input.customerId);
+    // After the lock, in its own statement: its snapshot sees every claim committed before ours.
+    const { ledger: again, customer } = await loadLedgerAndCustomer(tx, input.idempotencyKey, input.customerId);
+    // Settled, or handed to the provider by an earlier attempt: decided after this commits.
+    if (again && !isUndecided(again)) return { handedOver: again };
     const now = deps.now();
     const verdict = await evaluateGuardrails({ tx, input, customer, now }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
@@ -349,6 +344,30 @@ async function composeEmail(
     ],
   };
   return { payload, links: rendered.links };
+}
+
+const CUSTOMER_COLUMNS = ['id', 'email', 'first_name', 'timezone', 'locale', 'marketing_consent', 'unsubscribed_at', 'unengaged_at', 'erased_at'] as const;
+
+/** The ledger row of `key` and the customer, in one round trip. */
+async function loadLedgerAndCustomer(
+  tx: PoolClient,
+  key: string,
+  customerId: string,
+): Promise<{ ledger: LedgerRow | undefined; customer: CustomerRow | undefined }> {
+  const { rows } = await tx.query<Record<string, unknown>>(
+    `SELECT ${LEDGER_COLUMNS.split(', ').map((c) => `m.${c} AS m_${c}`).join(', ')},
+            ${CUSTOMER_COLUMNS.map((c) => `c.${c} AS c_${c}`).join(', ')}
+       FROM (SELECT 1) AS one
+       LEFT JOIN messages m ON m.idempotency_key = $1
+       LEFT JOIN customers c ON c.id = $2`,
+    [key, customerId],
+  );
+  const prefixed = (prefix: string) =>
+    Object.fromEntries(Object.entries(rows[0]).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  return {
+    ledger: rows[0].m_id === null ? undefined : (prefixed('m_') as unknown as LedgerRow),
+    customer: rows[0].c_id === null ? undefined : (prefixed('c_') as unknown as CustomerRow),
+  };
 }
 
 async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
