@@ -20,11 +20,9 @@
  * whole run a hard deadline; loopback only. BENCH_SHORT=1: shorter phases, a 50,000 backlog
  * (a few minutes in all).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
 import { Client as PgClient, Pool } from 'pg';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate';
@@ -35,6 +33,8 @@ import { enqueueEvents } from '../ingest/store';
 import type { RoutedEvent } from '../ingest/routes';
 import { callsPerEvent } from './calls-per-event';
 import { closedLoop, jsonPoster, summarize } from './load';
+import { writeResultsSection } from './results-file';
+import { freePort, freePorts, killRunningStacks, startStack, type Stack } from './stack';
 
 const ROOT = resolve(__dirname, '..');
 const SHORT = process.env.BENCH_SHORT === '1';
@@ -46,123 +46,6 @@ const CLIENTS = 32;
 const BATCH_CLIENTS = 8;
 /** The embedded database accepts 64 connections and the stack holds up to 30 of them. */
 const BENCH_POOL = POSTGRES ? CLIENTS : 16;
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-    s.once('error', rej);
-  });
-}
-
-interface Stack {
-  proc: ChildProcess;
-  startMs: number;
-  api: string;
-  pgUrl: string;
-  temporalAddress: string;
-  key: string;
-  stop(): Promise<void>;
-}
-
-async function startStack(dataDir: string, ports: Record<string, number>): Promise<Stack> {
-  const t0 = Date.now();
-  const configFile = join(dataDir, 'bench-journeys.json');
-  // Quiet hours would defer every marketing email when the bench runs at night.
-  writeFileSync(configFile, JSON.stringify({ guardrails: { quietHoursStart: 0, quietHoursEnd: 0 } }));
-  const proc = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/dev.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      API_PORT: String(ports.api),
-      TEMPORAL_PORT: String(ports.temporal),
-      TEMPORAL_UI_PORT: String(ports.ui),
-      EMBEDDED_PG_PORT: String(ports.pg),
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
-      TEMPORAL_ADDRESS: '',
-      RESEND_API_KEY: '',
-      JOURNEYS_CONFIG_FILE: configFile,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: stop() signals the whole stack (tsx, node, the Temporal server)
-    // the way Ctrl-C in a terminal does, and nothing outlives the bench.
-    detached: true,
-  });
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`stack did not start in 120 s:\n${out}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Journeys is running')) {
-        clearTimeout(timer);
-        res();
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => rej(new Error(`stack exited (${code}):\n${out}`)));
-  });
-  const startMs = Date.now() - t0;
-  const key = JSON.parse(readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8')).apiKey as string;
-  return {
-    proc,
-    startMs,
-    api: `http://127.0.0.1:${ports.api}`,
-    pgUrl: process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:${ports.pg}/postgres`,
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    key,
-    stop: () =>
-      new Promise<void>((res) => {
-        const group = -proc.pid!;
-        const kill = setTimeout(() => process.kill(group, 'SIGKILL'), 20_000);
-        proc.once('exit', () => {
-          clearTimeout(kill);
-          // Give the group's last members (the Temporal server) a moment, then make sure.
-          setTimeout(() => {
-            try {
-              process.kill(group, 'SIGKILL');
-            } catch {
-              /* already gone */
-            }
-            res();
-          }, 2_000);
-        });
-        process.kill(group, 'SIGINT');
-      }),
-  };
-}
-
-function rssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return null;
-  }
-}
-
-function descendants(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.flatMap((c) => [c, ...descendants(c)]);
-  } catch {
-    return [];
-  }
-}
-
-const commandOf = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-};
 
 const expect202 = (status: number) => {
   if (status !== 202) throw new Error(`POST /v1/events answered ${status}`);
@@ -378,11 +261,8 @@ async function measure(stack: Stack, coldStartMs: number) {
 
     const mix = await mixBurst(stack, pool, run);
 
-    const launcherPid = stack.proc.pid!;
-    const tree = [launcherPid, ...descendants(launcherPid)];
-    const temporalPid = tree.find((p) => /temporal\S* server start-dev/.test(commandOf(p)));
-    const nodePids = tree.filter((p) => /node/.test(commandOf(p)) && p !== temporalPid);
-    const memoryMb = { apiRelayWorker: Math.max(...nodePids.map((p) => rssMb(p) ?? 0)), temporalDevServer: rssMb(temporalPid) };
+    const { apiAndWorker, temporalDevServer } = stack.memoryMb();
+    const memoryMb = { apiRelayWorker: apiAndWorker, temporalDevServer };
 
     const scratch = await scratchDatabase();
     let calls: Record<string, number>;
@@ -476,23 +356,17 @@ function writeResults(r: Results): void {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, `bench/results/latest${key === 'postgres' ? '-postgres' : ''}.json`), JSON.stringify(r, null, 2) + '\n');
   appendFileSync(join(ROOT, 'bench/results/history.jsonl'), JSON.stringify({ ...r, mix: { ...r.mix, samples: undefined } }) + '\n');
-  const file = join(ROOT, 'bench/RESULTS.md');
-  const header =
-    '# Bench results\n\n`npm run bench` (embedded stack) and `BENCH_DATABASE_URL=postgres://… npm run bench` (real Postgres) each replace their own section. Every figure stands beside its baseline measured in the same run on the same machine; on a shared machine read the ratios, not the absolute numbers.\n';
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : header;
-  const section = `<!-- section:${key} -->\n${markdownSection(r)}\n<!-- /section:${key} -->`;
-  const pattern = new RegExp(`<!-- section:${key} -->[\\s\\S]*?<!-- /section:${key} -->`);
-  text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
+  writeResultsSection(key, markdownSection(r));
 }
 
 async function main(): Promise<void> {
   const deadline = setTimeout(() => {
     console.error('bench: deadline reached, aborting');
+    killRunningStacks();
     process.exit(2);
   }, P.deadlineMs);
   const dataDir = mkdtempSync(join(tmpdir(), 'journeys-bench-'));
-  const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), pg: await freePort() };
+  const ports = await freePorts();
   let stack = await startStack(dataDir, ports);
   const coldStartMs = stack.startMs;
   await stack.stop();

@@ -1,0 +1,139 @@
+/**
+ * Render and send: the send path (`sendMessage` with a real pg pool, guardrails, ledger, the
+ * outbox transport) beside a bare React Email `render()` of the same template and props, in
+ * this one process, one after the other. Each phase runs for a fixed time.
+ */
+import { randomBytes } from 'node:crypto';
+import { render } from '@react-email/render';
+import { createElement } from 'react';
+import { Client } from 'pg';
+import { createActivities } from '../activities';
+import { createOutboxMailer } from '../activities/email/outbox-mailer';
+import { defaultJourneysConfig } from '../config/journeys';
+import { createPool } from '../db/pool';
+import { migrate } from '../db/migrate';
+import { previewContext } from '../emails/components/Layout';
+import { templates } from '../emails';
+import type { SendMessageInput } from '../activities/types';
+
+const TEMPLATE = 'abandoned-cart' as const;
+const CONCURRENCY = 8;
+
+export interface SendPathResult {
+  template: string;
+  secondsPerPhase: number;
+  bareRenderPerSecond: number;
+  sendPathSequentialPerSecond: number;
+  sendPathConcurrentPerSecond: number;
+  concurrency: number;
+  /** best send-path figure ÷ bare render */
+  ratio: number;
+  sent: number;
+}
+
+/** Calls `fn` from `workers` loops until `ms` passes; calls per second. */
+async function rate(ms: number, workers: number, fn: (i: number) => Promise<unknown>): Promise<{ perSecond: number; calls: number }> {
+  let calls = 0;
+  const t0 = performance.now();
+  const until = t0 + ms;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < until) await fn(calls++);
+    }),
+  );
+  return { perSecond: Math.round((calls / (performance.now() - t0)) * 1000 * 10) / 10, calls };
+}
+
+export async function benchSendPath(options: { serverUrl: string; secondsPerPhase: number }): Promise<SendPathResult> {
+  const name = `journeys_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: options.serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(options.serverUrl);
+  url.pathname = `/${name}`;
+  const db = createPool(url.toString(), 10);
+  try {
+    await migrate(db);
+    const preview = templates[TEMPLATE].PreviewProps;
+    const products = preview.items.map((i) => i.productId);
+    await db.query(
+      `INSERT INTO products (id, title, price, url, stock) SELECT id, id, 10, 'https://shop.example.com/p/' || id, 100 FROM unnest($1::text[]) AS id`,
+      [products],
+    );
+    // One customer per send: the frequency cap would skip a second marketing email to the same one.
+    await db.query(
+      `INSERT INTO customers (id, email, first_name, marketing_consent, timezone)
+       SELECT 'bench-' || n, 'bench-' || n || '@bench.example', 'Ada', true, 'UTC' FROM generate_series(0, 199999) AS n`,
+    );
+    const { sendMessage } = createActivities({
+      db,
+      mailer: createOutboxMailer(db),
+      config: {
+        publicUrl: 'http://127.0.0.1:3000',
+        tokenSecret: 'bench-token-secret-0123456789',
+        mail: { from: 'Shop <shop@example.com>', shopName: 'Journeys Shop', postalAddress: previewContext.postalAddress },
+        // quiet hours would defer every send when the bench runs at night
+        journeys: { guardrails: { ...defaultJourneysConfig.guardrails, quietHoursStart: 0, quietHoursEnd: 0 } },
+      },
+    });
+    const { context: _context, ...data } = preview;
+    let next = 0;
+    const send = async () => {
+      const n = next++;
+      const outcome = await sendMessage({
+        idempotencyKey: `abandoned-cart/bench-${n}/first-reminder/1`,
+        workflowId: `abandoned-cart/bench-${n}`,
+        journey: 'abandoned-cart',
+        step: 'first-reminder',
+        customerId: `bench-${n}`,
+        template: TEMPLATE,
+        data: data as Record<string, unknown>,
+        category: 'marketing',
+        onCap: 'defer',
+        promotes: true,
+      } satisfies SendMessageInput);
+      if (outcome.status !== 'sent') throw new Error(`send path did not send: ${JSON.stringify(outcome)}`);
+    };
+    const element = createElement(templates[TEMPLATE], preview);
+    const ms = options.secondsPerPhase * 1000;
+
+    // warm-up: JIT, React's caches, the pool's connections
+    await rate(Math.min(2000, ms / 2), 1, () => render(element));
+    await rate(Math.min(2000, ms / 2), CONCURRENCY, send);
+
+    const bare = await rate(ms, 1, () => render(element));
+    const sequential = await rate(ms, 1, send);
+    const concurrent = await rate(ms, CONCURRENCY, send);
+    const best = Math.max(sequential.perSecond, concurrent.perSecond);
+    const sent = Number((await db.query(`SELECT count(*) AS n FROM messages WHERE status = 'sent'`)).rows[0].n);
+    return {
+      template: TEMPLATE,
+      secondsPerPhase: options.secondsPerPhase,
+      bareRenderPerSecond: bare.perSecond,
+      sendPathSequentialPerSecond: sequential.perSecond,
+      sendPathConcurrentPerSecond: concurrent.perSecond,
+      concurrency: CONCURRENCY,
+      ratio: Math.round((best / bare.perSecond) * 100) / 100,
+      sent,
+    };
+  } finally {
+    await db.end();
+    const c = new Client({ connectionString: options.serverUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.end();
+  }
+}
+
+if (require.main === module) {
+  benchSendPath({
+    serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    secondsPerPhase: Number(process.env.BENCH_SECONDS ?? 5),
+  })
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,186 @@
+/**
+ * Sleeping journeys: `count` abandoned carts waiting out their first-reminder delay, then all
+ * waking at once.
+ *   0. calibration: how fast this machine starts journeys (200 carts that sleep for an hour and
+ *      stay asleep), so that the delay below outlasts starting them all and no longer
+ *   1. stack up again; the idle memory of the API + worker process and of the dev server
+ *   2. `count` customers with consent and a cart each (batches of 100): as many abandoned-cart
+ *      journeys, each asleep on its timer; memory and the dev server's SQLite size again
+ *   3. the stack stops and stays down until every timer is past due, then starts again: every
+ *      journey wakes in the same moment. Time until the last reminder is out, and the check
+ *      that each cart got exactly one reminder (the ledger and the outbox agree, no duplicates).
+ */
+import { Client } from 'pg';
+import { postEvents, startStack, type Stack, type StackPorts } from './stack';
+
+export interface SleepingResult {
+  journeys: number;
+  memoryMb: {
+    idle: { apiAndWorker: number; temporalDevServer: number | null };
+    sleeping: { apiAndWorker: number; temporalDevServer: number | null };
+    /** after every journey woke and sent, the heaviest the processes got while they did */
+    peakWhileFiring: { apiAndWorker: number; temporalDevServer: number | null };
+  };
+  temporalSqliteMb: number;
+  startedPerSecond: number;
+  firing: { seconds: number; remindersPerSecond: number; sent: number; duplicates: number; outboxRows: number };
+  delaySeconds: number;
+  /** calibration journeys that sleep on through the run */
+  alsoAsleep: number;
+  workerMaxCachedWorkflows: string;
+}
+
+async function putProduct(stack: Stack): Promise<void> {
+  const body = { title: 'Bench tea', price: 10, url: 'https://shop.example.com/p/bench-tea', stock: 1_000_000 };
+  const status = await postEvents(stack, body, '/v1/products/bench-tea', 'PUT');
+  if (status >= 300) throw new Error(`PUT /v1/products answered ${status}`);
+}
+
+/** `count` customers with consent, each with a one-item cart: as many abandoned-cart journeys. */
+async function postCarts(stack: Stack, prefix: string, count: number): Promise<void> {
+  for (let b = 0; b < count; b += 100) {
+    const ids = Array.from({ length: Math.min(100, count - b) }, (_, i) => `${prefix}-${b + i}`);
+    const profiles = ids.map((customerId) => ({
+      type: 'customer.updated',
+      customerId,
+      properties: { email: `${customerId}@bench.example`, marketingConsent: true },
+    }));
+    const carts = ids.map((customerId) => ({
+      type: 'cart.updated',
+      customerId,
+      properties: {
+        cartId: `cart-${customerId}`,
+        cartUrl: `https://shop.example.com/cart/${customerId}`,
+        items: [{ productId: 'bench-tea', title: 'Bench tea', price: 10, quantity: 1 }],
+      },
+    }));
+    for (const events of [profiles, carts]) {
+      const answered = await postEvents(stack, { events });
+      if (answered !== 202) throw new Error(`batch answered ${answered}`);
+    }
+  }
+}
+
+async function allDispatched(stack: Stack, timeoutMs: number): Promise<void> {
+  await waitFor('every journey started', timeoutMs, async () =>
+    (await count(stack.pgUrl, `SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL`)) === 0 ? true : undefined,
+  );
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`sleeping journeys: ${what} did not happen within ${timeoutMs / 1000} s`);
+    await pause(500);
+  }
+}
+
+async function count(pgUrl: string, sql: string): Promise<number> {
+  const db = new Client({ connectionString: pgUrl });
+  await db.connect();
+  try {
+    return Number((await db.query(sql)).rows[0].n);
+  } finally {
+    await db.end();
+  }
+}
+
+export async function sleepingJourneys(options: {
+  dataDir: string;
+  ports: StackPorts;
+  journeys: number;
+  /** the whole scenario gives up after this */
+  timeoutMs: number;
+}): Promise<SleepingResult> {
+  const n = options.journeys;
+  const deadline = Date.now() + options.timeoutMs;
+  const left = () => Math.max(1_000, deadline - Date.now());
+
+  const calibration = await startStack(options.dataDir, options.ports, { journeys: { abandonedCart: { firstReminderAfter: '1 hour' } } });
+  let startRate: number;
+  try {
+    await putProduct(calibration);
+    const c0 = Date.now();
+    await postCarts(calibration, 'calibration', 200);
+    await allDispatched(calibration, left());
+    startRate = 200 / ((Date.now() - c0) / 1000);
+  } finally {
+    await calibration.stop();
+  }
+  // The delay outlasts starting them all (with room for a slower moment); the stack is down when it passes.
+  const delaySeconds = Math.ceil(Math.max(45, (n / startRate) * 1.5 + 20));
+  const journeys = { abandonedCart: { firstReminderAfter: `${delaySeconds} seconds` } };
+
+  let stack: Stack = await startStack(options.dataDir, options.ports, { journeys });
+  let peak = { apiAndWorker: 0, temporalDevServer: 0 as number | null };
+  try {
+    await pause(3_000);
+    const idle = stack.memoryMb();
+
+    const t0 = Date.now();
+    await postCarts(stack, 'sleeper', n);
+    // Every journey asleep on its timer: the relay has dispatched every cart and nothing is pending.
+    await allDispatched(stack, left());
+    const allStartedAt = Date.now();
+    const startedPerSecond = Math.round((n / (allStartedAt - t0)) * 1000);
+    await pause(5_000);
+    const sleeping = stack.memoryMb();
+    const sent = await count(stack.pgUrl, `SELECT count(*) AS n FROM messages WHERE customer_id LIKE 'sleeper-%'`);
+    if (sent > 0) throw new Error(`${sent} reminders left before the delay passed: raise the delay`);
+
+    await stack.stop();
+    const dueAt = allStartedAt + delaySeconds * 1000;
+    const temporalSqliteMb = stack.temporalSqliteMb();
+    await pause(Math.max(0, dueAt - Date.now()) + 2_000);
+
+    stack = await startStack(options.dataDir, options.ports, { journeys });
+    const t1 = Date.now();
+    const sampler = setInterval(() => {
+      const m = stack.memoryMb();
+      peak = {
+        apiAndWorker: Math.max(peak.apiAndWorker, m.apiAndWorker),
+        temporalDevServer: Math.max(peak.temporalDevServer ?? 0, m.temporalDevServer ?? 0),
+      };
+    }, 500);
+    try {
+      await waitFor('every reminder sent', left(), async () =>
+        (await count(stack.pgUrl, `SELECT count(*) AS n FROM messages WHERE customer_id LIKE 'sleeper-%' AND status = 'sent'`)) >= n
+          ? true
+          : undefined,
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (Date.now() - t1) / 1000;
+    // Exactly once: one ledger row per cart, one outbox message per ledger row, nothing else sent.
+    await pause(3_000);
+    const rows = await count(stack.pgUrl, `SELECT count(*) AS n FROM messages WHERE customer_id LIKE 'sleeper-%'`);
+    const perCustomer = await count(
+      stack.pgUrl,
+      `SELECT count(*) AS n FROM (SELECT customer_id FROM messages WHERE customer_id LIKE 'sleeper-%' GROUP BY customer_id HAVING count(*) > 1) d`,
+    );
+    const outboxRows = await count(stack.pgUrl, `SELECT count(*) AS n FROM outbox WHERE to_email LIKE 'sleeper-%'`);
+    return {
+      journeys: n,
+      memoryMb: { idle, sleeping, peakWhileFiring: peak },
+      temporalSqliteMb,
+      startedPerSecond,
+      firing: {
+        seconds: Math.round(seconds * 10) / 10,
+        remindersPerSecond: Math.round(n / seconds),
+        sent: rows,
+        duplicates: perCustomer + Math.max(0, rows - n) + Math.max(0, outboxRows - n),
+        outboxRows,
+      },
+      delaySeconds,
+      alsoAsleep: 200,
+      workerMaxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default (500)',
+    };
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The worker's scenarios of `npm run bench` (after bench/run.ts), each beside its baseline
+ * measured in the same run:
+ *   send path   sendMessage (real pg pool, guardrails, ledger, outbox) vs a bare React Email
+ *               render() of the same template and props, in this process (bench/send-path.ts)
+ *   idle        one event at a time, event → email, vs a bare signal-with-start + one no-op
+ *               activity + result on the same Temporal dev server (bench/round-trip.ts)
+ *   sleeping    N sleeping abandoned-cart journeys: memory, the dev server's SQLite size, all of
+ *               them waking at once, each sending exactly once (bench/sleeping.ts)
+ *
+ * BENCH_SCENARIOS=send-path,idle,sleeping picks (default: all). BENCH_SHORT=1: each in a minute
+ * or two (2,000 sleeping journeys instead of 20,000; BENCH_SLEEPING sets the number).
+ * The send path needs a Postgres server: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the
+ * local one. Writes the `worker` section of bench/RESULTS.md and bench/results/latest-worker.json.
+ */
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchSendPath, type SendPathResult } from './send-path';
+import { bareRoundTrips, idleEventToEmail, type LatencySummary } from './round-trip';
+import { sleepingJourneys, type SleepingResult } from './sleeping';
+import { freePorts, killRunningStacks, startStack } from './stack';
+import { writeResultsSection } from './results-file';
+
+const ROOT = resolve(__dirname, '..');
+const SHORT = process.env.BENCH_SHORT === '1';
+const SLEEPING = Number(process.env.BENCH_SLEEPING ?? (SHORT ? 2_000 : 20_000));
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'send-path,idle,sleeping').split(','));
+const DEADLINE_MS = (SHORT ? 12 : 40) * 60_000;
+
+interface WorkerResults {
+  at: string;
+  mode: 'short' | 'full';
+  machine: { cpus: number; node: string; loadAverage: number[] };
+  database: string;
+  sendPath?: SendPathResult;
+  idle?: { bare: LatencySummary; eventToEmail: LatencySummary };
+  sleeping?: SleepingResult;
+}
+
+async function idle(): Promise<WorkerResults['idle']> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'journeys-bench-idle-'));
+  const stack = await startStack(dataDir, await freePorts());
+  try {
+    const count = SHORT ? 20 : 60;
+    const bare = await bareRoundTrips(stack.temporalAddress, 'default', count);
+    const eventToEmail = await idleEventToEmail(stack, count);
+    return { bare, eventToEmail };
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
+
+function markdown(r: WorkerResults): string {
+  const rows: string[][] = [];
+  if (r.sendPath) {
+    const s = r.sendPath;
+    rows.push([
+      `send path, \`${s.template}\` (${s.secondsPerPhase} s per phase)`,
+      `${s.sendPathSequentialPerSecond}/s in sequence, ${s.sendPathConcurrentPerSecond}/s with ${s.concurrency} at once`,
+      `bare render() ${s.bareRenderPerSecond}/s`,
+      String(s.ratio),
+      '≥ 0.8×',
+      verdict(s.ratio >= 0.8),
+    ]);
+  }
+  if (r.idle) {
+    const { bare, eventToEmail: e } = r.idle;
+    rows.push([
+      `event → email at idle (${e.n}, one at a time)`,
+      `p50 ${e.p50} ms, p99 ${e.p99} ms`,
+      `bare signalWithStart + activity + result p50 ${bare.p50} ms, p99 ${bare.p99} ms`,
+      `${ratio(e.p50, bare.p50)} (p99 ${ratio(e.p99, bare.p99)})`,
+      '≤ 1.5×, p99 ≤ 1 s',
+      verdict(ratio(e.p50, bare.p50) <= 1.5 && e.p99 <= 1000),
+    ]);
+  }
+  if (r.sleeping) {
+    const s = r.sleeping;
+    rows.push([
+      `${s.journeys.toLocaleString('en')} sleeping journeys (+${s.alsoAsleep} more)`,
+      `API + worker ${s.memoryMb.sleeping.apiAndWorker} MB, dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; started ${s.startedPerSecond}/s`,
+      `idle: ${s.memoryMb.idle.apiAndWorker} MB, ${s.memoryMb.idle.temporalDevServer} MB`,
+      '',
+      'worker ≤ 1 GiB',
+      verdict(s.memoryMb.sleeping.apiAndWorker <= 1024),
+    ]);
+    rows.push([
+      'all waking at once',
+      `${s.firing.sent} reminders in ${s.firing.seconds} s (${s.firing.remindersPerSecond}/s); peak ${s.memoryMb.peakWhileFiring.apiAndWorker} MB, ${s.memoryMb.peakWhileFiring.temporalDevServer} MB`,
+      `delay ${s.delaySeconds} s, stack down meanwhile`,
+      '',
+      'each exactly once',
+      verdict(s.firing.duplicates === 0 && s.firing.sent === s.journeys && s.firing.outboxRows === s.journeys),
+    ]);
+  }
+  return [
+    `## Worker: render and send, idle latency, sleeping journeys`,
+    '',
+    `${r.at} · ${r.machine.cpus} cores · load average ${r.machine.loadAverage.join(' ')} at the start · Node ${r.machine.node} · ${r.mode} mode · stack on ${r.database}; send path on Postgres`,
+    '',
+    '| scenario | figure | baseline (same run) | ratio | target | |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => {
+    console.error('bench (worker): deadline reached, aborting');
+    killRunningStacks();
+    process.exit(2);
+  }, DEADLINE_MS);
+  const results: WorkerResults = {
+    at: new Date().toISOString(),
+    mode: SHORT ? 'short' : 'full',
+    machine: { cpus: cpus().length, node: process.version, loadAverage: loadavg().map((l) => Math.round(l * 10) / 10) },
+    database: process.env.BENCH_DATABASE_URL ? 'postgres' : 'embedded PGlite',
+  };
+  if (SCENARIOS.has('send-path')) {
+    results.sendPath = await benchSendPath({
+      serverUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      secondsPerPhase: SHORT ? 4 : 10,
+    });
+  }
+  if (SCENARIOS.has('idle')) results.idle = await idle();
+  if (SCENARIOS.has('sleeping')) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'journeys-bench-sleeping-'));
+    try {
+      results.sleeping = await sleepingJourneys({ dataDir, ports: await freePorts(), journeys: SLEEPING, timeoutMs: DEADLINE_MS - 60_000 });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/latest-worker.json'), JSON.stringify(results, null, 2) + '\n');
+  appendFileSync(join(ROOT, 'bench/results/history.jsonl'), JSON.stringify(results) + '\n');
+  // A run of some scenarios keeps the others' figures out of the section: it shows what ran.
+  writeResultsSection('worker', markdown(results));
+  console.log(JSON.stringify(results, null, 2));
+  clearTimeout(deadline);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  killRunningStacks();
+  process.exit(1);
+});
