@@ -58,9 +58,21 @@ export async function typicalCustomer(): Promise<History[]> {
     return await withWorker(env, activities, async (taskQueue) => {
       const runs = new Map<string, { workflowId: string; runId?: string }>();
       const client = recordingRuns(env.client, runs);
-      // what dispatch asks Postgres: which products of an order have a replenishment rhythm
+      // What dispatch asks Postgres, answered from the fake shop (an unknown question fails loudly).
       const db = {
-        query: async (_sql: string, [ids]: [string[]]) => ({ rows: ids.filter((id) => catalogue[id]?.replenishDays).map((id) => ({ id })) }),
+        query: async (sql: string, params: unknown[]) => {
+          if (sql.includes('replenish_days')) {
+            return { rows: (params[0] as string[]).filter((id) => catalogue[id]?.replenishDays).map((id) => ({ id })) };
+          }
+          // as for a customer from before the relay recorded the journeys it started: every signal goes out
+          if (sql.includes('journey_instances')) return { rows: [{ workflow_id: null }] };
+          if (sql.includes('FROM orders')) {
+            const orders = shop.orders.filter((o) => o.customerId === params[0]);
+            return { rows: [{ order_count: String(orders.length), revenue: String(orders.reduce((sum, o) => sum + o.total, 0)), currency: 'EUR' }] };
+          }
+          if (sql.includes('vip-invitation')) return { rows: [] };
+          throw new Error(`the typical customer's shop has no answer to: ${sql}`);
+        },
       } as unknown as Pool;
       const deps = { db, client, taskQueue, journeys: defaultJourneysConfig };
       const start = await env.currentTimeMs();
