@@ -7,6 +7,8 @@
  *   npm run actions -- --recorded 2026-12-01 the same, from the histories committed under
  *                                            test/replay/histories/ with that date (an older version)
  *   npm run actions -- --save-customer DIR   also write the customer's run histories to DIR
+ *   npm run actions -- --compare 2026-12-01  the committed histories of that date beside the
+ *                                            current code, written to bench/RESULTS.md
  *
  * The typical customer signs up (with a birthday), fills a cart twice in a sitting, comes back
  * on day 10 with a second cart, checks out and orders it five minutes later (a tea pot and coffee beans that run out), gets it
@@ -26,6 +28,7 @@ import { DAY, HOUR, startTimeSkipping, withWorker } from '../test/helpers/time-s
 import { catalogue, openShop } from '../test/replay/fake-shop';
 import { playScenario, scenarioNames } from '../test/replay/record';
 import { addCounts, countBillableActions, emptyCount, type ActionCount } from './billable-actions';
+import { writeResultsSection } from '../bench/results-file';
 
 const HISTORIES = join(__dirname, '../test/replay/histories');
 const CUSTOMER_HISTORIES = join(HISTORIES, 'customer-90-days');
@@ -157,11 +160,14 @@ function table(rows: { name: string; count: ActionCount }[]): string {
   return [head, ...rows.map((r) => `| ${r.name} | ${COLUMNS.map((c) => r.count[c]).join(' | ')} |`)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const recorded = args.includes('--recorded') ? args[args.indexOf('--recorded') + 1] : undefined;
-  const saveTo = args.includes('--save-customer') ? args[args.indexOf('--save-customer') + 1] : undefined;
+interface Counted {
+  scenarios: { name: string; count: ActionCount }[];
+  customer: { name: string; count: ActionCount }[];
+  customerTotal: ActionCount;
+  customerRuns: number;
+}
 
+async function countAll(recorded: string | undefined, saveTo?: string): Promise<Counted> {
   const scenarios = recorded ? recordedScenarios(recorded) : await liveScenarios();
   const customer = recorded
     ? readdirSync(join(CUSTOMER_HISTORIES, recorded)).map((f) => decode(join(CUSTOMER_HISTORIES, recorded, f)))
@@ -170,16 +176,76 @@ async function main(): Promise<void> {
     mkdirSync(saveTo, { recursive: true });
     customer.forEach((h, i) => writeFileSync(join(saveTo, `${String(i + 1).padStart(2, '0')}-${journeyOf(h)}.binpb`), temporal.api.history.v1.History.encode(h).finish()));
   }
-
   const byJourney = new Map<string, ActionCount>();
   for (const h of customer) byJourney.set(journeyOf(h), addCounts(byJourney.get(journeyOf(h)) ?? emptyCount(), countBillableActions(h)));
   const customerRows = [...byJourney].map(([name, count]) => ({ name, count }));
-  const customerTotal = customerRows.reduce((sum, r) => addCounts(sum, r.count), emptyCount());
+  return {
+    scenarios: scenarios.map(({ name, history }) => ({ name, count: countBillableActions(history) })).sort((a, b) => a.name.localeCompare(b.name)),
+    customer: customerRows,
+    customerTotal: customerRows.reduce((sum, r) => addCounts(sum, r.count), emptyCount()),
+    customerRuns: customer.length,
+  };
+}
 
+const cell = (c: ActionCount) => `${c.total} (${COLUMNS.filter((k) => k !== 'total' && c[k]).map((k) => `${c[k]} ${SHORT[k]}`).join(', ')})`;
+const SHORT: Record<keyof ActionCount, string> = {
+  starts: 'start',
+  signals: 'sig',
+  timers: 'timer',
+  activities: 'act',
+  localActivityTasks: 'local',
+  upserts: 'upsert',
+  updates: 'update',
+  children: 'child',
+  total: '',
+};
+
+function comparison(before: Counted, after: Counted, date: string): string {
+  const rows = (b: { name: string; count: ActionCount }[], a: { name: string; count: ActionCount }[]) => {
+    const names = [...new Set([...b.map((r) => r.name), ...a.map((r) => r.name)])];
+    return names.map((name) => {
+      const x = b.find((r) => r.name === name)?.count ?? emptyCount();
+      const y = a.find((r) => r.name === name)?.count ?? emptyCount();
+      return `| ${name} | ${cell(x)} | ${cell(y)} | ${y.total - x.total} |`;
+    });
+  };
+  const head = ['| journey | before | after | change |', '|---|---|---|---:|'];
+  return [
+    '## Temporal Cloud billable actions (`npm run actions`)',
+    '',
+    `Counted from real event histories: before = the histories recorded on ${date} (test/replay/histories), after = the same scenarios on the current code. sig = signal, act = activity attempt, local = workflow task with local activities, upsert = search-attribute upsert. Queries are billed too but leave no trace in a history.`,
+    '',
+    '### Per journey, each one\'s full recorded timeline',
+    '',
+    ...head,
+    ...rows(before.scenarios, after.scenarios),
+    '',
+    `### A typical customer's first 90 days (sign-up with a birthday, two carts, an order with coffee beans, shipping, delivery)`,
+    '',
+    ...head,
+    ...rows(before.customer, after.customer),
+    `| **all journeys** (${before.customerRuns} → ${after.customerRuns} runs) | ${cell(before.customerTotal)} | ${cell(after.customerTotal)} | ${after.customerTotal.total - before.customerTotal.total} |`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const compare = flag('--compare');
+  if (compare) {
+    const before = await countAll(compare);
+    const after = await countAll(undefined);
+    const markdown = comparison(before, after, compare);
+    writeResultsSection('actions', markdown);
+    console.log(markdown);
+    return;
+  }
+  const recorded = flag('--recorded');
+  const counted = await countAll(recorded, flag('--save-customer'));
   console.log(`## Per journey, full recorded timeline (${recorded ? `histories of ${recorded}` : 'current code'})\n`);
-  console.log(table(scenarios.map(({ name, history }) => ({ name, count: countBillableActions(history) }))));
-  console.log(`\n## A typical customer's first 90 days (${customer.length} runs)\n`);
-  console.log(table([...customerRows, { name: '**all journeys**', count: customerTotal }]));
+  console.log(table(counted.scenarios));
+  console.log(`\n## A typical customer's first 90 days (${counted.customerRuns} runs)\n`);
+  console.log(table([...counted.customer, { name: '**all journeys**', count: counted.customerTotal }]));
   console.log('\nQueries are billed as well (one per `state` query, e.g. GET /v1/customers/:id/journeys asks every running journey); they leave no trace in a history and are not counted here.');
 }
 
