@@ -8,6 +8,8 @@ import { rowToEvent, type EventRow } from './store';
 const LEASE_MS = 60_000;
 /** How long the relay rests after finding Temporal unreachable, before it tries again. */
 const UNAVAILABLE_PAUSE_MS = 5_000;
+/** How often a relay lets customers go whose dead letter has held them long enough. */
+const RELEASE_INTERVAL_MS = 5_000;
 
 /**
  * Claim up to $1 due heads for $2 seconds: lane 0 first, then oldest first, along the partial
@@ -42,6 +44,7 @@ export class EventRelay {
   private again = false;
   private stopped = false;
   private pausedUntil = 0;
+  private releasedAt = 0;
   private readonly settings: DispatchSettings;
 
   constructor(private readonly deps: RelayDeps) {
@@ -74,17 +77,54 @@ export class EventRelay {
     await this.running;
   }
 
-  /** One pass: dispatch every due event. Returns how many were delivered. */
+  /**
+   * One pass: dispatch every due event. Returns how many were delivered.
+   *
+   * A pipeline, not batch after batch: up to `parallelism` customers are in flight, and when
+   * half of them are done the relay claims again — so one slow call never holds up the rest,
+   * a transactional event posted meanwhile is claimed within one call's time, and a delivered
+   * event's successor (its customer's next head) is claimable at once.
+   */
   async drain(): Promise<number> {
-    let delivered = 0;
-    if (this.settings.deadLetterHoldMs !== null) {
-      await this.deps.db.query('SELECT journeys_release_dead_letters(make_interval(secs => $1))', [this.settings.deadLetterHoldMs / 1000]);
+    const { batchSize, parallelism, deadLetterHoldMs } = this.settings;
+    if (deadLetterHoldMs !== null && Date.now() - this.releasedAt >= Math.min(RELEASE_INTERVAL_MS, deadLetterHoldMs)) {
+      this.releasedAt = Date.now();
+      await this.deps.db.query('SELECT journeys_release_dead_letters(make_interval(secs => $1))', [deadLetterHoldMs / 1000]);
     }
-    for (;;) {
-      const { done, count } = await this.dispatchBatch();
-      delivered += count;
-      if (done || this.stopped) return delivered;
+    const outcome = { delivered: 0, unavailable: undefined as Error | undefined };
+    const inFlight = new Set<Promise<void>>();
+    let claimedAll = false;
+    let deliveredAtClaim = 0;
+    try {
+      for (;;) {
+        if (this.stopped || outcome.unavailable) break;
+        // Deliveries since the last empty claim may have made new heads.
+        if (claimedAll && outcome.delivered > deliveredAtClaim) claimedAll = false;
+        if (!claimedAll && inFlight.size <= parallelism / 2) {
+          deliveredAtClaim = outcome.delivered;
+          const leaseEnd = Date.now() + LEASE_MS;
+          const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [Math.min(batchSize, parallelism - inFlight.size), LEASE_MS / 1000]);
+          if (!rows.length) claimedAll = true;
+          for (const row of rows) {
+            const job: Promise<void> = this.dispatchOne(row, leaseEnd, outcome).finally(() => inFlight.delete(job));
+            inFlight.add(job);
+          }
+          if (rows.length) continue;
+        }
+        if (!inFlight.size) {
+          if (claimedAll && outcome.delivered === deliveredAtClaim) break;
+          continue;
+        }
+        await Promise.race(inFlight);
+      }
+    } finally {
+      await Promise.all(inFlight);
     }
+    if (outcome.unavailable) {
+      this.pausedUntil = Date.now() + UNAVAILABLE_PAUSE_MS;
+      this.deps.log.warn({ err: outcome.unavailable.message }, 'Temporal unreachable; events wait in the store');
+    }
+    return outcome.delivered;
   }
 
   private schedule(delay: number): void {
@@ -106,55 +146,39 @@ export class EventRelay {
   }
 
   /**
-   * Claim a batch of heads (one per customer) with a lease — no transaction is held while
-   * Temporal is called: an embedded single-session database would stall every other query
-   * meanwhile — dispatch them in parallel, then record the outcome. A relay that dies mid-batch
-   * leaves its rows to be picked up when the lease runs out; an event is only started while
-   * its lease outlasts the call's deadline, so two relays never deliver one customer at once.
+   * Deliver one claimed head and record the outcome at once. No transaction is held while
+   * Temporal is called (an embedded single-session database would stall every other query
+   * meanwhile). A relay that dies here leaves the row to be claimed when its lease runs out; an
+   * event is only started while its lease outlasts the call's deadline, so two relays never
+   * deliver one customer at once.
    */
-  private async dispatchBatch(): Promise<{ done: boolean; count: number }> {
-    const { batchSize, parallelism } = this.settings;
-    const leaseEnd = Date.now() + LEASE_MS;
-    const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [batchSize, LEASE_MS / 1000]);
-    const delivered: string[] = [];
-    const started: string[] = [];
-    const failed: { row: EventRow; err: Error }[] = [];
-    const untried: string[] = [];
-    let unavailable: Error | undefined;
-    const queue = [...rows];
-    const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
-        if (unavailable || Date.now() + DISPATCH_DEADLINE_MS > leaseEnd) {
-          untried.push(row.id);
-          continue;
-        }
-        try {
-          const outcome = await dispatchEvent(this.deps, rowToEvent(row), row.received_at);
-          delivered.push(row.id);
-          started.push(...outcome.started);
-        } catch (err) {
-          if (isUnavailable(err)) {
-            unavailable ??= err as Error;
-            untried.push(row.id);
-          } else failed.push({ row, err: err as Error });
-        }
+  private async dispatchOne(row: EventRow, leaseEnd: number, outcome: { delivered: number; unavailable: Error | undefined }): Promise<void> {
+    if (outcome.unavailable || this.stopped || Date.now() + DISPATCH_DEADLINE_MS > leaseEnd) {
+      await this.release(row.id, outcome.unavailable);
+      return;
+    }
+    let started: string[];
+    try {
+      started = (await dispatchEvent(this.deps, rowToEvent(row), row.received_at)).started;
+    } catch (err) {
+      if (isUnavailable(err)) {
+        outcome.unavailable ??= err as Error;
+        await this.release(row.id, err as Error);
+      } else {
+        await this.recordFailure(row, err as Error);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallelism, rows.length) }, worker));
-    if (delivered.length) await this.deps.db.query('SELECT journeys_complete_events($1, $2)', [delivered, started]);
-    for (const { row, err } of failed) await this.recordFailure(row, err);
-    if (untried.length) {
-      await this.deps.db.query(
-        `UPDATE events SET leased_until = NULL, dispatch_error = coalesce($2, dispatch_error) WHERE id = ANY($1)`,
-        [untried, unavailable ? `Temporal unavailable: ${unavailable.message}`.slice(0, 1000) : null],
-      );
+      return;
     }
-    if (unavailable) {
-      this.pausedUntil = Date.now() + UNAVAILABLE_PAUSE_MS;
-      this.deps.log.warn({ err: unavailable.message }, 'Temporal unreachable; events wait in the store');
-    }
-    // A delivered head may have made its customer's next event head: go on until nothing is due.
-    return { done: rows.length === 0 || unavailable !== undefined, count: delivered.length };
+    await this.deps.db.query('SELECT journeys_complete_events($1, $2)', [[row.id], started]);
+    outcome.delivered += 1;
+  }
+
+  /** Give a claimed event back untried (Temporal unreachable, the relay stopping, its lease too short). */
+  private async release(id: string, cause: Error | undefined): Promise<void> {
+    await this.deps.db.query(`UPDATE events SET leased_until = NULL, dispatch_error = coalesce($2, dispatch_error) WHERE id = $1`, [
+      id,
+      cause ? `Temporal unavailable: ${cause.message}`.slice(0, 1000) : null,
+    ]);
   }
 
   private async recordFailure(row: EventRow, err: Error): Promise<void> {
