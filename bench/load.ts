@@ -32,7 +32,16 @@ export function jsonPoster(baseUrl: string, apiKey: string, clients: number) {
       req.on('error', reject);
       req.end(payload);
     });
-  return { post, close: () => agent.destroy() };
+  const get = (path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  return { post, get, close: () => agent.destroy() };
 }
 
 /**

@@ -253,6 +253,8 @@ async function measure(stack: Stack, coldStartMs: number) {
     const base = await baselines(pool, stack.temporalAddress, run);
 
     const poster = jsonPoster(stack.api, stack.key, CLIENTS);
+    // The HTTP floor: the same server answering GET /healthz (no body, no database).
+    const health = await closedLoop(CLIENTS, P.ingestMs, async () => void (await poster.get('/healthz')));
     const single = await closedLoop(CLIENTS, P.ingestMs, async (i) => expect202(await poster.post('/v1/events', viewed(`single-${run}-${i}`))));
     const singlePending = Number((await pool.query(`SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL AND customer_id LIKE $1`, [`single-${run}-%`])).rows[0].n);
     const batch = await closedLoop(
@@ -287,6 +289,7 @@ async function measure(stack: Stack, coldStartMs: number) {
         bareInsertRowsPerSecond: base.bareInsert.perSecond,
         bareMultiInsertRowsPerSecond: base.bareMulti.perSecond,
         bareSignalWithStartPerSecond: base.bareSignalWithStart.perSecond,
+        healthzPerSecond: health.perSecond,
       },
       single: { perSecond: single.perSecond, ...summarize(single.latencies), pendingAfter: singlePending },
       batch: { perSecond: batch.perSecond, ...summarize(batch.latencies) },
@@ -310,6 +313,7 @@ function markdownSection(r: Results): string {
   const drainRatio = ratio(r.mix.drainPerSecond, b.bareSignalWithStartPerSecond);
   const rows = [
     ['single events (32 keep-alive clients)', `${r.single.perSecond}/s, p99 ${r.single.p99} ms`, `bare INSERT ${b.bareInsertRowsPerSecond} rows/s`, singleRatio, verdict(singleRatio !== null && singleRatio >= 0.5 && r.single.p99 <= 50), '≥ 0.5×, p99 ≤ 50 ms'],
+    ['… the HTTP floor: GET /healthz, same clients', `${b.healthzPerSecond}/s`, '', ratio(r.single.perSecond, b.healthzPerSecond), '', 'single events ÷ this'],
     ['batches of 100 (8 clients)', `${r.batch.perSecond}/s, p99 ${r.batch.p99} ms`, `bare multi-row INSERT ${b.bareMultiInsertRowsPerSecond} rows/s`, batchRatio, verdict(batchRatio !== null && batchRatio >= 0.5), '≥ 0.5×'],
     ['the mix accepted (32 clients)', `${r.mix.accepted.perSecond}/s, p99 ${r.mix.accepted.p99} ms`, '—', null, verdict(r.mix.accepted.perSecond >= 1000 && r.mix.accepted.p99 <= 100), '≥ 1,000/s, p99 ≤ 100 ms'],
     [
