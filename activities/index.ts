@@ -5,7 +5,7 @@ import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import type { SendMessageInput } from './types';
 import { findProducts } from './catalog';
-import { claimBackInStockBatch, settleBackInStockSubscription } from './back-in-stock';
+import { claimBackInStockBatch, requeueBackInStockSubscribers, settleBackInStockSubscription } from './back-in-stock';
 import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
 import { createBirthdayActivities } from './birthday';
 import { createNurtureActivities } from './nurture-catalog';
@@ -53,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
       claimBackInStockBatch(deps.db, request, now()),
     settleBackInStockSubscription: (update: Parameters<typeof settleBackInStockSubscription>[1]) =>
       settleBackInStockSubscription(deps.db, update),
+    requeueBackInStockSubscribers: (request: Parameters<typeof requeueBackInStockSubscribers>[1]) =>
+      requeueBackInStockSubscribers(deps.db, request, now()),
     ...createBirthdayActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createReplenishmentActivities({

@@ -37,9 +37,15 @@ import type { RestockedProduct } from '../emails/BackInStockEmail';
  */
 const unencodedBackInStockWorkflowId = (customerId: string, productId: string) => `back-in-stock/${customerId}/${productId}`;
 
-const { findProducts, claimBackInStockBatch, settleBackInStockSubscription } = proxyActivities<
-  Pick<Activities, 'findProducts' | 'claimBackInStockBatch' | 'settleBackInStockSubscription'>
+const { findProducts, claimBackInStockBatch, settleBackInStockSubscription, requeueBackInStockSubscribers } = proxyActivities<
+  Pick<Activities, 'findProducts' | 'claimBackInStockBatch' | 'settleBackInStockSubscription' | 'requeueBackInStockSubscribers'>
 >({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '1 minute' } });
+
+/**
+ * Signals issued in one workflow task. Temporal refuses a task with too many (a batch of
+ * thousands wedged the coordinator); each claim is bounded too, by the claim activity.
+ */
+const SIGNALS_PER_TASK = 100;
 
 export interface BackInStockInput {
   customerId: string;
@@ -139,6 +145,10 @@ export async function backInStockRestock(input: BackInStockRestockInput): Promis
   };
 
   const subscriberWorkflowId = patched('encoded-workflow-ids') ? backInStockWorkflowId : unencodedBackInStockWorkflowId;
+  if (patched('restock-bounded-idempotent-claims')) {
+    await tellInBoundedBatches({ input, batches, subscriberWorkflowId, at });
+    return;
+  }
   for (let inThisRun = 0; ; inThisRun++) {
     const batch = await claimBackInStockBatch({
       productId,
@@ -169,5 +179,70 @@ export async function backInStockRestock(input: BackInStockRestockInput): Promis
     // Coordinators that started before the history check counted their batches instead.
     const continueNow = patched('restock-continues-on-long-history') ? historyIsLong(historyLimit) : inThisRun >= 20;
     if (continueNow) await continueAsNew<typeof backInStockRestock>({ ...input, batches });
+  }
+}
+
+/**
+ * The coordinator's batches, each `subscribersPerUnit × stock` people, claimed in bounded parts
+ * (the claim activity caps each, and signals go out SIGNALS_PER_TASK per workflow task). Each
+ * part's claim is named by the coordinator's first run, the batch and the part, so a retried
+ * claim returns the same people. A subscriber whose journey is not running yet (its request
+ * raced the restock) goes back to the queue for the next batch instead of expiring.
+ */
+async function tellInBoundedBatches(options: {
+  input: BackInStockRestockInput;
+  batches: number;
+  subscriberWorkflowId: (customerId: string, productId: string) => string;
+  at: (step: string, details: string) => void;
+}): Promise<void> {
+  const { input, subscriberWorkflowId, at } = options;
+  const { productId, config } = input;
+  let batches = options.batches;
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  for (;;) {
+    const batch = batches + 1;
+    let quota: number | undefined;
+    let told = 0;
+    let stock = 0;
+    for (let part = 0; quota === undefined || told < quota; part++) {
+      const claim = await claimBackInStockBatch({
+        productId,
+        subscribersPerUnit: config.subscribersPerUnit,
+        validFor: config.subscriptionValidity,
+        claimId: `${workflowId}/${firstExecutionRunId}/${batch}/${part}`,
+        ...(quota === undefined ? {} : { limit: quota - told }),
+      });
+      quota ??= claim.stock * config.subscribersPerUnit;
+      stock = claim.stock;
+      if (claim.subscribers.length === 0) break;
+      told += claim.subscribers.length;
+      at('notifying', `batch ${batch}: ${told} of up to ${quota} subscribers told, ${stock} in stock`);
+      const notRunning: typeof claim.subscribers = [];
+      for (let i = 0; i < claim.subscribers.length; i += SIGNALS_PER_TASK) {
+        await Promise.all(
+          claim.subscribers.slice(i, i + SIGNALS_PER_TASK).map(async (subscriber) => {
+            try {
+              await getExternalWorkflowHandle(subscriberWorkflowId(subscriber.customerId, productId)).signal(
+                productRestockedSignal,
+                { stock: claim.stock },
+              );
+            } catch {
+              notRunning.push(subscriber);
+            }
+          }),
+        );
+      }
+      if (notRunning.length) {
+        await requeueBackInStockSubscribers({ productId, subscribers: notRunning, retryAfter: config.batchInterval });
+      }
+    }
+    if (told === 0) {
+      at('done', stock === 0 ? 'sold out again; the rest wait for the next restock' : 'nobody left waiting');
+      return;
+    }
+    batches = batch;
+    at('between-batches', `batch ${batches} told; next batch in ${config.batchInterval} if stock remains`);
+    await sleep(config.batchInterval);
+    if (historyIsLong(input.historyLimit)) await continueAsNew<typeof backInStockRestock>({ ...input, batches });
   }
 }

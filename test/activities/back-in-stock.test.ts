@@ -1,6 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimBackInStockBatch, settleBackInStockSubscription } from '../../activities/back-in-stock';
+import {
+  MAX_SUBSCRIBERS_PER_CLAIM,
+  claimBackInStockBatch,
+  requeueBackInStockSubscribers,
+  settleBackInStockSubscription,
+} from '../../activities/back-in-stock';
 import { findProducts } from '../../activities/catalog';
 import { storeEvents } from '../../ingest/store';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -98,6 +103,55 @@ describe('back-in-stock subscriptions in Postgres', () => {
     const picked = batches.flatMap((b) => b.subscribers.map((s) => s.customerId));
     assert.ok(picked.length >= 6 && picked.length <= 30);
     assert.equal(new Set(picked).size, picked.length, 'nobody in two batches');
+  });
+
+  test('a claim repeated with the same claim id (a lost activity result) returns the same subscribers and takes nobody else', async () => {
+    for (let i = 0; i < 6; i++) await request(`id-${i}`, 'p-idem', i);
+    await product('p-idem', 1);
+    const now = new Date(T0 + 60_000 * 60);
+    const claim = { productId: 'p-idem', subscribersPerUnit: 3, validFor: '90 days' as const, claimId: 'restock/p-idem/run-1/1/0' };
+    const first = await claimBackInStockBatch(database.pool, claim, now);
+    const again = await claimBackInStockBatch(database.pool, claim, now);
+    assert.deepEqual(again.subscribers, first.subscribers);
+    assert.equal((await subscription('id-3', 'p-idem')).status, 'waiting', 'the retry took nobody new');
+    const next = await claimBackInStockBatch(database.pool, { ...claim, claimId: 'restock/p-idem/run-1/2/0' }, now);
+    assert.deepEqual(next.subscribers.map((s) => s.customerId), ['id-3', 'id-4', 'id-5']);
+  });
+
+  test('one claim takes a bounded number of subscribers, however much stock and however many wait', async () => {
+    const values = Array.from({ length: 2500 }, (_, i) => `('big-${i}', 'p-big', '${at(i)}')`).join(',');
+    await database.pool.query(`INSERT INTO back_in_stock_subscriptions (customer_id, product_id, requested_at) VALUES ${values}`);
+    await product('p-big', 700);
+    const now = new Date(T0 + 5 * DAY_MINUTES * 60_000);
+    const batch = await claimBackInStockBatch(database.pool, { productId: 'p-big', subscribersPerUnit: 3, validFor: '90 days', claimId: 'big/1' }, now);
+    assert.equal(batch.stock, 700);
+    assert.ok(batch.subscribers.length <= MAX_SUBSCRIBERS_PER_CLAIM, `${batch.subscribers.length} in one claim`);
+    assert.ok(MAX_SUBSCRIBERS_PER_CLAIM <= 500);
+  });
+
+  test("a 'notifying' subscription nobody settled returns to the queue after the timeout", async () => {
+    await request('stuck', 'p-stuck', 0);
+    await product('p-stuck', 1);
+    const claimedAt = new Date(T0 + 60_000 * 60);
+    const first = await claimBackInStockBatch(database.pool, { productId: 'p-stuck', subscribersPerUnit: 1, validFor: '90 days', claimId: 's/1' }, claimedAt);
+    assert.deepEqual(first.subscribers.map((s) => s.customerId), ['stuck']);
+    const soon = await claimBackInStockBatch(database.pool, { productId: 'p-stuck', subscribersPerUnit: 1, validFor: '90 days', claimId: 's/2' }, new Date(claimedAt.getTime() + 60_000));
+    assert.deepEqual(soon.subscribers, [], 'still being notified');
+    const later = await claimBackInStockBatch(database.pool, { productId: 'p-stuck', subscribersPerUnit: 1, validFor: '90 days', claimId: 's/3' }, new Date(claimedAt.getTime() + 2 * DAY_MINUTES * 60_000));
+    assert.deepEqual(later.subscribers.map((s) => s.customerId), ['stuck']);
+  });
+
+  test('a subscriber whose journey had not started yet goes back to the queue, waiting, and is retried after a pause', async () => {
+    await request('early', 'p-early', 0);
+    await product('p-early', 1);
+    const now = new Date(T0 + 60_000 * 60);
+    const claim = { productId: 'p-early', subscribersPerUnit: 1, validFor: '90 days' as const };
+    const first = await claimBackInStockBatch(database.pool, { ...claim, claimId: 'e/1' }, now);
+    await requeueBackInStockSubscribers(database.pool, { productId: 'p-early', subscribers: first.subscribers, retryAfter: '1 hour' }, now);
+    assert.equal((await subscription('early', 'p-early')).status, 'waiting');
+    assert.deepEqual((await claimBackInStockBatch(database.pool, { ...claim, claimId: 'e/2' }, now)).subscribers, []);
+    const retried = await claimBackInStockBatch(database.pool, { ...claim, claimId: 'e/3' }, new Date(now.getTime() + 2 * 3_600_000));
+    assert.deepEqual(retried.subscribers.map((s) => s.customerId), ['early']);
   });
 
   test('findProducts returns catalogue entries in the order asked, skipping unknown ids', async () => {

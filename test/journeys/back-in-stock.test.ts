@@ -10,7 +10,7 @@ import {
 } from '../../workflows/messages';
 import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import type { Activities } from '../../activities';
-import type { SubscriptionStatus } from '../../activities/back-in-stock';
+import { MAX_REQUEUES, MAX_SUBSCRIBERS_PER_CLAIM, type SubscriptionStatus } from '../../activities/back-in-stock';
 import { DAY, HOUR, fakeSend, startTimeSkipping, withWorker } from '../helpers/time-skipping';
 
 const MINUTE = 60_000;
@@ -24,8 +24,13 @@ const config = defaultJourneysConfig.backInStock;
 function fakeShop(env: TestWorkflowEnvironment, productId: string) {
   const shop = {
     stock: 0,
-    subscriptions: new Map<string, { requestedAt: string; status: SubscriptionStatus | 'notifying'; reason?: string }>(),
+    subscriptions: new Map<
+      string,
+      { requestedAt: string; status: SubscriptionStatus | 'notifying'; reason?: string; retryAt?: number; requeues?: number }
+    >(),
   };
+  const claims: string[] = [];
+  const claimed = new Map<string, { customerId: string; requestedAt: string }[]>();
   const send = fakeSend(env, () =>
     shop.stock > 0
       ? { status: 'sent', messageId: 1, providerMessageId: 'p' }
@@ -35,24 +40,37 @@ function fakeShop(env: TestWorkflowEnvironment, productId: string) {
     ...send.activities,
     findProducts: async (ids) =>
       ids.map((id) => ({ productId: id, title: 'Kyusu teapot', price: 64, currency: 'EUR', url: `https://shop.example.com/p/${id}`, stock: shop.stock })),
-    claimBackInStockBatch: async ({ subscribersPerUnit }) => {
-      if (shop.stock === 0) return { stock: 0, subscribers: [] };
+    claimBackInStockBatch: async ({ subscribersPerUnit, claimId, limit }) => {
+      claims.push(claimId ?? '(none)');
+      if (claimId && claimed.has(claimId)) return { stock: shop.stock, subscribers: claimed.get(claimId)! };
+      const now = await env.currentTimeMs();
       const subscribers = [...shop.subscriptions.entries()]
-        .filter(([, s]) => s.status === 'waiting')
+        .filter(([, s]) => s.status === 'waiting' && (s.retryAt ?? 0) <= now)
         .sort(([, a], [, b]) => a.requestedAt.localeCompare(b.requestedAt))
-        .slice(0, shop.stock * subscribersPerUnit)
+        .slice(0, Math.min(shop.stock * subscribersPerUnit, limit ?? Infinity, MAX_SUBSCRIBERS_PER_CLAIM))
         .map(([customerId, s]) => {
           s.status = 'notifying';
           return { customerId, requestedAt: s.requestedAt };
         });
+      if (claimId) claimed.set(claimId, subscribers);
       return { stock: shop.stock, subscribers };
+    },
+    requeueBackInStockSubscribers: async ({ subscribers }) => {
+      const now = await env.currentTimeMs();
+      for (const { customerId } of subscribers) {
+        const s = shop.subscriptions.get(customerId)!;
+        s.requeues = (s.requeues ?? 0) + 1;
+        Object.assign(s, s.requeues >= MAX_REQUEUES
+          ? { status: 'expired', reason: 'journey_gone' }
+          : { status: 'waiting', reason: 'journey_not_running', retryAt: now + HOUR });
+      }
     },
     settleBackInStockSubscription: async ({ customerId, productId: p, requestedAt, status, reason }) => {
       const s = shop.subscriptions.get(customerId);
       if (p === productId && s && s.requestedAt === requestedAt) Object.assign(s, { status, reason });
     },
   };
-  return { shop, sent: send.sent, activities };
+  return { shop, sent: send.sent, activities, claims };
 }
 
 describe('back in stock journey', () => {
@@ -224,17 +242,55 @@ describe('back in stock journey', () => {
     });
   });
 
-  test('a subscriber whose journey is gone is marked expired instead of blocking the batch', async () => {
+  test('a restock that reaches a subscriber before its journey started keeps the subscription: the next batch alerts it', async () => {
     const { shop, sent, activities } = fakeShop(env, 'pot-e');
     await withWorker(env, activities, async (taskQueue) => {
-      shop.subscriptions.set('c-ghost', { requestedAt: '2026-01-01T00:00:00.000Z', status: 'waiting' });
-      const handle = await subscribe(shop, 'c-live', 'pot-e', taskQueue);
+      // The request is stored (and projected) but the relay has not started its journey yet.
+      const requestedAt = new Date(await env.currentTimeMs()).toISOString();
+      shop.subscriptions.set('c-early', { requestedAt, status: 'waiting' });
+      await env.sleep(MINUTE);
+      const live = await subscribe(shop, 'c-live', 'pot-e', taskQueue);
       await restock(shop, 'pot-e', 2, taskQueue);
-      await handle.result();
+      await live.result();
       assert.deepEqual(sent.map((s) => s.input.customerId), ['c-live']);
-      assert.equal(shop.subscriptions.get('c-ghost')!.status, 'expired');
-      assert.equal(shop.subscriptions.get('c-ghost')!.reason, 'journey_gone');
+      assert.equal(shop.subscriptions.get('c-early')!.status, 'waiting', 'not expired for losing a race');
+
+      // The relay catches up: the journey starts (same request), and the next batch tells it.
+      const early = await env.client.workflow.signalWithStart(backInStock, {
+        workflowId: backInStockWorkflowId('c-early', 'pot-e'),
+        taskQueue,
+        args: [{ customerId: 'c-early', productId: 'pot-e', requestedAt, config }],
+        signal: journeyEventSignal,
+        signalArgs: [{ id: 'req-c-early', type: 'back_in_stock.requested', customerId: 'c-early', occurredAt: requestedAt, properties: { productId: 'pot-e' } }],
+      });
+      await env.sleep(2 * HOUR);
+      await early.result();
+      assert.deepEqual(sent.map((s) => s.input.customerId), ['c-live', 'c-early']);
+      assert.equal(shop.subscriptions.get('c-early')!.status, 'notified');
       await settled(backInStockRestockWorkflowId('pot-e'));
+    });
+  });
+
+  test('a big restock is told in bounded parts: no workflow task signals more than 100, and claims are named', async () => {
+    const { shop, activities, claims } = fakeShop(env, 'pot-big');
+    await withWorker(env, activities, async (taskQueue) => {
+      // 450 people wait (their journeys long gone, so every signal fails), 700 units return.
+      for (let i = 0; i < 450; i++) {
+        shop.subscriptions.set(`big-${String(i).padStart(3, '0')}`, { requestedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), status: 'waiting' });
+      }
+      const handle = await restock(shop, 'pot-big', 700, taskQueue);
+      await handle.result();
+      const { events } = await handle.fetchHistory();
+      let perTask = 0;
+      let most = 0;
+      for (const e of events ?? []) {
+        if (e.signalExternalWorkflowExecutionInitiatedEventAttributes) most = Math.max(most, ++perTask);
+        if (e.workflowTaskCompletedEventAttributes) perTask = 0;
+      }
+      assert.ok(most > 0 && most <= 100, `${most} signals in one workflow task`);
+      assert.ok(claims.every((c) => /^back-in-stock-restock\/pot-big\/[\w-]+\/\d+\/\d+$/.test(c)), claims.join(', '));
+      // Journeys that never ran after three batches are gone: only then do their subscriptions expire.
+      assert.ok([...shop.subscriptions.values()].every((s) => s.status === 'expired' && s.requeues === MAX_REQUEUES));
     });
   });
 });
