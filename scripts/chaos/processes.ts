@@ -21,7 +21,11 @@ export class AppProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   private readonly log: WriteStream;
+  private killing = false;
+  private stopped = false;
   starts = 0;
+  /** exits nobody asked for (a crash): each is a violation, and the process is restarted */
+  readonly crashes: string[] = [];
 
   constructor(
     readonly name: string,
@@ -42,6 +46,7 @@ export class AppProcess {
   }
 
   async start(): Promise<void> {
+    if (this.running) return;
     this.starts++;
     let output = '';
     const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, this.entry)], {
@@ -58,10 +63,16 @@ export class AppProcess {
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
     this.log.write(`\n--- start #${this.starts} pid ${child.pid} at ${new Date().toISOString()}\n`);
+    let ready = false;
     const died = this.exited.then(({ code, signal }) => {
-      throw new Error(`${this.name} exited during start (code ${code}, signal ${signal}):\n${output.slice(-2000)}`);
+      if (!ready) throw new Error(`${this.name} exited during start (code ${code}, signal ${signal}):\n${output.slice(-2000)}`);
+      if (this.killing || this.stopped) return;
+      // Like a container's restart policy: note the crash, bring the process back.
+      this.crashes.push(`${this.name} pid ${child.pid} exited by itself (code ${code}, signal ${signal}): ${lastLines(output)}`);
+      setTimeout(() => void (this.stopped ? undefined : this.start().catch(() => undefined)), 500);
     });
     await Promise.race([this.ready(this, () => output), died]);
+    ready = true;
     died.catch(() => undefined);
   }
 
@@ -70,16 +81,23 @@ export class AppProcess {
     if (!child || !this.running) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null, afterMs: 0 };
     const sentAt = Date.now();
     this.log.write(`\n--- ${signal} at ${new Date().toISOString()}\n`);
+    this.killing = true;
     child.kill(signal);
     const { code, signal: bySignal } = await this.exited!;
+    this.killing = false;
     return { code, signal: bySignal, afterMs: Date.now() - sentAt };
   }
 
   /** SIGKILL if still running (the end of the run, or a failed start). */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.running) await this.kill('SIGKILL');
     await new Promise<void>((done) => this.log.end(done));
   }
+}
+
+function lastLines(output: string): string {
+  return output.trim().split('\n').slice(-12).join(' | ').slice(-1500);
 }
 
 /** Resolves when `url` answers 200, polling every 100 ms, within `timeoutMs`. */

@@ -272,7 +272,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`watching ${options.settleMs / 1000} s more for mail that should not come`);
     await sleep(options.settleMs);
 
-    const verdict = await verify({ shoppers, resend, client, db: observer, faults, sendRatePerSecond: options.sendRatePerSecond });
+    const crashes = [...apis, ...workers].flatMap((p) => p.crashes);
+    const verdict = await verify({ shoppers, resend, client, db: observer, faults, sendRatePerSecond: options.sendRatePerSecond, crashes });
     keepDatabase = !verdict.ok;
     const report = { verdict, faults, durationMs: Date.now() - started, runDir, database };
     writeFileSync(join(runDir, 'report.json'), JSON.stringify({ ...report, shoppers, emails: resend.emails.map((m) => ({ to: m.body.to, key: m.idempotencyKey, at: m.receivedAt })) }, null, 2));

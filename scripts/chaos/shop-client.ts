@@ -38,7 +38,7 @@ export interface ClientStats {
   /** the connection broke after the request was sent, per API name */
   cutOff: Map<string, number>;
   /** requests that were still in flight to a server when it got SIGTERM, and how they ended */
-  inFlightAtSigterm: { answered: number; cut: number };
+  inFlightAtSigterm: { answered: number; cut: number; cutDetails: string[] };
 }
 
 /**
@@ -47,7 +47,7 @@ export interface ClientStats {
  * gets an answer. A 202 is recorded as the event's promise of being applied.
  */
 export class ShopClient {
-  readonly stats: ClientStats = { retried: 0, refused: 0, cutOff: new Map(), inFlightAtSigterm: { answered: 0, cut: 0 } };
+  readonly stats: ClientStats = { retried: 0, refused: 0, cutOff: new Map(), inFlightAtSigterm: { answered: 0, cut: 0, cutDetails: [] } };
   /** ids of events answered 202 (duplicates included: they were answered too) */
   readonly accepted = new Set<string>();
   /** the events answered 202, for re-posting them as the shop's retries do */
@@ -130,7 +130,10 @@ export class ShopClient {
           this.stats.refused++;
         } else {
           this.stats.cutOff.set(api.name, (this.stats.cutOff.get(api.name) ?? 0) + 1);
-          if (!startedDraining && this.draining.has(api.name)) this.stats.inFlightAtSigterm.cut++;
+          if (!startedDraining && this.draining.has(api.name)) {
+            this.stats.inFlightAtSigterm.cut++;
+            this.stats.inFlightAtSigterm.cutDetails.push(`${method} ${path} to ${api.name}: ${code ?? ''} ${(err as Error).message}`);
+          }
         }
         this.stats.retried++;
       } finally {

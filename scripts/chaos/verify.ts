@@ -27,6 +27,8 @@ export async function verify(input: {
   db: Pool;
   faults: FaultRecord[];
   sendRatePerSecond: number;
+  /** crashes of the app processes nobody killed */
+  crashes: string[];
 }): Promise<Verdict> {
   const { shoppers, resend, client, db, faults } = input;
   const rows: Verdict['rows'] = [];
@@ -136,6 +138,7 @@ export async function verify(input: {
   info('API SIGKILLs (restarted)', count(/^SIGKILL api/));
   info('Temporal dev server restarts', count(/^restart Temporal/));
   info('Postgres connection cuts', count(/^pg_terminate/));
+  check('app processes that crashed by themselves (restarted)', input.crashes.length, input.crashes);
   const failed = faults.filter((f) => / FAILED: /.test(f.what));
   check('faults that could not be injected', failed.length, failed.map((f) => f.what));
   for (const f of faults.filter((x) => /^SIGTERM/.test(x.what))) {
@@ -145,7 +148,7 @@ export async function verify(input: {
     check(`  ${f.what.replace('SIGTERM ', '')} did not stop cleanly`, clean ? 0 : 1, [JSON.stringify(e)]);
   }
   info('  requests in flight at the API SIGTERM answered', client.stats.inFlightAtSigterm.answered);
-  check('  requests in flight at the API SIGTERM cut off', client.stats.inFlightAtSigterm.cut);
+  check('  requests in flight at the API SIGTERM cut off', client.stats.inFlightAtSigterm.cut, client.stats.inFlightAtSigterm.cutDetails);
   info('client retries (other replica / later)', client.stats.retried);
   info('  of which connection refused', client.stats.refused);
   info('  of which cut mid-request', [...client.stats.cutOff.values()].reduce((a, b) => a + b, 0));
