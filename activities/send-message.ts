@@ -211,7 +211,7 @@ async function retryHandedOver(deps: SendDeps, input: SendMessageInput, row: Led
     await settle(deps.db, row.id, 'unconfirmed', 'provider_window_passed');
     return { status: 'failed', reason: 'unconfirmed' };
   }
-  return deliver(deps, input, row, row.payload ?? (await rerenderLegacy(deps, input, row)));
+  return deliver(deps, input, row, row.payload ?? (await rerenderLegacy(deps, input, row)), { earlierAttemptInDoubt: true });
 }
 
 /**
@@ -256,7 +256,18 @@ function journeyExitSince(claimedAt: Date | null): Guardrail {
   };
 }
 
-async function deliver(deps: SendDeps, input: SendMessageInput, row: LedgerRow, payload: EmailPayload): Promise<SendOutcome> {
+/**
+ * `earlierAttemptInDoubt`: a previous attempt was handed over and its answer is unknown. A
+ * refusal of this attempt (429) then says nothing about that one, which the provider may have
+ * accepted: the row stays in doubt, and the next retry sends the same key and bytes again.
+ */
+async function deliver(
+  deps: SendDeps,
+  input: SendMessageInput,
+  row: LedgerRow,
+  payload: EmailPayload,
+  options: { earlierAttemptInDoubt?: boolean } = {},
+): Promise<SendOutcome> {
   try {
     const { providerMessageId } = await deps.mailer.send({ ...payload, idempotencyKey: input.idempotencyKey });
     await markSent(deps.db, row.id, providerMessageId);
@@ -270,6 +281,13 @@ async function deliver(deps: SendDeps, input: SendMessageInput, row: LedgerRow, 
     if (err instanceof PermanentSendError) {
       await settle(deps.db, row.id, 'failed', `provider_rejected: ${err.message}`.slice(0, 500));
       return { status: 'failed', reason: 'provider_rejected' };
+    }
+    if (err instanceof ProviderRefusedError && options.earlierAttemptInDoubt) {
+      await deps.db.query(`UPDATE messages SET skip_reason = $2, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
+        row.id,
+        err.message.slice(0, 500),
+      ]);
+      throw err;
     }
     if (err instanceof ProviderRefusedError) {
       const { rows } = await deps.db.query<{ refusals: number }>(

@@ -170,6 +170,23 @@ describe('send retries', () => {
     assert.equal(h.resend.emails.filter((e) => e.body.to[0] === 'r-lost@example.com').length, 1);
   });
 
+  test('a 429 on the retry of a send in doubt proves nothing about the earlier attempt: still sent once, never skipped', async () => {
+    h.setNow('2026-01-15T12:00:00Z');
+    await h.customer('r-doubt-429');
+    h.resend.loseNextResponse();
+    await assert.rejects(h.send({ customerId: 'r-doubt-429', idempotencyKey: 'r/doubt-429/1' }));
+    const accepted = h.resend.emails.at(-1)!;
+    // The retry meets the provider's rate limit, which refuses this request only: the first
+    // one may well have been accepted (here it was, and the customer reads it and unsubscribes).
+    h.resend.failNext(429);
+    await assert.rejects(h.send({ customerId: 'r-doubt-429', idempotencyKey: 'r/doubt-429/1' }), /resend 429/);
+    await unsubscribe(h.db.pool, 'r-doubt-429', 'test');
+    const out = await h.send({ customerId: 'r-doubt-429', idempotencyKey: 'r/doubt-429/1' });
+    assert.deepEqual(out, { status: 'sent', messageId: (out as { messageId: number }).messageId, providerMessageId: accepted.id });
+    assert.equal((await ledger('r/doubt-429/1')).status, 'sent');
+    assert.equal(h.resend.emails.filter((e) => e.body.to[0] === 'r-doubt-429@example.com').length, 1);
+  });
+
   test('a send left in doubt past the provider window is recorded unconfirmed, never failed', async () => {
     h.setNow('2026-01-15T12:00:00Z');
     await h.customer('r-doubt');
