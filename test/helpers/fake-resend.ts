@@ -64,6 +64,8 @@ export interface FakeResend {
   counts: FakeResendCounts;
   /** Date.now() of every POST /emails, in arrival order (for rate checks) */
   requestTimes: number[];
+  /** the most POST /emails that arrived within any `windowMs` */
+  peakRequests(windowMs: number): number;
   failNext(status: 429 | 500 | 422 | 409, times?: number, name?: string): void;
   /** accept the next new email, then drop the connection: the provider has it, the caller never learns */
   loseNextResponse(): void;
@@ -184,6 +186,14 @@ export async function startFakeResend(options: { faults?: FakeResendFaults; port
     },
     counts,
     requestTimes,
+    peakRequests(windowMs) {
+      let best = 0;
+      for (let i = 0, j = 0; j < requestTimes.length; j++) {
+        while (requestTimes[j] - requestTimes[i] >= windowMs) i++;
+        best = Math.max(best, j - i + 1);
+      }
+      return best;
+    },
     failNext(status, times = 1, name) {
       for (let i = 0; i < times; i++) failures.push({ status, name });
     },

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
@@ -10,6 +9,7 @@ import { createJourneysWorker, type JourneysWorker } from '../../worker';
 import { journeySearchAttributes } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend';
+import { freePort } from '../helpers/free-port';
 import { workflowBundle } from '../helpers/workflow-bundle';
 
 /**
@@ -120,17 +120,6 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
       await database.drop();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 /** Poll until `check` returns a value (not undefined/false), or fail after `timeoutMs`. */

@@ -2,16 +2,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startHarness, type Harness } from './harness';
 
-/** The most requests that arrived within any `windowMs`. */
-function peak(times: number[], windowMs: number): number {
-  let best = 0;
-  for (let i = 0, j = 0; j < times.length; j++) {
-    while (times[j] - times[i] >= windowMs) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
-
 describe('one provider rate limit for every worker (the sends task queue)', () => {
   let h: Harness;
   before(async () => {
@@ -34,7 +24,7 @@ describe('one provider rate limit for every worker (the sends task queue)', () =
     // The server's limiter lets small bursts through (its task queue has several partitions),
     // but over the run it holds the rate. Without the limit all twenty arrive within a second.
     const offsets = times.map((t) => t - times[0]).join(' ');
-    assert.ok(peak(times, 2_000) <= 10, `at most 10 requests in any 2 s, got ${peak(times, 2_000)} (ms: ${offsets})`);
+    assert.ok(h.resend.peakRequests(2_000) <= 10, `at most 10 requests in any 2 s, got ${h.resend.peakRequests(2_000)} (ms: ${offsets})`);
     assert.ok(times[times.length - 1] - times[0] >= 6_000, `spread over ≥ 6 s (ms: ${offsets})`);
   });
 });
