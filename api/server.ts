@@ -14,7 +14,11 @@ import { ShopWebhookSender } from './shop-webhooks';
 export interface RunningApi {
   url: string;
   relay: EventRelay;
-  close(): Promise<void>;
+  /**
+   * `drainMs`: keep serving this long first, every answer closing its connection, so requests
+   * already on their way (some still in the listen backlog) are answered rather than reset.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 /** Start the HTTP API and the event relay on given resources (the caller owns pool and client). */
@@ -46,6 +50,10 @@ export async function startApi(options: {
         : resolve(s),
     );
   });
+  let draining = false;
+  server.on('request', (_req, res) => {
+    if (draining && !res.headersSent) res.setHeader('Connection', 'close');
+  });
   relay.start();
   // Every replica drains the webhook outbox; rows are leased, so none is posted twice at once.
   const shopWebhooks = config.shopWebhook ? new ShopWebhookSender({ db, ...config.shopWebhook, log }) : undefined;
@@ -54,7 +62,9 @@ export async function startApi(options: {
   return {
     url: `http://${config.api.host}:${port}`,
     relay,
-    async close() {
+    async close({ drainMs = 0 } = {}) {
+      draining = true;
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
       // Stop accepting connections and let in-flight requests finish (server.close() waits for
       // them and closes idle keep-alive sockets); the relay finishes its pass meanwhile. An
       // event it could not dispatch stays stored for the next relay, here or on a replica.
@@ -69,6 +79,8 @@ export async function startApi(options: {
 }
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
+/** A replica behind a load balancer is taken out of rotation meanwhile; a direct client is still served. */
+const SHUTDOWN_DRAIN_MS = 1_000;
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -87,7 +99,7 @@ async function main(): Promise<void> {
       log.error(`api did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting`);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
-    await api.close();
+    await api.close({ drainMs: SHUTDOWN_DRAIN_MS });
     await temporal.connection.close();
     await Promise.all([db.end(), relayDb.end()]);
     log.info('api stopped');
