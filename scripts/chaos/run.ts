@@ -194,13 +194,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const apis = apiPorts.map(
       (port, i) =>
         new AppProcess(`api-${i + 1}`, 'api/server.ts', { ...env, API_PORT: String(port) }, join(runDir, `api-${i + 1}.log`), () =>
-          waitForHttp(`${apiUrls[i]}/healthz`, 30_000),
+          waitForHttp(`${apiUrls[i]}/healthz`, 90_000),
         ),
     );
     const workers = [1, 2].map(
       (i) =>
         new AppProcess(`worker-${i}`, 'worker.ts', env, join(runDir, `worker-${i}.log`), (_p, output) =>
-          waitForOutput(output, '"msg":"worker running"', 60_000),
+          waitForOutput(output, '"msg":"worker running"', 90_000),
         ),
     );
     for (const p of [...apis, ...workers]) cleanups.push(() => p.stop());
@@ -231,7 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       client,
       resend,
       catalogue: products,
-      mailWaitMs: Math.min(90_000, options.deadlineMs / 2),
+      mailWaitMs: Math.min(90_000, options.deadlineMs * 0.75),
       orderAfterCartMs: 1_500,
       run: stamp,
     };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
+import { testSdkLogger } from './sdk-logger';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { registerSearchAttributes } from '../../runtime/search-attributes';
 import type { Activities } from '../../activities';
@@ -12,7 +13,7 @@ let runtimeInstalled = false;
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: testSdkLogger() });
 }
 
 /**

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { testSdkLogger } from '../helpers/sdk-logger';
 import { loadConfig, type Config } from '../../config/env';
 import { JourneysConfigSchema, type JourneysConfig } from '../../config/journeys';
 import { devServerExecutable } from '../../dev/temporal-binaries';
@@ -37,7 +38,7 @@ let runtimeInstalled = false;
 
 export async function startHarness(options: { journeys?: Partial<Record<keyof JourneysConfig, unknown>>; env?: Record<string, string> } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: testSdkLogger() });
     runtimeInstalled = true;
   }
   const database = await createTestDatabase();
