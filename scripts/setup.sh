@@ -14,3 +14,17 @@ fi
 
 echo "› Temporal binaries"
 node_modules/.bin/tsx dev/temporal-binaries.ts
+
+# System tools some tests use, from Debian's archive (CI: a clean clone, registries only).
+# Installed only where apt-get can run as root; elsewhere those tests say why they skip.
+apt_install() {
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 0
+  echo "› apt-get install $*"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
+    apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >/dev/null
+  fi
+}
+# `docker compose config` checks docker-compose.yml where docker is installed.
+if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+  apt_install docker-compose
+fi

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): setup, type check, then every test file.
+# The README's test command (`npm test`): setup, type check, the production build (the
+# compiled-stack test runs dist/), then every test file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 echo "› type check"
 node_modules/.bin/tsc --noEmit
+
+echo "› build"
+bash scripts/build.sh > /dev/null
 
 echo "› tests"
 mapfile -t files < <(find test -name '*.test.ts' -o -name '*.test.tsx' | sort)

@@ -5,6 +5,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 const ROOT = resolve(__dirname, '../..');
 const WORKFLOWS = join(ROOT, 'workflows');
+/** Bundled with the workflows: they import its sandbox-safe helpers. */
+const SHARED = join(ROOT, 'shared');
 const CACHE = join(ROOT, '.data', 'test-cache');
 
 /**
@@ -13,9 +15,11 @@ const CACHE = join(ROOT, '.data', 'test-cache');
  */
 export async function workflowBundle(): Promise<{ code: string }> {
   const hash = createHash('sha256');
-  for (const file of readdirSync(WORKFLOWS, { recursive: true }).map(String).sort()) {
-    if (!/\.tsx?$/.test(file)) continue;
-    hash.update(file).update(readFileSync(join(WORKFLOWS, file)));
+  for (const dir of [WORKFLOWS, SHARED]) {
+    for (const file of readdirSync(dir, { recursive: true }).map(String).sort()) {
+      if (!/\.tsx?$/.test(file)) continue;
+      hash.update(file).update(readFileSync(join(dir, file)));
+    }
   }
   hash.update(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json')));
   const path = join(CACHE, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
