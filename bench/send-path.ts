@@ -12,7 +12,7 @@ import { createOutboxMailer } from '../activities/email/outbox-mailer';
 import { defaultJourneysConfig } from '../config/journeys';
 import { createPool } from '../db/pool';
 import { migrate } from '../db/migrate';
-import { previewContext } from '../emails/components/Layout';
+import { previewContext } from '../emails/components/preview-fixtures';
 import { templates } from '../emails';
 import type { SendMessageInput } from '../activities/types';
 

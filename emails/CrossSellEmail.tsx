@@ -1,7 +1,10 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
 import { ProductRow } from './components/ProductRow';
-import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { colors, paragraph, heading, button } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 import { formatMoney } from '../shared/format';
 import type { ProductCard } from './components/product';
 
@@ -15,7 +18,7 @@ export interface CrossSellEmailProps {
   items: RecommendedProduct[];
 }
 
-const productTitle = { color: '#111', fontSize: '15px', lineHeight: '22px', margin: 0 };
+const productTitle = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0 };
 const price = { color: '#555', fontSize: '14px', lineHeight: '20px', margin: '0 0 8px' };
 const smallButton = { ...button, fontSize: '13px', padding: '8px 14px' };
 

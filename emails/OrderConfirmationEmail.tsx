@@ -1,6 +1,9 @@
 import * as React from 'react';
 import { Column, Heading, Row, Section, Text } from '@react-email/components';
-import { Layout, Greeting, previewContext, paragraph, heading, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { paragraph, heading } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 import { LineItems, type LineItem } from './components/LineItems';
 import { formatDate, formatMoney } from '../shared/format';
 

@@ -1,6 +1,9 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { paragraph, heading, button } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 import { LineItems, type LineItem } from './components/LineItems';
 
 export interface OrderShippedEmailProps {

@@ -1,7 +1,10 @@
 import * as React from 'react';
 import { Button, Heading, Link, Section, Text } from '@react-email/components';
 import { ProductRow } from './components/ProductRow';
-import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { colors, paragraph, heading, button } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 import { formatDate } from '../shared/format';
 
 /** The product running out; `items` so the send path's stock check sees it (never promote a sold-out product). */
@@ -24,7 +27,7 @@ export interface ReplenishmentEmailProps {
   snoozeBy: string;
 }
 
-const secondary = { ...button, backgroundColor: '#ffffff', color: '#111', border: '1px solid #111', marginLeft: '8px' };
+const secondary = { ...button, backgroundColor: colors.card, color: colors.ink, border: `1px solid ${colors.ink}`, marginLeft: '8px' };
 const small = { color: '#555', fontSize: '13px', lineHeight: '20px' };
 
 export function ReplenishmentEmail({ context, items: [product], runsOutAt, snoozeUrl, rescheduleUrl, snoozeBy }: ReplenishmentEmailProps) {
@@ -38,7 +41,7 @@ export function ReplenishmentEmail({ context, items: [product], runsOutAt, snooz
       </Text>
       <Section>
         <ProductRow title={product.title} imageUrl={product.imageUrl} imageSize={80} divider={false}>
-          <Link href={product.url} style={{ color: '#111', fontSize: '16px', fontWeight: 700 }}>
+          <Link href={product.url} style={{ color: colors.ink, fontSize: '16px', fontWeight: 700 }}>
             {product.title}
           </Link>
         </ProductRow>

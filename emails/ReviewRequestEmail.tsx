@@ -1,7 +1,10 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
 import { ProductRow } from './components/ProductRow';
-import { Layout, Greeting, previewContext, paragraph, heading, button, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { colors, paragraph, heading, button } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 
 export interface ItemToReview {
   productId: string;
@@ -17,7 +20,7 @@ export interface ReviewRequestEmailProps {
   items: ItemToReview[];
 }
 
-const itemTitle = { color: '#111', fontSize: '15px', lineHeight: '22px', margin: '0 0 8px' };
+const itemTitle = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: '0 0 8px' };
 const smallButton = { ...button, fontSize: '13px', padding: '8px 14px' };
 
 export function ReviewRequestEmail({ context, orderId, items }: ReviewRequestEmailProps) {

@@ -1,6 +1,9 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { Layout, Greeting, previewContext, paragraph, heading, button, codeBox, type EmailContext } from './components/Layout';
+import { Layout, Greeting } from './components/Layout';
+import { paragraph, heading, button, codeBox } from './components/theme';
+import type { EmailContext } from './components/email-context';
+import { previewContext } from './components/preview-fixtures';
 import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 

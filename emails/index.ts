@@ -16,7 +16,7 @@ import { CrossSellEmail, type CrossSellEmailProps } from './CrossSellEmail';
 import { WinBackEmail, type WinBackEmailProps } from './WinBackEmail';
 import { WinBackLastChanceEmail, type WinBackLastChanceEmailProps } from './WinBackLastChanceEmail';
 import { VipInvitationEmail, type VipInvitationEmailProps } from './VipInvitationEmail';
-import type { EmailContext } from './components/Layout';
+import type { EmailContext } from './components/email-context';
 
 /**
  * The catalogue of templates the send path can render, keyed by the name workflows use.

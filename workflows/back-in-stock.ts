@@ -73,7 +73,7 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
       () => restocks > seen,
       Math.max(1, expiresAt - Date.now()),
       'waiting-for-restock',
-      `waiting until ${new Date(expiresAt).toISOString()} for ${productId} to come back in stock`,
+      `${productId} to come back in stock (the request expires then)`,
     );
     if (!woken) {
       await settle('expired');

@@ -144,7 +144,16 @@ export class Journey<Data extends object = object> {
       upsertSearchAttributes([{ key: JourneyStepKey, value: step }]);
       this.stepAttribute = step;
     }
-    setCurrentDetails(`**${this.name}** for customer \`${this.customerId}\`\n\n${details}`);
+    this.showDetails();
+  }
+
+  /**
+   * The Temporal UI's "current details": whose journey, and while it waits, until when and for
+   * what ("waiting until 2026-12-01T15:04:00.000Z for: first reminder 4 hours after …").
+   */
+  private showDetails(): void {
+    const waiting = this.wakeUpAt === null ? '' : `waiting until ${new Date(this.wakeUpAt).toISOString()} for: `;
+    setCurrentDetails(`**${this.name}** for customer \`${this.customerId}\`\n\n${waiting}${this.details}`);
   }
 
   /**
@@ -158,6 +167,7 @@ export class Journey<Data extends object = object> {
     if (step && !(done() && patched(SKIP_NO_OP_SEARCH_ATTRIBUTES))) this.at(step, details ?? step);
     if (isDeadline(timeout)) {
       this.wakeUpAt = timeout.at;
+      if (step) this.showDetails();
       try {
         await condition(() => done() || timeout.passed());
         return done();
@@ -166,6 +176,7 @@ export class Journey<Data extends object = object> {
       }
     }
     this.wakeUpAt = Date.now() + toMs(timeout);
+    if (step) this.showDetails();
     try {
       return await condition(done, timeout);
     } finally {
@@ -191,6 +202,7 @@ export class Journey<Data extends object = object> {
     if (interrupt) return this.waitUntil(interrupt, duration, step, details);
     this.at(step, details);
     this.wakeUpAt = Date.now() + toMs(duration);
+    this.showDetails();
     try {
       await sleep(duration);
       return false;

@@ -2,6 +2,7 @@ import * as React from 'react';
 import { Link, Section, Text } from '@react-email/components';
 import { ProductRow } from './ProductRow';
 import { formatMoney } from '../../shared/format';
+import { colors } from './theme';
 
 /** One product line in an order or cart email. */
 export interface LineItem {
@@ -16,9 +17,9 @@ export interface LineItem {
   url?: string;
 }
 
-const title = { color: '#111', fontSize: '15px', lineHeight: '22px', margin: 0 };
+const title = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0 };
 const detail = { color: '#555', fontSize: '13px', lineHeight: '20px', margin: 0 };
-const amount = { color: '#111', fontSize: '15px', lineHeight: '22px', margin: 0, textAlign: 'right' as const };
+const amount = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0, textAlign: 'right' as const };
 
 /** Product lines with quantity and line total, formatted for the customer's locale. */
 export function LineItems({ items, locale }: { items: LineItem[]; locale?: string }) {
@@ -35,7 +36,7 @@ export function LineItems({ items, locale }: { items: LineItem[]; locale?: strin
         >
           <Text style={title}>
             {item.url ? (
-              <Link href={item.url} style={{ color: '#111' }}>
+              <Link href={item.url} style={{ color: colors.ink }}>
                 {item.title}
               </Link>
             ) : (

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
-import { previewContext } from '../../emails/components/Layout';
+import { previewContext } from '../../emails/components/preview-fixtures';
 
 const render = <T extends TemplateName>(name: T, props: TemplateProps[T]) => renderTemplate(name, props);
 const transactional = { ...previewContext, unsubscribeUrl: undefined };
