@@ -80,9 +80,9 @@ export class EventRelay {
   /**
    * One pass: dispatch every due event. Returns how many were delivered.
    *
-   * A pipeline, not batch after batch: up to `parallelism` customers are in flight, and when
-   * half of them are done the relay claims again — so one slow call never holds up the rest,
-   * a transactional event posted meanwhile is claimed within one call's time, and a delivered
+   * A pipeline, not batch after batch: up to `parallelism` customers are in flight, and when a
+   * few of them are done the relay claims again — so one slow call never holds up the rest, a
+   * transactional event posted meanwhile is claimed within a few calls' time, and a delivered
    * event's successor (its customer's next head) is claimable at once.
    */
   async drain(): Promise<number> {
@@ -91,6 +91,9 @@ export class EventRelay {
       this.releasedAt = Date.now();
       await this.deps.db.query('SELECT journeys_release_dead_letters(make_interval(secs => $1))', [deadLetterHoldMs / 1000]);
     }
+    // Claim again as soon as an eighth of the slots is free: a transactional event posted
+    // meanwhile waits for a few calls to finish, not for the slowest of a whole batch.
+    const claimStep = Math.max(1, Math.floor(parallelism / 8));
     const outcome = { delivered: 0, unavailable: undefined as Error | undefined };
     const inFlight = new Set<Promise<void>>();
     let claimedAll = false;
@@ -100,7 +103,7 @@ export class EventRelay {
         if (this.stopped || outcome.unavailable) break;
         // Deliveries since the last empty claim may have made new heads.
         if (claimedAll && outcome.delivered > deliveredAtClaim) claimedAll = false;
-        if (!claimedAll && inFlight.size <= parallelism / 2) {
+        if (!claimedAll && inFlight.size <= parallelism - claimStep) {
           deliveredAtClaim = outcome.delivered;
           const leaseEnd = Date.now() + LEASE_MS;
           const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [Math.min(batchSize, parallelism - inFlight.size), LEASE_MS / 1000]);
