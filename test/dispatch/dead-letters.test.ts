@@ -6,18 +6,13 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../config/env';
 import { createApp } from '../../api/app';
 import { EventRelay } from '../../ingest/relay';
-import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { storeEvents } from '../../ingest/store';
+import { cartUpdated as cart } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
 
 const log = pino({ level: 'silent' });
 const KEY = 'test-api-key-0123456789';
-const cart = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'cart.updated',
-  customerId,
-  properties: { cartId: `cart-${customerId}`, cartUrl: 'https://shop.example.com/cart', items: [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }] },
-});
 
 describe('poison events are dead-lettered visibly and can be retried', () => {
   let database: TestDatabase;

@@ -4,29 +4,12 @@ import pino from 'pino';
 import { Client as PgClient } from 'pg';
 import { defaultJourneysConfig } from '../../config/journeys';
 import { EventRelay } from '../../ingest/relay';
-import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { storeEvents } from '../../ingest/store';
+import { cartUpdated as cart, orderPlaced as order, customerCreated as signup } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal, type RecordedCall } from '../helpers/recording-temporal';
 
 const log = pino({ level: 'silent' });
-const cart = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'cart.updated',
-  customerId,
-  properties: { cartId: `cart-${customerId}`, cartUrl: 'https://shop.example.com/cart', items: [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }] },
-});
-const order = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'order.placed',
-  customerId,
-  properties: { orderId: `order-${id}`, total: 5, currency: 'EUR', items: [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }] },
-});
-const signup = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'customer.created',
-  customerId,
-  properties: { email: `${customerId}@example.com`, marketingConsent: true },
-});
 
 describe("dispatch keeps each customer's events in order", () => {
   let database: TestDatabase;

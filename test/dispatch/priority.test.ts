@@ -3,24 +3,12 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { defaultJourneysConfig } from '../../config/journeys';
 import { EventRelay } from '../../ingest/relay';
-import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { storeEvents } from '../../ingest/store';
+import { cartUpdated as cart, orderPlaced as order } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
 
 const log = pino({ level: 'silent' });
-const items = [{ productId: 'p-1', title: 'Tea', price: 5, quantity: 1 }];
-const cart = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'cart.updated',
-  customerId,
-  properties: { cartId: `cart-${customerId}`, cartUrl: 'https://shop.example.com/cart', items },
-});
-const order = (id: string, customerId: string): IncomingEvent => ({
-  id,
-  type: 'order.placed',
-  customerId,
-  properties: { orderId: `order-${id}`, total: 5, currency: 'EUR', items },
-});
 
 describe('transactional events go ahead of the marketing backlog', () => {
   let database: TestDatabase;
