@@ -3,10 +3,9 @@
  * outbox transport) beside a bare React Email `render()` of the same template and props, in
  * this one process, one after the other. Each phase runs for a fixed time.
  */
-import { randomBytes } from 'node:crypto';
 import { render } from '@react-email/render';
 import { createElement } from 'react';
-import { Client } from 'pg';
+import { freshDatabase, benchPostgresServer } from './postgres-database';
 import { createActivities } from '../activities';
 import { createOutboxMailer } from '../activities/email/outbox-mailer';
 import { defaultJourneysConfig } from '../config/journeys';
@@ -45,14 +44,8 @@ async function rate(ms: number, workers: number, fn: (i: number) => Promise<unkn
 }
 
 export async function benchSendPath(options: { serverUrl: string; secondsPerPhase: number }): Promise<SendPathResult> {
-  const name = `journeys_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: options.serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(options.serverUrl);
-  url.pathname = `/${name}`;
-  const db = createPool(url.toString(), 10);
+  const database = await freshDatabase(options.serverUrl);
+  const db = createPool(database.url, 10);
   try {
     await migrate(db);
     const preview = templates[TEMPLATE].PreviewProps;
@@ -119,16 +112,13 @@ export async function benchSendPath(options: { serverUrl: string; secondsPerPhas
     };
   } finally {
     await db.end();
-    const c = new Client({ connectionString: options.serverUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await database.drop();
   }
 }
 
 if (require.main === module) {
   benchSendPath({
-    serverUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    serverUrl: benchPostgresServer(),
     secondsPerPhase: Number(process.env.BENCH_SECONDS ?? 5),
   })
     .then((r) => console.log(JSON.stringify(r, null, 2)))

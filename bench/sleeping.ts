@@ -93,6 +93,8 @@ export async function sleepingJourneys(options: {
   dataDir: string;
   ports: StackPorts;
   journeys: number;
+  /** the stack's Postgres (the worker's memory is then the API + relay + worker alone) */
+  databaseUrl?: string;
   /** the whole scenario gives up after this */
   timeoutMs: number;
 }): Promise<SleepingResult> {
@@ -100,7 +102,7 @@ export async function sleepingJourneys(options: {
   const deadline = Date.now() + options.timeoutMs;
   const left = () => Math.max(1_000, deadline - Date.now());
 
-  const calibration = await startStack(options.dataDir, options.ports, { journeys: { abandonedCart: { firstReminderAfter: '1 hour' } } });
+  const calibration = await startStack(options.dataDir, options.ports, { journeys: { abandonedCart: { firstReminderAfter: '1 hour' } }, databaseUrl: options.databaseUrl });
   let startRate: number;
   try {
     await putProduct(calibration);
@@ -115,7 +117,7 @@ export async function sleepingJourneys(options: {
   const delaySeconds = Math.ceil(Math.max(45, (n / startRate) * 1.5 + 20));
   const journeys = { abandonedCart: { firstReminderAfter: `${delaySeconds} seconds` } };
 
-  let stack: Stack = await startStack(options.dataDir, options.ports, { journeys });
+  let stack: Stack = await startStack(options.dataDir, options.ports, { journeys, databaseUrl: options.databaseUrl });
   let peak = { apiAndWorker: 0, temporalDevServer: 0 as number | null };
   try {
     await pause(3_000);
@@ -137,7 +139,7 @@ export async function sleepingJourneys(options: {
     const temporalSqliteMb = stack.temporalSqliteMb();
     await pause(Math.max(0, dueAt - Date.now()) + 2_000);
 
-    stack = await startStack(options.dataDir, options.ports, { journeys });
+    stack = await startStack(options.dataDir, options.ports, { journeys, databaseUrl: options.databaseUrl });
     const t1 = Date.now();
     const sampler = setInterval(() => {
       const m = stack.memoryMb();

@@ -68,7 +68,8 @@ export function writeBenchConfig(dataDir: string, overrides: Record<string, unkn
 export async function startStack(
   dataDir: string,
   ports: StackPorts,
-  options: { journeys?: Record<string, unknown>; env?: Record<string, string> } = {},
+  /** databaseUrl: this Postgres instead of BENCH_DATABASE_URL or the embedded PGlite */
+  options: { journeys?: Record<string, unknown>; env?: Record<string, string>; databaseUrl?: string } = {},
 ): Promise<Stack> {
   const t0 = Date.now();
   const proc = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/dev.ts'], {
@@ -82,7 +83,7 @@ export async function startStack(
       EMBEDDED_PG_PORT: String(ports.pg),
       LOG_LEVEL: 'warn',
       // BENCH_DATABASE_URL: measure against a real Postgres instead of the embedded PGlite.
-      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
+      DATABASE_URL: options.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? '',
       TEMPORAL_ADDRESS: '',
       RESEND_API_KEY: '',
       JOURNEYS_CONFIG_FILE: writeBenchConfig(dataDir, options.journeys),
@@ -119,7 +120,7 @@ export async function startStack(
     startMs,
     api: `http://127.0.0.1:${ports.api}`,
     temporalAddress: `127.0.0.1:${ports.temporal}`,
-    pgUrl: process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:${ports.pg}/postgres`,
+    pgUrl: options.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? `postgres://postgres@127.0.0.1:${ports.pg}/postgres`,
     key,
     memoryMb() {
       const server = temporalPid();

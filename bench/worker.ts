@@ -10,8 +10,9 @@
  *
  * BENCH_SCENARIOS=send-path,idle,sleeping picks (default: all). BENCH_SHORT=1: each in a minute
  * or two (2,000 sleeping journeys instead of 20,000; BENCH_SLEEPING sets the number).
- * The send path needs a Postgres server: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the
- * local one. Writes the `worker` section of bench/RESULTS.md and bench/results/latest-worker.json.
+ * The send path and the sleeping journeys run on a fresh database of a Postgres server
+ * (BENCH_DATABASE_URL's, else TEST_DATABASE_URL's, else the local one): PGlite would live in the
+ * launcher process and count as worker memory. Writes the `worker` section of bench/RESULTS.md and bench/results/latest-worker.json.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { bareRoundTrips, idleEventToEmail, type LatencySummary } from './round-t
 import { sleepingJourneys, type SleepingResult } from './sleeping';
 import { freePorts, killRunningStacks, startStack } from './stack';
 import { writeResultsSection } from './results-file';
+import { benchPostgresServer, freshDatabase } from './postgres-database';
 
 const ROOT = resolve(__dirname, '..');
 const SHORT = process.env.BENCH_SHORT === '1';
@@ -86,8 +88,10 @@ function markdown(r: WorkerResults): string {
       `API + worker ${s.memoryMb.sleeping.apiAndWorker} MB, dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; started ${s.startedPerSecond}/s`,
       `idle: ${s.memoryMb.idle.apiAndWorker} MB, ${s.memoryMb.idle.temporalDevServer} MB`,
       '',
-      'worker ≤ 1 GiB',
-      verdict(s.memoryMb.sleeping.apiAndWorker <= 1024),
+      'worker ≤ 1 GiB at 20,000',
+      s.journeys >= 20_000
+        ? verdict(s.memoryMb.sleeping.apiAndWorker <= 1024 && s.memoryMb.peakWhileFiring.apiAndWorker <= 1024)
+        : `${s.memoryMb.sleeping.apiAndWorker <= 1024 ? 'under' : 'over'} at ${s.journeys.toLocaleString('en')} (20,000 not run)`,
     ]);
     rows.push([
       'all waking at once',
@@ -101,7 +105,7 @@ function markdown(r: WorkerResults): string {
   return [
     `## Worker: render and send, idle latency, sleeping journeys`,
     '',
-    `${r.at} · ${r.machine.cpus} cores · load average ${r.machine.loadAverage.join(' ')} at the start · Node ${r.machine.node} · ${r.mode} mode · stack on ${r.database}; send path on Postgres`,
+    `${r.at} · ${r.machine.cpus} cores · load average ${r.machine.loadAverage.join(' ')} at the start · Node ${r.machine.node} · ${r.mode} mode · idle latency on the ${r.database} stack; send path and sleeping journeys on Postgres`,
     '',
     '| scenario | figure | baseline (same run) | ratio | target | |',
     '|---|---|---|---|---|---|',
@@ -123,16 +127,25 @@ async function main(): Promise<void> {
   };
   if (SCENARIOS.has('send-path')) {
     results.sendPath = await benchSendPath({
-      serverUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      serverUrl: benchPostgresServer(),
       secondsPerPhase: SHORT ? 4 : 10,
     });
   }
   if (SCENARIOS.has('idle')) results.idle = await idle();
   if (SCENARIOS.has('sleeping')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'journeys-bench-sleeping-'));
+    // On Postgres: the embedded PGlite lives in the launcher and would count as worker memory.
+    const database = await freshDatabase(benchPostgresServer());
     try {
-      results.sleeping = await sleepingJourneys({ dataDir, ports: await freePorts(), journeys: SLEEPING, timeoutMs: DEADLINE_MS - 60_000 });
+      results.sleeping = await sleepingJourneys({
+        dataDir,
+        ports: await freePorts(),
+        journeys: SLEEPING,
+        databaseUrl: database.url,
+        timeoutMs: DEADLINE_MS - 60_000,
+      });
     } finally {
+      await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
