@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
-import { withTransaction } from '../db/transaction';
+import { withLockedTransaction } from '../db/transaction';
 import { renderTemplate, isTemplateName } from './email/render';
 import { addTracking } from './email/tracking';
 import {
@@ -141,9 +141,9 @@ interface Claimed {
 }
 
 async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
-  return withTransaction(deps.db, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
-    // Serialises every send decision for one customer across workflows and worker processes.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
+  // The customer's lock serialises every send decision for one customer across workflows and
+  // worker processes.
+  return withLockedTransaction(deps.db, `send:${input.customerId}`, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
     // After the lock, in its own statement: its snapshot sees every claim committed before ours.
     const { ledger: again, customer } = await loadLedgerAndCustomer(tx, input.idempotencyKey, input.customerId);
     // Settled, or handed to the provider by an earlier attempt: decided after this commits.
@@ -224,8 +224,7 @@ async function recheckAfterRefusal(
   input: SendMessageInput,
   row: LedgerRow,
 ): Promise<{ payload: EmailPayload } | SendOutcome> {
-  return withTransaction(deps.db, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`send:${input.customerId}`]);
+  return withLockedTransaction(deps.db, `send:${input.customerId}`, async (tx) => {
     const current = await findLedgerRow(tx, input.idempotencyKey);
     if (!current || current.status !== 'pending' || current.delivery !== 'refused') {
       return (current && settledOutcome(current)) ?? deliverPendingLater(row);
@@ -364,7 +363,11 @@ async function composeEmail(
   return { payload, links: rendered.links };
 }
 
-const CUSTOMER_COLUMNS = ['id', 'email', 'first_name', 'timezone', 'locale', 'marketing_consent', 'unsubscribed_at', 'unengaged_at', 'erased_at'] as const;
+/** What the send path reads of a customer; one list for the plain read and the combined one. */
+const CUSTOMER_SELECT = `SELECT c.id, c.email, c.first_name, c.timezone, c.locale, c.marketing_consent, c.unsubscribed_at,
+            c.unengaged_at, c.erased_at,
+            EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
+       FROM customers c`;
 
 /** The ledger row of `key` and the customer, in one round trip. */
 async function loadLedgerAndCustomer(
@@ -373,28 +376,26 @@ async function loadLedgerAndCustomer(
   customerId: string,
 ): Promise<{ ledger: LedgerRow | undefined; customer: CustomerRow | undefined }> {
   const { rows } = await tx.query<Record<string, unknown>>(
-    `SELECT ${LEDGER_COLUMNS.split(', ').map((c) => `m.${c} AS m_${c}`).join(', ')},
-            ${CUSTOMER_COLUMNS.map((c) => `c.${c} AS c_${c}`).join(', ')}
+    `SELECT ${LEDGER_COLUMNS.split(', ').map((c) => `m.${c} AS ledger_${c}`).join(', ')}, customer.*
        FROM (SELECT 1) AS one
        LEFT JOIN messages m ON m.idempotency_key = $1
-       LEFT JOIN customers c ON c.id = $2`,
+       LEFT JOIN LATERAL (${CUSTOMER_SELECT} WHERE c.id = $2) AS customer ON true`,
     [key, customerId],
   );
-  const prefixed = (prefix: string) =>
-    Object.fromEntries(Object.entries(rows[0]).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const ledger: Record<string, unknown> = {};
+  const customer: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(rows[0])) {
+    if (column.startsWith('ledger_')) ledger[column.slice('ledger_'.length)] = value;
+    else customer[column] = value;
+  }
   return {
-    ledger: rows[0].m_id === null ? undefined : (prefixed('m_') as unknown as LedgerRow),
-    customer: rows[0].c_id === null ? undefined : (prefixed('c_') as unknown as CustomerRow),
+    ledger: ledger.id === null ? undefined : (ledger as unknown as LedgerRow),
+    customer: customer.id === null ? undefined : (customer as unknown as CustomerRow),
   };
 }
 
 async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
-  const { rows } = await db.query<CustomerRow>(
-    `SELECT id, email, first_name, timezone, locale, marketing_consent, unsubscribed_at, unengaged_at, erased_at,
-            EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
-       FROM customers c WHERE id = $1`,
-    [customerId],
-  );
+  const { rows } = await db.query<CustomerRow>(`${CUSTOMER_SELECT} WHERE c.id = $1`, [customerId]);
   return rows[0];
 }
 

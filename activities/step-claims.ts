@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { withTransaction } from '../db/transaction';
+import { withLockedTransaction } from '../db/transaction';
 import type { Duration } from '@temporalio/common';
 import { toMs } from '../shared/durations';
 
@@ -23,10 +23,7 @@ export type StepClaim = { claimed: true } | { claimed: false; heldBy: string; cl
  * Idempotent: a retried claim by the same workflow finds its own claim and wins again.
  */
 export async function claimStep(db: Pool, now: Date, request: StepClaimRequest): Promise<StepClaim> {
-  return withTransaction(db, async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-      `claim:${request.customerId}:${request.journey}:${request.step}`,
-    ]);
+  return withLockedTransaction(db, `claim:${request.customerId}:${request.journey}:${request.step}`, async (tx) => {
     const mine = await tx.query(
       'SELECT 1 FROM step_claims WHERE workflow_id = $1 AND step = $2 AND released_at IS NULL',
       [request.workflowId, request.step],
