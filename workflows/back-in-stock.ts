@@ -67,8 +67,13 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
     settleBackInStockSubscription({ customerId, productId, requestedAt, status, reason });
   journey.data = { productId, requestedAt, expiresAt: new Date(expiresAt).toISOString() };
 
+  // A restock signalled before this run's first task (its worker busy or restarting) reaches
+  // the handler as soon as it is set, before the loop: it is news to wait for, not seen.
+  const earlyRestocksCount = patched('back-in-stock-early-restock-counts');
+  let firstWait = true;
   for (;;) {
-    const seen = restocks;
+    const seen = firstWait && earlyRestocksCount ? 0 : restocks;
+    firstWait = false;
     const woken = await journey.waitUntil(
       () => restocks > seen,
       Math.max(1, expiresAt - Date.now()),
