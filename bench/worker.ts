@@ -28,7 +28,8 @@ const ROOT = resolve(__dirname, '..');
 const SHORT = process.env.BENCH_SHORT === '1';
 const SLEEPING = Number(process.env.BENCH_SLEEPING ?? (SHORT ? 2_000 : 20_000));
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? 'send-path,idle,sleeping').split(','));
-const DEADLINE_MS = (SHORT ? 12 : 40) * 60_000;
+// 20,000 journeys take about half an hour on the 2-core machine (most of it waiting for their timers)
+const DEADLINE_MS = (SHORT ? 12 : 45) * 60_000;
 
 interface WorkerResults {
   at: string;
@@ -95,11 +96,11 @@ function markdown(r: WorkerResults): string {
     ]);
     rows.push([
       'all waking at once',
-      `${s.firing.sent} reminders in ${s.firing.seconds} s (${s.firing.remindersPerSecond}/s); peak ${s.memoryMb.peakWhileFiring.apiAndWorker} MB, ${s.memoryMb.peakWhileFiring.temporalDevServer} MB`,
+      `${s.firing.complete ? '' : 'out of time: only '}${s.firing.sent} reminders in ${s.firing.seconds} s (${s.firing.remindersPerSecond}/s); peak ${s.memoryMb.peakWhileFiring.apiAndWorker} MB, ${s.memoryMb.peakWhileFiring.temporalDevServer} MB`,
       `delay ${s.delaySeconds} s, stack down meanwhile`,
       '',
       'each exactly once',
-      verdict(s.firing.duplicates === 0 && s.firing.sent === s.journeys && s.firing.outboxRows === s.journeys),
+      s.firing.complete ? verdict(s.firing.duplicates === 0 && s.firing.sent === s.journeys && s.firing.outboxRows === s.journeys) : `none twice so far: ${verdict(s.firing.duplicates === 0)}`,
     ]);
   }
   return [
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     killRunningStacks();
     process.exit(2);
   }, DEADLINE_MS);
+  const started = Date.now();
   const results: WorkerResults = {
     at: new Date().toISOString(),
     mode: SHORT ? 'short' : 'full',
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
         ports: await freePorts(),
         journeys: SLEEPING,
         databaseUrl: database.url,
-        timeoutMs: DEADLINE_MS - 60_000,
+        timeoutMs: DEADLINE_MS - Date.now() + started - 120_000,
       });
     } finally {
       await database.drop();
