@@ -62,7 +62,13 @@ export const DISPATCH_DEADLINE_MS = 15_000;
  * journeys of one event are independent of each other, so their calls go out together.
  * An event older than a route's maximum age (`receivedAt` − `occurredAt`) skips that route.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent, receivedAt = new Date()): Promise<Dispatched> {
+export async function dispatchEvent(
+  deps: DispatchDeps,
+  event: RoutedEvent,
+  receivedAt = new Date(),
+  /** epoch ms by which every call must be answered (the relay's lease ends soon after) */
+  deadline = Date.now() + DISPATCH_DEADLINE_MS,
+): Promise<Dispatched> {
   // Dated by when we stored it: an event that waited out a Temporal outage is not history.
   const age = receivedAt.getTime() - Date.parse(event.occurredAt);
   let matches = (await routesFor(event, routeLookups(deps.db), deps.journeys)).filter(
@@ -75,7 +81,7 @@ export async function dispatchEvent(deps: DispatchDeps, event: RoutedEvent, rece
     matches = matches.filter((m) => m.action === 'start' || started(m.route.workflowId(event)));
   }
   if (!matches.length) return { started: [], calls: 0 };
-  await deps.client.withDeadline(Date.now() + DISPATCH_DEADLINE_MS, async () => {
+  await deps.client.withDeadline(Math.min(deadline, Date.now() + DISPATCH_DEADLINE_MS), async () => {
     const outcomes = await Promise.allSettled(matches.map((m) => deliver(deps, event, m)));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;

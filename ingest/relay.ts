@@ -4,8 +4,13 @@ import type { DispatchSettings } from '../config/env';
 import { DISPATCH_DEADLINE_MS, dispatchEvent, type DispatchDeps } from './dispatch';
 import { rowToEvent, type EventRow } from './store';
 
-/** How long a claimed event is ours before another relay may take it (a crash mid-batch). */
-const LEASE_MS = 60_000;
+/**
+ * How long a claimed event is ours before another relay may take it: after a relay is killed,
+ * its customers wait this long. Every call of the event must be answered LEASE_MARGIN_MS
+ * before it ends, so a late answer can never land after the next relay's delivery.
+ */
+const LEASE_MS = 30_000;
+const LEASE_MARGIN_MS = 5_000;
 /** How long the relay rests after finding Temporal unreachable, before it tries again. */
 const UNAVAILABLE_PAUSE_MS = 5_000;
 /** How often a relay lets customers go whose dead letter has held them long enough. */
@@ -156,13 +161,13 @@ export class EventRelay {
    * deliver one customer at once.
    */
   private async dispatchOne(row: EventRow, leaseEnd: number, outcome: { delivered: number; unavailable: Error | undefined }): Promise<void> {
-    if (outcome.unavailable || this.stopped || Date.now() + DISPATCH_DEADLINE_MS > leaseEnd) {
+    if (outcome.unavailable || this.stopped || Date.now() + DISPATCH_DEADLINE_MS > leaseEnd - LEASE_MARGIN_MS) {
       await this.release(row.id, outcome.unavailable);
       return;
     }
     let started: string[];
     try {
-      started = (await dispatchEvent(this.deps, rowToEvent(row), row.received_at)).started;
+      started = (await dispatchEvent(this.deps, rowToEvent(row), row.received_at, leaseEnd - LEASE_MARGIN_MS)).started;
     } catch (err) {
       if (isUnavailable(err)) {
         outcome.unavailable ??= err as Error;
