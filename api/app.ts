@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { requireApiKey, requireJson } from './auth';
-import { errorHandler, notFound } from './errors';
+import { errorHandler, methodNotAllowed, notFound } from './errors';
+import { documentedPaths, openApiDocument } from './openapi';
 import { rejectNulCharacters } from './safe-input';
 import { httpRequests } from './metrics';
 import { eventsRouter } from './routes/events';
@@ -30,6 +31,10 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
+
+  // Before any parser or key check: a method no route takes is a 405 whatever else is wrong.
+  const paths = documentedPaths(openApiDocument(deps.config.publicUrl));
+  app.use(methodNotAllowed(() => paths));
 
   // Signed on the raw bytes: must see the body before any JSON parser does.
   app.use(resendWebhookRouter(deps));

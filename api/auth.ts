@@ -16,7 +16,8 @@ export function requireApiKey(apiKey: string): RequestHandler {
 
 /** JSON bodies only: anything else is a 415, not a silent empty body. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  // Only the methods /v1 routes take bodies with; any other method gets its 405 first.
+  if (!['POST', 'PUT'].includes(req.method)) return next();
   if (!req.is('application/json')) {
     return next(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json'));
   }

@@ -26,6 +26,23 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * A documented path asked with a method it does not answer: 405 with `Allow`, not a 404 that
+ * would say the resource is missing. OPTIONS answers the same `Allow` with 204.
+ */
+export function methodNotAllowed(paths: () => { pattern: RegExp; methods: string[] }[]): RequestHandler {
+  return (req, res, next) => {
+    const match = paths().find((p) => p.pattern.test(req.path));
+    if (!match || match.methods.includes(req.method)) return next();
+    res.set('Allow', match.methods.join(', '));
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next(new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; allowed: ${match.methods.join(', ')}`));
+  };
+}
+
 export function errorHandler(log: { error: (obj: object, msg: string) => void }): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const e = toApiError(err);

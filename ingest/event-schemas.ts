@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexes } from 'zod/v4/core';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 
 extendZodWithOpenApi(z);
@@ -7,13 +8,32 @@ extendZodWithOpenApi(z);
  * The v1 event contract (the public REST contract of POST /v1/events). Other systems are built against
  * these names: add, never rename. Workflows import the inferred *types* only.
  */
-const id = z.string().trim().min(1).max(200);
+/**
+ * A shop's id (customer, order, product, event): 1–200 characters without NUL and without
+ * leading or trailing white space, so " c-1" and "c-1" can never be two customers. Spelled as a
+ * pattern both JavaScript and the API document's JSON Schema readers agree on.
+ */
+export const shopId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\x00 \t\n\r\f\v](?:[^\x00]*[^\x00 \t\n\r\f\v])?$/, 'must not contain NUL or start or end with white space')
+  .openapi({ description: "The shop's own id: 1–200 characters, no leading or trailing white space" });
+const id = shopId;
 /** Fits numeric(12, 2) with room to spare: no total overflows the column. */
 export const money = z.number().finite().nonnegative().max(1_000_000_000);
 
 /**
+ * ISO-8601 date-time with an offset, as zod checks it (calendar-correct, leap years included),
+ * spelled out as the document's pattern so a client can tell a valid timestamp from the schema.
+ */
+const DATE_TIME = regexes.datetime({ offset: true, precision: null, local: false }).source.replace(/^\^/, '');
+const yearsFrom = (years: string) => `^(?=(?:${years})-)${DATE_TIME}`;
+
+/**
  * A timestamp a journey can reason about: ISO-8601 with an offset, between 2000 and 2100
  * (a year-0913 event would be accepted by zod, rejected by Postgres, and wreck every timer).
+ * The document promises 2001–2098, which no offset can push outside that range.
  */
 export const timestamp = z
   .string()
@@ -21,13 +41,39 @@ export const timestamp = z
   .refine((v) => {
     const ms = Date.parse(v);
     return ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2100, 0, 1);
-  }, 'must be between 2000-01-01 and 2100-01-01');
-const url = z.string().url().max(2000);
+  }, 'must be between 2000-01-01 and 2100-01-01')
+  .openapi({ pattern: yearsFrom('200[1-9]|20[1-8]\\d|209[0-8]'), description: 'ISO-8601 date-time with offset, between 2000 and 2100' });
 
+/**
+ * How far ahead of our clock an event may claim to have happened. One shop server with a wrong
+ * clock would otherwise win every "latest wins" comparison (cart contents, consent) for years.
+ */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+const lastYear = new Date().getUTCFullYear() - 1;
+const occurredAt = timestamp
+  .refine((v) => Date.parse(v) <= Date.now() + MAX_FUTURE_SKEW_MS, 'must not be more than 5 minutes in the future')
+  .openapi({
+    // The pattern can only speak of whole years: it promises 2001 up to last year.
+    pattern: yearsFrom(Array.from({ length: lastYear - 2000 }, (_, i) => 2001 + i).join('|')),
+    description:
+      'When it happened (ISO-8601 with offset, from 2000); default: when received. At most 5 minutes ahead of the server clock: a later time is rejected.',
+  });
+
+/** Links end up in emails: web addresses only (no javascript:, data: or file: links). */
+const url = z
+  .url({ protocol: /^https?$/, hostname: regexes.domain })
+  .max(2000)
+  .openapi({ pattern: '^https?://', description: 'An http(s) URL' });
+
+/** An address as zod's email check accepts it; the document carries the same pattern. */
+export const email = z.string().max(320).regex(regexes.email, 'must be an email address');
+
+const TIME_ZONES = [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])].sort();
 const timezone = z
   .string()
   .max(64)
-  .refine(isValidTimezone, { message: 'must be an IANA time zone such as Europe/Berlin' });
+  .refine(isValidTimezone, { message: 'must be an IANA time zone such as Europe/Berlin' })
+  .openapi({ enum: TIME_ZONES, description: 'An IANA time zone (aliases such as US/Eastern are accepted too)' });
 
 export function isValidTimezone(tz: string): boolean {
   try {
@@ -43,13 +89,16 @@ const birthday = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
   .refine((s) => {
     const [y, m, d] = s.split('-').map(Number);
-    const date = new Date(Date.UTC(y, m - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  }, 'is not a calendar date');
+    const date = new Date(Date.UTC(2000, m - 1, d));
+    // Year 2000 is a leap year: 29 February passes, and only the year's own leap rule decides it.
+    date.setUTCFullYear(y);
+    return y >= 1 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, 'is not a calendar date')
+  .openapi({ format: 'date', description: 'A calendar date, YYYY-MM-DD' });
 
 export const CustomerProfileSchema = z
   .object({
-    email: z.string().email().max(320),
+    email,
     firstName: z.string().max(200).optional(),
     timezone: timezone.optional(),
     locale: z.string().max(35).optional(),
@@ -104,7 +153,7 @@ export type EventProperties<T extends EventType> = z.infer<(typeof eventProperty
 const envelope = z.object({
   id: id.optional().openapi({ description: 'Idempotency key: a repeated id is accepted and not applied twice' }),
   customerId: id,
-  occurredAt: timestamp.optional(),
+  occurredAt: occurredAt.optional(),
 });
 
 /** One event of the contract; a discriminated union so each type validates its own properties. */

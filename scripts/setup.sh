@@ -28,3 +28,12 @@ apt_install() {
 if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
   apt_install docker-compose
 fi
+
+# Schemathesis fuzzes the running API from its OpenAPI document in `npm test` (pinned; PyPI).
+SCHEMATHESIS_VERSION=4.32.5
+if [ ! -x .tools/schemathesis/bin/st ] || ! grep -qx "$SCHEMATHESIS_VERSION" .tools/schemathesis/VERSION 2>/dev/null; then
+  echo "› schemathesis $SCHEMATHESIS_VERSION"
+  python3 -m venv .tools/schemathesis
+  .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  echo "$SCHEMATHESIS_VERSION" > .tools/schemathesis/VERSION
+fi

@@ -6,6 +6,7 @@ import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { listCustomerJourneys } from '../journeys';
 import { eraseCustomer } from '../erasure';
+import { documentV1, error, json, shopId } from '../route-docs';
 
 export const CustomerPutSchema = CustomerProfileSchema.partial({ email: true }).openapi('CustomerProfile');
 
@@ -53,14 +54,83 @@ export async function findCustomer(db: ApiDeps['db'], id: string): Promise<Custo
   };
 }
 
-const idParam = z.string().trim().min(1).max(200);
+const idParam = shopId;
+const idParams = z.object({ id: shopId });
+
+const CustomerSchema = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    firstName: z.string().nullable(),
+    timezone: z.string().nullable(),
+    locale: z.string().nullable(),
+    birthday: z.string().nullable(),
+    marketingConsent: z.boolean(),
+    consentSource: z.string().nullable(),
+    consentAt: z.string().nullable(),
+    unsubscribedAt: z.string().nullable(),
+    unengagedAt: z.string().nullable(),
+    suppressed: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Customer');
+
+const JourneySummarySchema = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    journey: z.string(),
+    status: z.string(),
+    step: z.string().nullable(),
+    nextWakeUp: z.string().nullable(),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi('JourneySummary');
+
+documentV1({
+  method: 'put',
+  path: '/v1/customers/{id}',
+  summary: 'Create or update a customer profile and consent',
+  description: 'Creating a customer needs `email` (else 404: no such customer). Consent changes are recorded with source and time.',
+  request: { params: idParams, body: { required: true, content: { 'application/json': { schema: CustomerPutSchema } } } },
+  responses: { 200: json(CustomerSchema, 'Updated'), 201: json(CustomerSchema, 'Created'), 404: error('No such customer, and no email to create one') },
+});
+documentV1({
+  method: 'get',
+  path: '/v1/customers/{id}',
+  summary: 'A customer, with consent, unsubscribe, engagement and suppression state',
+  request: { params: idParams },
+  responses: { 200: json(CustomerSchema, 'The customer'), 404: error('No such customer (or erased)') },
+});
+documentV1({
+  method: 'delete',
+  path: '/v1/customers/{id}',
+  summary: 'Erase a customer (GDPR): terminate their running journeys, remove personal data',
+  description:
+    'Idempotent; an unknown id is erased too (a tombstone, so older events cannot revive it). Orders keep totals, currency and items. ' +
+    'Leaves an audit_log row keyed by a keyed pseudonym of the id. A profile event that occurred after the erasure starts a fresh customer, with consent only as it gives it. ' +
+    'The README section "Security" lists what erasure keeps and why.',
+  request: { params: idParams },
+  responses: { 204: { description: 'Erased' } },
+});
+documentV1({
+  method: 'get',
+  path: '/v1/customers/{id}/journeys',
+  summary: "The customer's journeys (running and closed), with step and next wake-up",
+  request: { params: idParams },
+  responses: { 200: json(z.object({ journeys: z.array(JourneySummarySchema) }), 'Journeys'), 404: error('The customer was erased') },
+});
 
 export function customersRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/:id', async (req, res) => {
-    const customer = await findCustomer(deps.db, req.params.id);
-    if (!customer) throw new ApiError(404, 'not_found', `No customer ${req.params.id}`);
+    const id = idParam.safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path');
+    const customer = await findCustomer(deps.db, id.data);
+    if (!customer) throw new ApiError(404, 'not_found', 'No such customer');
     res.json(customer);
   });
 
@@ -73,9 +143,8 @@ export function customersRouter(deps: ApiDeps): Router {
     const p = parsed.data;
     const exists = await deps.db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NULL', [id.data]);
     if (!exists.rowCount && !p.email) {
-      throw new ApiError(422, 'validation_failed', 'email is required to create a customer', [
-        { path: 'email', message: 'Required' },
-      ]);
+      // Not a validation error: the same body updates a customer that exists.
+      throw new ApiError(404, 'not_found', 'No such customer: send an email to create one');
     }
     await upsertCustomerProfile(deps.db, id.data, p, { source: 'api:PUT /v1/customers', at: new Date().toISOString() });
     res.status(exists.rowCount ? 200 : 201).json(await findCustomer(deps.db, id.data));
@@ -92,6 +161,8 @@ export function customersRouter(deps: ApiDeps): Router {
   router.get('/:id/journeys', async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path');
+    const erased = await deps.db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NOT NULL', [id.data]);
+    if (erased.rowCount) throw new ApiError(404, 'not_found', 'No such customer (erased)');
     res.json({ journeys: await listCustomerJourneys(deps.temporal, id.data) });
   });
 

@@ -2,6 +2,27 @@ import express, { Router } from 'express';
 import { absolutePath } from 'swagger-ui-dist';
 import type { ApiDeps } from '../deps';
 import { openApiDocument } from '../openapi';
+import { documentPublic } from '../route-docs';
+import { z } from 'zod';
+
+documentPublic({
+  method: 'get',
+  path: '/openapi.json',
+  summary: 'This document (OpenAPI 3.1)',
+  responses: { 200: { description: 'The API document', content: { 'application/json': { schema: z.object({ openapi: z.string() }).passthrough() } } } },
+});
+documentPublic({
+  method: 'get',
+  path: '/docs',
+  summary: 'The API reference (Swagger UI, served offline)',
+  responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
+});
+documentPublic({
+  method: 'get',
+  path: '/docs/init.js',
+  summary: "The reference page's script",
+  responses: { 200: { description: 'JavaScript', content: { 'application/javascript': { schema: z.string() } } } },
+});
 
 /** /openapi.json and /docs (Swagger UI served from the package: works with no internet). */
 export function docsRouter(deps: ApiDeps): Router {

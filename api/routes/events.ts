@@ -5,6 +5,22 @@ import { mayReachJourney } from '../../ingest/routes';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { eventsAccepted } from '../metrics';
+import { documentV1, json } from '../route-docs';
+import { z } from 'zod';
+
+const Accepted = z.object({ id: z.string(), duplicate: z.boolean() }).openapi('AcceptedEvent');
+
+documentV1({
+  method: 'post',
+  path: '/v1/events',
+  summary: 'Ingest one event or a batch',
+  description:
+    'Stored durably before the answer; dispatched to journeys after. A repeated `id` is accepted (duplicate: true) and not applied twice. A batch is all or nothing.',
+  request: { body: { required: true, content: { 'application/json': { schema: z.union([EventSchema, EventBatchSchema]) } } } },
+  responses: {
+    202: json(z.union([Accepted, z.object({ accepted: z.array(Accepted) })]), 'Stored; will be applied once'),
+  },
+});
 
 /**
  * POST /v1/events — one event or `{ events: [...] }`. 202 once stored; dispatch follows.
@@ -14,9 +30,15 @@ export function eventsRouter(deps: ApiDeps): Router {
   const router = Router();
   router.post('/', async (req, res) => {
     const body = req.body as unknown;
-    const isBatch = typeof body === 'object' && body !== null && 'events' in body;
-    const parsed = isBatch ? EventBatchSchema.safeParse(body) : EventSchema.safeParse(body);
-    if (!parsed.success) throw validationError(parsed.error);
+    // Whichever shape the body is valid as (the document's anyOf); the error speaks of the one it looks like.
+    const single = EventSchema.safeParse(body);
+    const batch = single.success ? undefined : EventBatchSchema.safeParse(body);
+    const isBatch = batch?.success === true;
+    const parsed = single.success ? single : batch!;
+    if (!parsed.success) {
+      const looksLikeBatch = typeof body === 'object' && body !== null && 'events' in body && !('type' in body);
+      throw validationError(looksLikeBatch ? parsed.error : single.error!);
+    }
     const incoming = (isBatch ? (parsed.data as { events: unknown[] }).events : [parsed.data]) as IncomingEvent[];
     const imported = isBatch && (parsed.data as { import?: boolean }).import === true;
     const stored = await storeEvents(deps.db, incoming, new Date(), { import: imported });

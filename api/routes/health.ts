@@ -3,6 +3,36 @@ import type { ApiDeps } from '../deps';
 import { Registry } from 'prom-client';
 import { registry, storeMetrics } from '../metrics';
 import { deadLetterRule, dispatchHealth } from '../../ingest/dead-letters';
+import { documentPublic, error, json } from '../route-docs';
+import { z } from 'zod';
+
+const Readiness = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ postgres: z.enum(['ok', 'unavailable']), temporal: z.enum(['ok', 'unavailable']) }),
+  dispatch: z.object({}).passthrough().optional().openapi({ description: 'the relay backlog, dead letters and the dead-letter rule' }),
+});
+documentPublic({
+  method: 'get',
+  path: '/healthz',
+  summary: 'The process answers',
+  responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
+});
+documentPublic({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (bounded labels; store gauges cached for METRICS_CACHE_SECONDS)',
+  description: 'With METRICS_TOKEN set, send it as `Authorization: Bearer <METRICS_TOKEN>`.',
+  responses: {
+    200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    401: error('METRICS_TOKEN is set and was not sent'),
+  },
+});
+documentPublic({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Postgres and Temporal answer (within 3 s); the reasons go to the log, not to the caller',
+  responses: { 200: json(Readiness, 'Ready'), 503: json(Readiness, 'Not ready') },
+});
 
 const READINESS_TIMEOUT_MS = 3_000;
 

@@ -2,13 +2,49 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
+import { documentV1, json, shopId } from '../route-docs';
 
 export const MessagesQuerySchema = z.object({
-  customerId: z.string().min(1).max(200).optional(),
+  customerId: shopId.optional(),
   journey: z.string().min(1).max(100).optional(),
   status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed', 'unconfirmed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+});
+
+const timestamp = z.string().nullable();
+const MessageSchema = z
+  .object({
+    id: z.number().int(),
+    customerId: z.string(),
+    journey: z.string(),
+    step: z.string(),
+    workflowId: z.string(),
+    template: z.string(),
+    subject: z.string().nullable(),
+    category: z.enum(['transactional', 'marketing']),
+    status: z.enum(['pending', 'sent', 'skipped', 'deferred', 'failed', 'unconfirmed']),
+    skipReason: z.string().nullable(),
+    to: z.string().nullable(),
+    providerMessageId: z.string().nullable(),
+    createdAt: z.string(),
+    sentAt: timestamp,
+    deliveredAt: timestamp,
+    openedAt: timestamp,
+    clickedAt: timestamp,
+    bouncedAt: timestamp,
+    complainedAt: timestamp,
+  })
+  .openapi('Message');
+
+documentV1({
+  method: 'get',
+  path: '/v1/messages',
+  summary: 'The message log, newest first (page with `before`)',
+  request: { query: MessagesQuerySchema },
+  responses: {
+    200: json(z.object({ messages: z.array(MessageSchema), nextBefore: z.number().int().nullable() }), 'Messages'),
+  },
 });
 
 /** GET /v1/messages — the message log, newest first, paged with `before=<id>`. */

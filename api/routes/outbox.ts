@@ -2,6 +2,59 @@ import { Router } from 'express';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { escapeHtml, page } from '../html';
+import { documentPublic, error, htmlPage, json } from '../route-docs';
+import { z } from 'zod';
+
+const onlyEmbedded = 'Only in the embedded stack (`npm start` without RESEND_API_KEY); 404 everywhere else.';
+const missing = error('Not the embedded stack, or no such message');
+const outboxId = z.object({ id: z.string().regex(/^\d{1,18}$/) });
+documentPublic({
+  method: 'get',
+  path: '/outbox',
+  summary: 'Local outbox: the emails the embedded stack stored instead of sending',
+  description: onlyEmbedded,
+  responses: { 200: htmlPage('The newest 200 stored emails'), 404: missing },
+});
+documentPublic({
+  method: 'get',
+  path: '/outbox.json',
+  summary: 'Local outbox as JSON',
+  description: onlyEmbedded,
+  responses: {
+    200: json(
+      z.object({
+        messages: z.array(
+          z.object({
+            id: z.number().int(),
+            to: z.string(),
+            from: z.string(),
+            subject: z.string(),
+            headers: z.record(z.string(), z.string()),
+            idempotencyKey: z.string(),
+            providerId: z.string(),
+            createdAt: z.string(),
+          }),
+        ),
+      }),
+      'The newest 200 stored emails',
+    ),
+    404: missing,
+  },
+});
+for (const [path, summary, type] of [
+  ['/outbox/{id}', 'One stored email with its headers', 'text/html'],
+  ['/outbox/{id}/html', "One stored email's HTML part", 'text/html'],
+  ['/outbox/{id}/text', "One stored email's plain-text part", 'text/plain'],
+] as const) {
+  documentPublic({
+    method: 'get',
+    path,
+    summary,
+    description: onlyEmbedded,
+    request: { params: outboxId },
+    responses: { 200: { description: 'The email', content: { [type]: { schema: z.string() } } }, 404: missing },
+  });
+}
 
 /**
  * The local outbox (embedded default, no RESEND_API_KEY): a page listing what would have been

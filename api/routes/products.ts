@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { withTransaction } from '../../db/transaction';
 import { money } from '../../ingest/event-schemas';
 import { recordRestock } from '../../ingest/restock';
+import { documentV1, error, json, shopId } from '../route-docs';
 
 export const ProductPutSchema = z
   .object({
@@ -20,12 +21,46 @@ export const ProductPutSchema = z
   .strict()
   .openapi('Product');
 
+const idParams = z.object({ id: shopId });
+const ProductViewSchema = z
+  .object({ ...ProductPutSchema.shape, id: z.string(), restocked: z.boolean().openapi({ description: 'stock went from 0 (or from unknown) to more: back-in-stock alerts follow' }) })
+  .openapi('ProductView');
+const StoredProductSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    price: z.number(),
+    currency: z.string(),
+    url: z.string(),
+    imageUrl: z.string().nullable(),
+    stock: z.number().int(),
+    relatedProductIds: z.array(z.string()),
+    replenishDays: z.number().int().nullable(),
+  })
+  .openapi('StoredProduct');
+
+documentV1({
+  method: 'put',
+  path: '/v1/products/{id}',
+  summary: 'Create or update a product; a stock change from 0 to >0 wakes back-in-stock journeys',
+  description:
+    'A restock (stock 0 → n, or a first PUT with stock) notifies waiting back-in-stock subscribers in batches: `subscribersPerUnit × stock` of the oldest subscriptions at once, the next batch after `batchInterval` while stock remains. `restocked` in the answer says whether this call was such a restock.',
+  request: { params: idParams, body: { required: true, content: { 'application/json': { schema: ProductPutSchema } } } },
+  responses: { 200: json(ProductViewSchema, 'Updated'), 201: json(ProductViewSchema, 'Created') },
+});
+documentV1({
+  method: 'get',
+  path: '/v1/products/{id}',
+  summary: 'A product as stored (price, stock, related products, replenishment rhythm)',
+  request: { params: idParams },
+  responses: { 200: json(StoredProductSchema, 'The product'), 404: error('No such product') },
+});
 
 export function productsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.put('/:id', async (req, res) => {
-    const id = z.string().trim().min(1).max(200).safeParse(req.params.id);
+    const id = shopId.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path');
     const parsed = ProductPutSchema.safeParse(req.body);
     if (!parsed.success) throw validationError(parsed.error);
@@ -53,8 +88,10 @@ export function productsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const { rows } = await deps.db.query('SELECT * FROM products WHERE id = $1', [req.params.id]);
-    if (!rows[0]) throw new ApiError(404, 'not_found', `No product ${req.params.id}`);
+    const id = shopId.safeParse(req.params.id);
+    if (!id.success) throw validationError(id.error, 'path');
+    const { rows } = await deps.db.query('SELECT * FROM products WHERE id = $1', [id.data]);
+    if (!rows[0]) throw new ApiError(404, 'not_found', 'No such product');
     const r = rows[0];
     res.json({
       id: r.id,

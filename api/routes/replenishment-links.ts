@@ -14,6 +14,18 @@ import {
 } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
+import { documentPublic, htmlPage, linkToken } from '../route-docs';
+
+const tokenParams = z.object({ token: linkToken });
+const gone = htmlPage('The reminder ended or was replaced by a newer order');
+const invalid = htmlPage('Invalid, forged or expired link');
+documentPublic({
+  method: 'get',
+  path: '/remind/{token}',
+  summary: 'Replenishment reminder page (signed link from the reminder email): snooze or pick a date; changes nothing',
+  request: { params: tokenParams, query: z.object({ choice: z.enum(['snooze', 'reschedule']).optional() }) },
+  responses: { 200: htmlPage('The product, the next reminder, a snooze button and a date picker'), 400: invalid, 410: gone },
+});
 
 /**
  * The snooze / reschedule page behind the buttons of a replenishment reminder. Public and
@@ -94,8 +106,21 @@ ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : resched
 
 const ReminderChoiceSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('snooze') }),
-  z.object({ action: z.literal('reschedule'), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+  z.object({ action: z.literal('reschedule'), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).openapi({ description: 'YYYY-MM-DD, between tomorrow and `rescheduleWithin` ahead' }) }),
 ]);
+
+documentPublic({
+  method: 'post',
+  path: '/remind/{token}',
+  summary: 'Move the next replenishment reminder (signals the journey)',
+  request: { params: tokenParams, body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: ReminderChoiceSchema } } } },
+  responses: {
+    200: htmlPage('Moved; the page names the new date'),
+    400: invalid,
+    410: gone,
+    422: htmlPage('No date, or a date outside tomorrow … rescheduleWithin'),
+  },
+});
 
 /** The journey's current cycle when the link belongs to it; undefined when it ended, is someone else's or an older cycle. */
 async function findReminder(deps: Pick<ApiDeps, 'temporal'>, target: ReplenishmentLinkTarget): Promise<ReplenishmentView | undefined> {

@@ -3,12 +3,49 @@ import { z } from 'zod';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { timestamp } from '../../ingest/event-schemas';
+import { documentV1, json } from '../route-docs';
 
 export const StatsQuerySchema = z.object({
   since: timestamp.optional(),
   until: timestamp.optional(),
   journey: z.string().min(1).max(100).optional(),
   attributionWindowDays: z.coerce.number().int().min(1).max(60).default(5),
+});
+
+const StepStatsSchema = z
+  .object({
+    step: z.string(),
+    entered: z.number(),
+    sent: z.number(),
+    skipped: z.record(z.string(), z.number()).openapi({ description: 'skipped messages by reason' }),
+    deferred: z.number(),
+    failed: z.number(),
+    delivered: z.number(),
+    opened: z.number(),
+    clicked: z.number(),
+    bounced: z.number(),
+    complained: z.number(),
+    converted: z.number(),
+    revenue: z.record(z.string(), z.number()).openapi({ description: 'attributed revenue per currency' }),
+  })
+  .openapi('StepStats');
+
+documentV1({
+  method: 'get',
+  path: '/v1/stats/journeys',
+  summary: 'Per journey and step: entered, sent, skipped by reason, delivered, opened, clicked, converted, revenue',
+  description:
+    'Counts come from the message log. An order counts as a conversion of the latest message sent to the customer before it, within the attribution window (default 5 days); revenue is reported per currency.',
+  request: { query: StatsQuerySchema },
+  responses: {
+    200: json(
+      z.object({
+        attributionWindowDays: z.number(),
+        journeys: z.array(z.object({ journey: z.string(), entered: z.number(), steps: z.array(StepStatsSchema) })),
+      }),
+      'Journey statistics',
+    ),
+  },
 });
 
 interface StepStats {

@@ -4,6 +4,8 @@ import type { ApiDeps } from '../deps';
 import { ApiError, validationError } from '../errors';
 import { suppress } from './webhooks';
 import { pseudonym } from '../erasure';
+import { email } from '../../ingest/event-schemas';
+import { documentV1, error, json, registry } from '../route-docs';
 
 /**
  * /v1/suppressions — addresses that get no mail at all, transactional included (hard bounces
@@ -11,6 +13,8 @@ import { pseudonym } from '../erasure';
  * lower-cased address, not by customer: a suppression outlives a customer's erasure.
  */
 export const SuppressionReasonSchema = z.enum(['hard_bounce', 'complaint', 'manual']);
+
+const emailSchema = email;
 
 export const SuppressionsQuerySchema = z.object({
   reason: SuppressionReasonSchema.optional(),
@@ -21,12 +25,57 @@ export const SuppressionsQuerySchema = z.object({
 
 export const SuppressionPostSchema = z
   .object({
-    email: z.string().email().max(320),
+    email: emailSchema,
     reason: SuppressionReasonSchema.default('manual'),
     /** who or what asked for it, for the record */
     source: z.string().min(1).max(200).default('api'),
   })
   .strict();
+
+const emailParams = z.object({ email: emailSchema });
+
+const SuppressionSchema = registry.register(
+  'Suppression',
+  z.object({ email: z.string(), reason: SuppressionReasonSchema, source: z.string(), createdAt: z.string() }),
+);
+
+documentV1({
+  method: 'get',
+  path: '/v1/suppressions',
+  summary: 'Suppressed addresses (no mail at all, transactional included), newest first',
+  description: "Page with `cursor` = the previous answer's `nextCursor`.",
+  request: { query: SuppressionsQuerySchema },
+  responses: {
+    200: json(z.object({ suppressions: z.array(SuppressionSchema), nextCursor: z.string().nullable() }), 'Suppressions'),
+  },
+});
+documentV1({
+  method: 'get',
+  path: '/v1/suppressions/{email}',
+  summary: 'Whether one address is suppressed, and why',
+  request: { params: emailParams },
+  responses: { 200: json(SuppressionSchema, 'Suppressed'), 404: error('Not suppressed') },
+});
+documentV1({
+  method: 'post',
+  path: '/v1/suppressions',
+  summary: 'Suppress an address by hand (default reason: manual)',
+  request: { body: { required: true, content: { 'application/json': { schema: registry.register('SuppressionRequest', SuppressionPostSchema) } } } },
+  responses: { 201: json(SuppressionSchema, 'Suppressed'), 200: json(SuppressionSchema, 'Was already suppressed') },
+});
+documentV1({
+  method: 'delete',
+  path: '/v1/suppressions/{email}',
+  summary: 'Lift a suppression (recorded in the audit log)',
+  request: { params: emailParams },
+  responses: { 204: { description: 'Lifted' }, 404: error('Not suppressed') },
+});
+
+function emailParam(raw: string): string {
+  const parsed = emailSchema.safeParse(raw);
+  if (!parsed.success) throw validationError(parsed.error, 'path');
+  return parsed.data;
+}
 
 export interface SuppressionView {
   email: string;
@@ -75,7 +124,7 @@ export function suppressionsRouter(deps: ApiDeps): Router {
   });
 
   router.get('/:email', async (req, res) => {
-    const found = await findSuppression(deps, req.params.email);
+    const found = await findSuppression(deps, emailParam(req.params.email));
     if (!found) throw new ApiError(404, 'not_found', 'This address is not suppressed');
     res.json(found);
   });
@@ -91,7 +140,7 @@ export function suppressionsRouter(deps: ApiDeps): Router {
   router.delete('/:email', async (req, res) => {
     const { rows } = await deps.db.query(
       'DELETE FROM suppressions WHERE email = lower($1) RETURNING email, reason, source',
-      [req.params.email],
+      [emailParam(req.params.email)],
     );
     if (!rows[0]) throw new ApiError(404, 'not_found', 'This address is not suppressed');
     // Lifting a suppression is a decision someone must be able to account for later.

@@ -2,6 +2,27 @@ import { Router } from 'express';
 import { verifyToken } from '../../links/signed-links';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
+import { documentPublic, htmlPage, linkToken } from '../route-docs';
+import { z } from 'zod';
+
+const tokenParams = z.object({ token: linkToken });
+documentPublic({
+  method: 'get',
+  path: '/t/o/{token}',
+  summary: 'Open pixel (public, signed): marks the message opened, answers a 1×1 GIF whatever the token',
+  request: { params: tokenParams },
+  responses: {
+    200: { description: 'A 1×1 GIF (a well-formed but forged or expired token records nothing)', content: { 'image/gif': { schema: z.string().openapi({ format: 'binary' }) } } },
+    404: { description: 'Not a token this API issues (the same GIF, so no email shows a broken image)', content: { 'image/gif': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
+});
+documentPublic({
+  method: 'get',
+  path: '/t/c/{token}',
+  summary: 'Click redirect (public, signed): marks the message clicked, redirects only to a URL the message contained',
+  request: { params: tokenParams },
+  responses: { 302: { description: 'Redirect to the link the message contained' }, 404: htmlPage('Invalid, forged or expired link') },
+});
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
@@ -14,6 +35,10 @@ export function trackingRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.get('/t/o/:token', async (req, res) => {
+    if (!linkToken.safeParse(req.params.token).success) {
+      res.status(404).set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif' }).send(PIXEL);
+      return;
+    }
     const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'open');
     if (payload?.m) {
       await deps.db.query('UPDATE messages SET opened_at = coalesce(opened_at, now()) WHERE id = $1 AND customer_id = $2', [

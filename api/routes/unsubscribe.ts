@@ -4,6 +4,43 @@ import { signToken, verifyToken, type LinkPayload } from '../../links/signed-lin
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
+import { documentPublic, htmlPage, linkToken } from '../route-docs';
+import { z } from 'zod';
+
+const tokenParams = z.object({ token: linkToken });
+const invalid = htmlPage('Invalid, forged, expired or superseded link');
+documentPublic({
+  method: 'get',
+  path: '/u/{token}',
+  summary: 'Unsubscribe page (public, signed link from every marketing email); changes nothing',
+  request: { params: tokenParams },
+  responses: { 200: htmlPage('Page with an Unsubscribe button'), 400: invalid },
+});
+documentPublic({
+  method: 'post',
+  path: '/u/{token}',
+  summary: 'Unsubscribe from marketing email (RFC 8058 one-click; no login, no cookies)',
+  description: "Body `List-Unsubscribe=One-Click` (form-encoded) from mailbox providers, or the page's form. Transactional mail still goes out.",
+  request: {
+    params: tokenParams,
+    body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ 'List-Unsubscribe': z.literal('One-Click').optional() }) } } },
+  },
+  responses: { 200: htmlPage('Unsubscribed, with a re-subscribe button'), 400: invalid },
+});
+documentPublic({
+  method: 'get',
+  path: '/r/{token}',
+  summary: 'Re-subscribe page (linked from the unsubscribe confirmation); changes nothing',
+  request: { params: tokenParams },
+  responses: { 200: htmlPage('Page with a Re-subscribe button'), 400: invalid },
+});
+documentPublic({
+  method: 'post',
+  path: '/r/{token}',
+  summary: 'Re-subscribe: an explicit new opt-in, recorded with source and time',
+  request: { params: tokenParams },
+  responses: { 200: htmlPage('Subscribed again'), 400: invalid },
+});
 
 /**
  * The public, token-signed unsubscribe pages (no API key, no login, no cookies: the HMAC in the

@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { withTransaction } from '../../db/transaction';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
+import { documentPublic, error, json } from '../route-docs';
 
 /**
  * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
@@ -61,6 +62,26 @@ const ResendEventSchema = z.object({
     .passthrough(),
 });
 export type ResendEvent = z.infer<typeof ResendEventSchema>;
+
+documentPublic({
+  method: 'post',
+  path: '/webhooks/resend',
+  summary: 'Resend delivery events (Svix-signed; RESEND_WEBHOOK_SECRET)',
+  description:
+    'Verifies svix-id/svix-timestamp/svix-signature on the raw body (stale > 5 min rejected), applies each svix-id once. ' +
+    'delivered/opened/clicked set the message log timestamps; a permanent bounce or a complaint suppresses the address; a soft bounce is only recorded.',
+  request: {
+    headers: z.object({ 'svix-id': z.string(), 'svix-timestamp': z.string(), 'svix-signature': z.string() }),
+    body: { required: true, content: { 'application/json': { schema: ResendEventSchema } } },
+  },
+  responses: {
+    200: json(z.object({ received: z.literal(true), duplicate: z.boolean() }), 'Applied (or a duplicate svix-id)'),
+    400: error('Bad, missing or stale signature, or not JSON'),
+    413: error('Body too large'),
+    422: error('Signed, but not a Resend email event'),
+    503: error('RESEND_WEBHOOK_SECRET not set'),
+  },
+});
 
 /** The message-log column each engagement event sets (first occurrence wins). */
 const TIMESTAMP_COLUMN: Record<string, string> = {
