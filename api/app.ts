@@ -1,4 +1,6 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { apiRateLimit } from './rate-limit';
 import type { ApiDeps } from './deps';
 import { requireApiKey, requireJson } from './auth';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
@@ -25,6 +27,9 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Security headers on every answer (CSP, nosniff, HSTS, frame and referrer policies); pages
+  // with their own needs (the outbox's email frame, the open pixel) set theirs on top.
+  app.use(helmet());
   app.use((req, res, next) => {
     res.on('finish', () => {
       httpRequests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) });
@@ -40,13 +45,19 @@ export function createApp(deps: ApiDeps): Express {
   app.use(resendWebhookRouter(deps));
   app.use(healthRouter(deps));
   app.use(docsRouter(deps));
-  if (deps.config.mail.transport === 'outbox') app.use(outboxRouter(deps));
+  if (deps.config.mail.transport === 'outbox') {
+    // Every recipient, coupon code and working unsubscribe link: open only to the embedded
+    // stack's local browser; anywhere else it takes the API key.
+    if (!deps.config.embedded) app.use(['/outbox', '/outbox.json'], requireApiKey(deps.config.api.key));
+    app.use(outboxRouter(deps));
+  }
   // Public, token-signed (no API key): the recipient has no login.
   app.use(unsubscribeRouter(deps));
   app.use(replenishmentLinksRouter(deps));
   app.use(trackingRouter(deps));
 
   const v1 = express.Router();
+  v1.use(apiRateLimit(deps.config.api.key, deps.config.api.rateLimitPerMinute));
   v1.use(requireApiKey(deps.config.api.key));
   v1.use(requireJson);
   v1.use(express.json({ limit: '1mb', strict: true }));

@@ -3,14 +3,14 @@ import type { RequestHandler } from 'express';
 import { ApiError } from './errors';
 
 /** `Authorization: Bearer <API_KEY>` on every /v1 route. */
-export function requireApiKey(apiKey: string): RequestHandler {
+export function requireApiKey(apiKey: string, name = 'API key'): RequestHandler {
   const expected = Buffer.from(apiKey);
   return (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     const given = Buffer.from(match?.[1]?.trim() ?? '');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    next(new ApiError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <API_KEY>"'));
+    next(new ApiError(401, 'unauthorized', `Send the ${name} as "Authorization: Bearer <${name === 'API key' ? 'API_KEY' : name}>"`));
   };
 }
 

@@ -20,23 +20,43 @@ export const httpRequests = new Counter({
   registers: [registry],
 });
 
+/** A skip or failure reason as a bounded label: its code (`provider_rejected: <text>` → `provider_rejected`), never free text. */
+export function reasonLabel(reason: string | null): string {
+  if (!reason) return '';
+  const code = reason.split(':', 1)[0].trim();
+  return /^[a-z][a-z0-9_]{0,39}$/.test(code) ? code : 'other';
+}
+
+interface StoreSnapshot {
+  dispatch: DispatchHealth;
+  messages: { journey: string; status: string; reason: string; n: number }[];
+}
+
 /**
- * Gauges read from Postgres at scrape time, so every API replica reports the same truth:
- * the relay's backlog (events stored but not yet in Temporal — the first thing to watch when
- * Temporal is down) and the message log by journey and status.
+ * Gauges read from Postgres, so every API replica reports the same truth: the relay's backlog
+ * (events stored but not yet in Temporal — the first thing to watch when Temporal is down),
+ * dead letters, and the message log by journey, status and reason code. One snapshot serves
+ * every scrape within `cacheSeconds`, so a scraper (or anyone reaching /metrics) cannot make
+ * Postgres count the whole message log on every request.
  */
-export function storeMetrics(db: Pool): Registry {
+export function storeMetrics(db: Pool, cacheSeconds: number): Registry {
   const store = new Registry();
-  // One read of the dispatch path per scrape, shared by its gauges.
-  let health: Promise<DispatchHealth> | undefined;
-  const read = () => (health ??= dispatchHealth(db).finally(() => setTimeout(() => (health = undefined), 0)));
+  let cached: { at: number; snapshot: Promise<StoreSnapshot> } | undefined;
+  const snapshot = (): Promise<StoreSnapshot> => {
+    if (!cached || Date.now() - cached.at >= cacheSeconds * 1000) {
+      const taken = readSnapshot(db);
+      cached = { at: Date.now(), snapshot: taken };
+      taken.catch(() => (cached = undefined));
+    }
+    return cached.snapshot;
+  };
   const dispatchGauge = (name: string, help: string, pick: (h: DispatchHealth) => number) =>
     new Gauge({
       name,
       help,
       registers: [store],
       async collect() {
-        this.set(pick(await read()));
+        this.set(pick((await snapshot()).dispatch));
       },
     });
   dispatchGauge('journeys_events_pending', 'Events stored but not yet delivered to Temporal (dead letters not counted)', (h) => h.pending);
@@ -48,21 +68,29 @@ export function storeMetrics(db: Pool): Registry {
   dispatchGauge('journeys_events_dead_lettered', 'Events the relay gave up on after their capped attempts (list: GET /v1/dead-letters)', (h) => h.deadLettered);
   dispatchGauge(
     'journeys_events_dead_letter_held_customers',
-    "Customers whose later events wait behind a dead letter (for DISPATCH_DEAD_LETTER_HOLD)",
+    'Customers whose later events wait behind a dead letter (for DISPATCH_DEAD_LETTER_HOLD)',
     (h) => h.customersHeld,
   );
   new Gauge({
     name: 'journeys_messages',
-    help: 'Messages in the log by journey, status and skip reason',
+    help: 'Messages in the log by journey, status and reason code',
     labelNames: ['journey', 'status', 'reason'],
     registers: [store],
     async collect() {
-      const { rows } = await db.query<{ journey: string; status: string; reason: string | null; n: number }>(
-        'SELECT journey, status, skip_reason AS reason, count(*) AS n FROM messages GROUP BY 1, 2, 3',
-      );
+      const { messages } = await snapshot();
       this.reset();
-      for (const r of rows) this.set({ journey: r.journey, status: r.status, reason: r.reason ?? '' }, r.n);
+      for (const r of messages) this.inc({ journey: r.journey, status: r.status, reason: r.reason }, r.n);
     },
   });
   return store;
+}
+
+async function readSnapshot(db: Pool): Promise<StoreSnapshot> {
+  const [dispatch, messages] = await Promise.all([
+    dispatchHealth(db),
+    db.query<{ journey: string; status: string; reason: string | null; n: number }>(
+      `SELECT journey, status, split_part(skip_reason, ':', 1) AS reason, count(*)::int AS n FROM messages GROUP BY 1, 2, 3`,
+    ),
+  ]);
+  return { dispatch, messages: messages.rows.map((r) => ({ ...r, reason: reasonLabel(r.reason) })) };
 }

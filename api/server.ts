@@ -54,6 +54,9 @@ export async function startApi(options: {
   server.on('request', (_req, res) => {
     if (draining && !res.headersSent) res.setHeader('Connection', 'close');
   });
+  // A client that trickles its headers or body (slowloris) is cut off instead of holding a socket.
+  server.requestTimeout = config.api.requestTimeoutMs;
+  server.headersTimeout = Math.min(config.api.requestTimeoutMs, 10_000);
   relay.start();
   // Every replica drains the webhook outbox; rows are leased, so none is posted twice at once.
   const shopWebhooks = config.shopWebhook ? new ShopWebhookSender({ db, ...config.shopWebhook, log }) : undefined;

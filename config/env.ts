@@ -17,6 +17,10 @@ const EnvSchema = z.object({
   API_KEY: z.string().min(16, 'API_KEY must be at least 16 characters').optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  API_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(15),
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
   DATABASE_POOL_SIZE: poolSize.default(16),
   RELAY_DATABASE_POOL_SIZE: poolSize.default(4),
@@ -65,7 +69,19 @@ const EnvSchema = z.object({
 export interface Config {
   env: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
-  api: { host: string; port: number; key: string; keyGenerated: boolean };
+  api: {
+    host: string;
+    port: number;
+    key: string;
+    keyGenerated: boolean;
+    /** requests per minute per API key on /v1 (0: no limit) */
+    rateLimitPerMinute: number;
+    /** a request (headers and body) must arrive within this */
+    requestTimeoutMs: number;
+  };
+  /** the embedded stack (`npm start`): the local outbox page is open to the local browser */
+  embedded: boolean;
+  metrics: { token: string | undefined; cacheSeconds: number };
   /** one pool each for the API, the event relay and the worker, so none starves the others */
   database: { url: string | undefined; poolSize: number; relayPoolSize: number; workerPoolSize: number };
   dispatch: DispatchSettings;
@@ -168,7 +184,7 @@ export function loadDotEnv(file = '.env'): void {
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
-  options: { allowGeneratedSecrets?: boolean } = {},
+  options: { allowGeneratedSecrets?: boolean; embedded?: boolean } = {},
 ): Config {
   // An empty variable (`FOO=` in .env or compose's `${FOO:-}`) means "not set".
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -183,6 +199,12 @@ export function loadConfig(
   if (e.SHOP_WEBHOOK_URL && !e.SHOP_WEBHOOK_SECRET) {
     throw new ConfigError('SHOP_WEBHOOK_SECRET is required with SHOP_WEBHOOK_URL (whsec_ followed by base64)');
   }
+  if (e.NODE_ENV === 'production' && !e.RESEND_API_KEY) {
+    throw new ConfigError(
+      'RESEND_API_KEY is required with NODE_ENV=production: without it mail goes to the local outbox, which keeps every ' +
+        'recipient, coupon code and working unsubscribe link on this server and is meant for the embedded stack (npm start) only',
+    );
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -191,7 +213,11 @@ export function loadConfig(
       port: e.API_PORT,
       key: e.API_KEY ?? `dev_${randomBytes(18).toString('base64url')}`,
       keyGenerated: !e.API_KEY,
+      rateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      requestTimeoutMs: e.API_REQUEST_TIMEOUT_SECONDS * 1000,
     },
+    embedded: options.embedded ?? false,
+    metrics: { token: e.METRICS_TOKEN, cacheSeconds: e.METRICS_CACHE_SECONDS },
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       env.TEMPORAL_ADDRESS = temporalServer.address;
     }
 
-    const config = loadConfig(env);
+    const config = loadConfig(env, { embedded: true });
     // One pool each: a burst of API requests must not starve the relay or the worker.
     const db = createPool(config.database.url!, config.database.poolSize);
     const relayDb = createPool(config.database.url!, config.database.relayPoolSize);

@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { registry, storeMetrics } from '../metrics';
 import { deadLetterRule, dispatchHealth } from '../../ingest/dead-letters';
 import { documentPublic, error, json } from '../route-docs';
+import { requireApiKey } from '../auth';
 import { z } from 'zod';
 
 const Readiness = z.object({
@@ -43,12 +44,17 @@ export function healthRouter(deps: ApiDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    // The reasons go to our log; the public only learns "unavailable".
+    const failed = (check: string) => (err: Error) => {
+      deps.log.warn({ check, err: err.message }, 'readiness check failed');
+      return 'unavailable' as const;
+    };
     const [db, temporal, dispatch] = await Promise.all([
-      deps.db.query('SELECT 1').then(() => 'ok', (err: Error) => err.message),
+      deps.db.query('SELECT 1').then(() => 'ok' as const, failed('postgres')),
       // A probe must answer fast: an unreachable Temporal is "not ready", not a hung request.
       deps.temporal
         .withDeadline(Date.now() + READINESS_TIMEOUT_MS, () => deps.temporal.connection.workflowService.getSystemInfo({}))
-        .then(() => 'ok', (err: Error) => err.message),
+        .then(() => 'ok' as const, failed('temporal')),
       dispatchHealth(deps.db).catch(() => undefined),
     ]);
     const ready = db === 'ok' && temporal === 'ok';
@@ -59,8 +65,9 @@ export function healthRouter(deps: ApiDeps): Router {
       dispatch: dispatch && { ...dispatch, deadLetterRule: deadLetterRule(deps.config.dispatch.deadLetterHoldMs) },
     });
   });
-  const metrics = Registry.merge([registry, storeMetrics(deps.db)]);
-  router.get('/metrics', async (_req, res) => {
+  const metrics = Registry.merge([registry, storeMetrics(deps.db, deps.config.metrics.cacheSeconds)]);
+  const metricsToken = deps.config.metrics.token;
+  router.get('/metrics', metricsToken ? requireApiKey(metricsToken, 'METRICS_TOKEN') : (_req, _res, next) => next(), async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   return router;

@@ -75,14 +75,15 @@ export function productsRouter(deps: ApiDeps): Router {
            image_url = $6, stock = $7, related_product_ids = $8, replenish_days = $9, updated_at = now()`,
         [id.data, p.title, p.price, p.currency ?? null, p.url, p.imageUrl ?? null, p.stock, p.relatedProductIds ?? [], p.replenishDays ?? null],
       );
-      if (previous === 0 && p.stock > 0) {
+      // A first PUT with stock is a restock too: people may have asked for the product before the shop synced it.
+      if ((previous === null || previous === 0) && p.stock > 0) {
         // Stored with the stock change, delivered by the relay: waking the waiting subscribers
         // survives a Temporal outage like any other event.
         await recordRestock(tx, id.data, p.stock);
       }
       return previous;
     });
-    const restocked = previousStock === 0 && p.stock > 0;
+    const restocked = (previousStock === null || previousStock === 0) && p.stock > 0;
     if (restocked) deps.nudgeRelay();
     res.status(previousStock === null ? 201 : 200).json({ id: id.data, ...p, restocked });
   });

@@ -46,7 +46,8 @@ export function trackingRouter(deps: ApiDeps): Router {
         payload.c,
       ]);
     }
-    res.set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif' }).send(PIXEL);
+    // Webmail shows the pixel from its own origin: the image must be loadable cross-origin.
+    res.set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif', 'Cross-Origin-Resource-Policy': 'cross-origin' }).send(PIXEL);
   });
 
   router.get('/t/c/:token', async (req, res) => {

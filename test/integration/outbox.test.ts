@@ -4,6 +4,8 @@ import { eventually, startHarness, type Harness } from './harness';
 
 describe('local outbox transport (no RESEND_API_KEY)', () => {
   let h: Harness;
+  // Outside the embedded stack the outbox takes the API key like /v1.
+  const outbox = (path: string) => fetch(`${h.url}${path}`, { headers: { authorization: `Bearer ${h.apiKey}` } });
   before(async () => {
     h = await startHarness({ env: { RESEND_API_KEY: '' } });
   });
@@ -19,26 +21,26 @@ describe('local outbox transport (no RESEND_API_KEY)', () => {
       properties: { email: 'grace@example.com', firstName: 'Grace', marketingConsent: true },
     });
     const listed = await eventually(async () => {
-      const res = await fetch(`${h.url}/outbox.json`);
+      const res = await outbox(`/outbox.json`);
       const body = (await res.json()) as { messages: { id: number; to: string; subject: string; idempotencyKey: string }[] };
       return body.messages[0];
     }, 20_000, 'an outbox message');
     assert.equal(listed.to, 'grace@example.com');
     assert.equal(listed.idempotencyKey, 'welcome/cust-outbox/welcome-email');
 
-    const page = await (await fetch(`${h.url}/outbox`)).text();
+    const page = await (await outbox(`/outbox`)).text();
     assert.match(page, /grace@example\.com/);
     assert.match(page, /Welcome to Journeys Shop/);
 
-    const detail = await (await fetch(`${h.url}/outbox/${listed.id}`)).text();
+    const detail = await (await outbox(`/outbox/${listed.id}`)).text();
     assert.match(detail, /List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
-    const html = await fetch(`${h.url}/outbox/${listed.id}/html`);
+    const html = await outbox(`/outbox/${listed.id}/html`);
     assert.match(html.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     const body = await html.text();
     assert.match(body, /Hi Grace,/);
     assert.match(body, /WELCOME-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/);
-    assert.equal((await fetch(`${h.url}/outbox/999999`)).status, 404);
-    assert.equal((await fetch(`${h.url}/outbox/not-a-number`)).status, 404);
+    assert.equal((await outbox(`/outbox/999999`)).status, 404);
+    assert.equal((await outbox(`/outbox/not-a-number`)).status, 404);
     assert.equal(h.resend.requests, 0);
   });
 });
