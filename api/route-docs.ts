@@ -55,7 +55,8 @@ export function documentV1(route: RouteConfig): void {
 
 /** Document a public route (no API key: health, docs, links in emails, webhooks). */
 export function documentPublic(route: RouteConfig): void {
-  registry.registerPath({ ...route, responses: { ...commonErrors, ...route.responses } });
+  const bodyErrors: RouteConfig['responses'] = route.request?.body ? { 413: error('Body too large') } : {};
+  registry.registerPath({ ...route, responses: { ...commonErrors, ...bodyErrors, ...route.responses } });
 }
 
 /**
