@@ -26,6 +26,8 @@ export interface CustomerRow {
   address_unsubscribed: boolean;
   unengaged_at: Date | null;
   erased_at: Date | null;
+  /** bumped by erasure; links in emails carry it */
+  link_epoch?: number;
 }
 
 export type Verdict =

@@ -65,7 +65,13 @@ export function createReplenishmentActivities(deps: { db: Pool; publicUrl: strin
     planReschedule: (request: RescheduleRequest) => planReschedule(deps.db, request, deps.defaultTimezone, now()),
     findReplenishableProduct: (productId: string) => findReplenishableProduct(deps.db, productId),
     /** Signed in an activity: workflow code has neither the secret nor crypto. */
-    replenishmentLinks: async (target: ReplenishmentLinkTarget) =>
-      replenishmentLinks(deps.publicUrl, deps.tokenSecret, target),
+    replenishmentLinks: async (target: ReplenishmentLinkTarget) => {
+      const { rows } = await deps.db.query<{ email: string | null; link_epoch: number }>(
+        'SELECT email, link_epoch FROM customers WHERE id = $1',
+        [target.customerId],
+      );
+      const holder = { customerId: target.customerId, email: rows[0]?.email ?? null, epoch: rows[0]?.link_epoch ?? 0 };
+      return replenishmentLinks(deps.publicUrl, deps.tokenSecret, target, holder);
+    },
   };
 }

@@ -18,7 +18,7 @@ import {
   guardrails as defaultGuardrails,
 } from './guardrails';
 import { issueCoupon } from './coupons';
-import { unsubscribeUrl } from '../links/signed-links';
+import { unsubscribeUrl, type LinkHolder } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
 import type { SendMessageInput, SendOutcome } from './types';
 
@@ -86,7 +86,9 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // Rendered after the claim commits: React rendering inside the transaction would hold the
   // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
   const email = await composeEmail(deps, input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data);
-  const payload = await handOver(deps.db, claimed.row.id, email);
+  const payload = await handOver(deps.db, claimed.row.id, input.idempotencyKey, email);
+  // Erased while rendering: erasure renamed the row's key; nothing goes out or is written back.
+  if (!payload) return { status: 'skipped', reason: 'erased' };
   return deliver(deps, input, claimed.row, payload);
 }
 
@@ -118,14 +120,14 @@ async function findLedgerRow(db: Pool | PoolClient, key: string): Promise<Ledger
  * and links. `coalesce` keeps the bytes of an attempt that got there first (a zombie worker
  * rendering the same claim): whoever sends, sends the stored payload.
  */
-async function handOver(db: Pool, id: number, email: ComposedEmail): Promise<EmailPayload> {
+async function handOver(db: Pool, id: number, key: string, email: ComposedEmail): Promise<EmailPayload | undefined> {
   const { rows } = await db.query<{ payload: EmailPayload }>(
     `UPDATE messages SET payload = coalesce(payload, $4), subject = coalesce(payload->>'subject', $2),
             links = CASE WHEN payload IS NULL THEN $3 ELSE links END, delivery = 'in_doubt', updated_at = now()
-      WHERE id = $1 RETURNING payload`,
-    [id, email.payload.subject, JSON.stringify(email.links), JSON.stringify(email.payload)],
+      WHERE id = $1 AND idempotency_key = $5 RETURNING payload`,
+    [id, email.payload.subject, JSON.stringify(email.links), JSON.stringify(email.payload), key],
   );
-  return rows[0].payload;
+  return rows[0]?.payload;
 }
 
 interface ComposedEmail {
@@ -190,7 +192,7 @@ function emailContext(deps: SendDeps, input: SendMessageInput, customer: Custome
     locale: customer.locale ?? undefined,
     unsubscribeUrl:
       input.category === 'marketing'
-        ? unsubscribeUrl(deps.publicUrl, deps.tokenSecret, customer.id, messageId)
+        ? unsubscribeUrl(deps.publicUrl, deps.tokenSecret, linkHolder(customer), messageId)
         : undefined,
   };
 }
@@ -341,7 +343,7 @@ async function composeEmail(
   const context = emailContext(deps, input, customer, messageId);
   const rendered = addTracking(
     await renderTemplate(input.template as TemplateName, { ...data, context } as TemplateProps[TemplateName]),
-    { publicUrl: deps.publicUrl, secret: deps.tokenSecret, customerId: customer.id, messageId },
+    { publicUrl: deps.publicUrl, secret: deps.tokenSecret, holder: linkHolder(customer), messageId },
   );
   const headers: Record<string, string> = {};
   if (context.unsubscribeUrl) {
@@ -363,9 +365,14 @@ async function composeEmail(
   return { payload, links: rendered.links };
 }
 
+/** Links in the email are bound to this address and the customer's link epoch. */
+function linkHolder(customer: CustomerRow): LinkHolder {
+  return { customerId: customer.id, email: customer.email, epoch: customer.link_epoch ?? 0 };
+}
+
 /** What the send path reads of a customer; one list for the plain read and the combined one. */
 const CUSTOMER_SELECT = `SELECT c.id, c.email, c.first_name, c.timezone, c.locale, c.marketing_consent, c.unsubscribed_at,
-            c.unengaged_at, c.erased_at,
+            c.unengaged_at, c.erased_at, c.link_epoch,
             EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
        FROM customers c`;
 

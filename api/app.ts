@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { apiRateLimit } from './rate-limit';
+import { createMailer } from '../worker';
 import type { ApiDeps } from './deps';
 import { requireApiKey, requireJson } from './auth';
 import { errorHandler, methodNotAllowed, notFound } from './errors';
@@ -52,7 +53,7 @@ export function createApp(deps: ApiDeps): Express {
     app.use(outboxRouter(deps));
   }
   // Public, token-signed (no API key): the recipient has no login.
-  app.use(unsubscribeRouter(deps));
+  app.use(unsubscribeRouter(deps, deps.mailer ?? createMailer(deps.config, deps.db)));
   app.use(replenishmentLinksRouter(deps));
   app.use(trackingRouter(deps));
 

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/env';
+import type { Mailer } from '../activities/email/mailer';
 
 /** What the HTTP layer needs, passed in by the entry point (api/server.ts or the launcher). */
 export interface ApiDeps {
@@ -9,6 +10,8 @@ export interface ApiDeps {
   config: Config;
   log: Logger;
   temporal: Client;
+  /** sends the few emails the API itself sends (re-subscribe confirmations); default: the configured transport */
+  mailer?: Mailer;
   /** tells the event relay there is something to dispatch */
   nudgeRelay: () => void;
 }

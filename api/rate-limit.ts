@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { ApiError } from './errors';
 
 /**
@@ -19,7 +19,7 @@ export function apiRateLimit(apiKey: string, perMinute: number): RequestHandler 
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req) => (req.get('authorization') === expected ? `key:${keyHash}` : `client:${req.ip}`),
+    keyGenerator: (req) => (req.get('authorization') === expected ? `key:${keyHash}` : `client:${ipKeyGenerator(req.ip ?? '')}`),
     handler: (req, res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : 60;

@@ -10,6 +10,9 @@ import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
 import { createApp } from './app';
 import { ShopWebhookSender } from './shop-webhooks';
+import { sweepErasures } from './erasure';
+
+const ERASURE_SWEEP_INTERVAL_MS = 10_000;
 
 export interface RunningApi {
   url: string;
@@ -61,6 +64,11 @@ export async function startApi(options: {
   // Every replica drains the webhook outbox; rows are leased, so none is posted twice at once.
   const shopWebhooks = config.shopWebhook ? new ShopWebhookSender({ db, ...config.shopWebhook, log }) : undefined;
   shopWebhooks?.start();
+  // Second passes of erasures come due a minute or so after each erasure; durable, so any replica may run them.
+  const erasureSweep = setInterval(() => {
+    sweepErasures({ db, temporal, secret: config.pseudonymSecret }).catch((err: Error) => log.warn({ err: err.message }, 'erasure second pass failed; retrying'));
+  }, ERASURE_SWEEP_INTERVAL_MS);
+  erasureSweep.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.api.host}:${port}`,
@@ -71,6 +79,7 @@ export async function startApi(options: {
       // Stop accepting connections and let in-flight requests finish (server.close() waits for
       // them and closes idle keep-alive sockets); the relay finishes its pass meanwhile. An
       // event it could not dispatch stays stored for the next relay, here or on a replica.
+      clearInterval(erasureSweep);
       await Promise.all([
         relay.stop(),
         shopWebhooks?.stop(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
 import { DURATION_WITH_UNIT, toMs } from '../shared/durations';
@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   SHOP_URL: z.string().url().optional(),
   TOKEN_SECRET: z.string().min(16, 'TOKEN_SECRET must be at least 16 characters').optional(),
+  PSEUDONYM_SECRET: z.string().min(16, 'PSEUDONYM_SECRET must be at least 16 characters').optional(),
   DATA_DIR: z.string().default('.data'),
   JOURNEYS_CONFIG_FILE: z.string().optional(),
   NURTURE_CATALOG_FILE: z.string().optional(),
@@ -119,6 +120,8 @@ export interface Config {
   /** the shop's storefront, for "visit the shop" buttons (default: PUBLIC_URL) */
   shopUrl: string;
   tokenSecret: string;
+  /** keys the pseudonyms erasure leaves in place of a customer id (default: derived from TOKEN_SECRET) */
+  pseudonymSecret: string;
   dataDir: string;
   journeys: JourneysConfig;
   /** the lead-nurture content catalog (default: content/nurture-catalog.json) */
@@ -205,6 +208,7 @@ export function loadConfig(
         'recipient, coupon code and working unsubscribe link on this server and is meant for the embedded stack (npm start) only',
     );
   }
+  const tokenSecret = e.TOKEN_SECRET ?? randomBytes(32).toString('base64url');
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -252,7 +256,8 @@ export function loadConfig(
     shopWebhook: e.SHOP_WEBHOOK_URL ? { url: e.SHOP_WEBHOOK_URL, secret: e.SHOP_WEBHOOK_SECRET! } : undefined,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     shopUrl: (e.SHOP_URL ?? e.PUBLIC_URL).replace(/\/$/, ''),
-    tokenSecret: e.TOKEN_SECRET ?? randomBytes(32).toString('base64url'),
+    tokenSecret,
+    pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', tokenSecret).update('journeys pseudonyms').digest('base64url'),
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
     nurtureCatalogFile: e.NURTURE_CATALOG_FILE,

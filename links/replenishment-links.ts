@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { toMs } from '../shared/durations';
 import { addCalendarDays, calendarDate } from '../shared/zoned-time';
-import { signToken, verifyToken } from './signed-links';
+import { signLink, signToken, verifyToken, type LinkHolder, type LinkPayload } from './signed-links';
 
 /**
  * The snooze / reschedule links of a replenishment reminder. The token names the customer,
@@ -15,17 +15,19 @@ export interface ReplenishmentLinkTarget {
   orderId: string;
 }
 
-export function replenishmentToken(secret: string, target: ReplenishmentLinkTarget): string {
-  return signToken(secret, { p: 'snooze', c: target.customerId, x: JSON.stringify({ product: target.productId, order: target.orderId }) });
+/** Bound to `holder` (address, epoch, expiry) when given; tests of the page alone sign without one. */
+export function replenishmentToken(secret: string, target: ReplenishmentLinkTarget, holder?: LinkHolder): string {
+  const x = JSON.stringify({ product: target.productId, order: target.orderId });
+  return holder ? signLink(secret, 'snooze', holder, { x }) : signToken(secret, { p: 'snooze', c: target.customerId, x });
 }
 
-export function readReplenishmentToken(secret: string, token: string): ReplenishmentLinkTarget | undefined {
+export function readReplenishmentToken(secret: string, token: string): (ReplenishmentLinkTarget & { link: LinkPayload }) | undefined {
   const payload = verifyToken(secret, token, 'snooze');
   if (!payload?.x) return undefined;
   try {
     const { product, order } = JSON.parse(payload.x) as { product?: unknown; order?: unknown };
     if (typeof product !== 'string' || typeof order !== 'string') return undefined;
-    return { customerId: payload.c, productId: product, orderId: order };
+    return { customerId: payload.c, productId: product, orderId: order, link: payload };
   } catch {
     return undefined;
   }
@@ -41,7 +43,7 @@ export function rescheduleWindow(now: number, timeZone: string, within: Duration
 }
 
 /** Both buttons open the same page (GET never changes anything: mail scanners prefetch links). */
-export function replenishmentLinks(publicUrl: string, secret: string, target: ReplenishmentLinkTarget) {
-  const page = `${publicUrl}/remind/${replenishmentToken(secret, target)}`;
+export function replenishmentLinks(publicUrl: string, secret: string, target: ReplenishmentLinkTarget, holder?: LinkHolder) {
+  const page = `${publicUrl}/remind/${replenishmentToken(secret, target, holder)}`;
   return { snoozeUrl: `${page}?choice=snooze`, rescheduleUrl: `${page}?choice=reschedule` };
 }

@@ -2,10 +2,33 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Signed, stateless tokens for links in emails (unsubscribe, open pixel, click redirect,
- * snooze). The recipient has no login: the HMAC is the proof the link came from us.
- * Format: base64url(JSON payload) + '.' + base64url(HMAC-SHA256).
+ * snooze, re-subscribe). The recipient has no login: the HMAC is the proof the link came from
+ * us. Format: base64url(JSON payload) + '.' + base64url(HMAC-SHA256).
+ *
+ * A link is bound to its holder: the customer id, a hash of the address it was mailed to and
+ * the customer's link epoch (erasure bumps it). It stops working when the address changes, when
+ * the customer is erased, and when the shop reuses the id for someone else; and it expires
+ * after its kind's lifetime (LINK_LIFETIME_DAYS).
  */
-export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'snooze' | 'resubscribe';
+export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'snooze' | 'resubscribe' | 'resubscribe-confirm';
+
+/**
+ * How long each kind of link works after it is mailed (or shown).
+ * - unsubscribe, click: 400 days — people act on old emails; unsubscribing must keep working
+ *   well past the 30 days the law asks for;
+ * - open: 90 days — opens after that say nothing about a journey;
+ * - snooze: 120 days — longer than any replenishment cycle's reminder stays relevant;
+ * - resubscribe: 1 hour — offered on the unsubscribe confirmation page, for a change of mind;
+ * - resubscribe-confirm: 2 days — mailed to the address itself, the only thing that grants consent.
+ */
+export const LINK_LIFETIME_DAYS: Record<LinkPurpose, number> = {
+  unsubscribe: 400,
+  click: 400,
+  open: 90,
+  snooze: 120,
+  resubscribe: 1 / 24,
+  'resubscribe-confirm': 2,
+};
 
 export interface LinkPayload {
   /** purpose, so a token for one kind of link cannot be replayed as another */
@@ -14,8 +37,21 @@ export interface LinkPayload {
   c: string;
   /** message id, when the link belongs to one message */
   m?: number;
-  /** purpose-specific extra (a URL for click, a workflow id for snooze) */
+  /** purpose-specific extra (a link index for click, the product and order for snooze) */
   x?: string;
+  /** hash of the address the link was mailed to */
+  a?: string;
+  /** the customer's link epoch when the link was made */
+  e?: number;
+  /** expiry, seconds since the epoch */
+  t?: number;
+}
+
+/** Who a link is for, as the customers row says when the link is made. */
+export interface LinkHolder {
+  customerId: string;
+  email: string | null;
+  epoch: number;
 }
 
 export function signToken(secret: string, payload: LinkPayload): string {
@@ -23,24 +59,65 @@ export function signToken(secret: string, payload: LinkPayload): string {
   return `${body}.${mac(secret, body)}`;
 }
 
-export function verifyToken(secret: string, token: string, purpose: LinkPurpose): LinkPayload | undefined {
+/** A link token for `holder`, valid for its purpose's lifetime from `now`. */
+export function signLink(
+  secret: string,
+  purpose: LinkPurpose,
+  holder: LinkHolder,
+  extra: { m?: number; x?: string } = {},
+  now = Date.now(),
+): string {
+  return signToken(secret, {
+    p: purpose,
+    c: holder.customerId,
+    ...extra,
+    a: addressHash(secret, holder.email),
+    e: holder.epoch,
+    t: Math.floor(now / 1000 + LINK_LIFETIME_DAYS[purpose] * 86_400),
+  });
+}
+
+/**
+ * The payload of a genuine, unexpired token for `purpose`. Links mailed before tokens carried
+ * an expiry and a holder keep working for the harmless kinds; a re-subscribe needs a current one.
+ */
+export function verifyToken(secret: string, token: string, purpose: LinkPurpose, now = Date.now()): LinkPayload | undefined {
   const [body, sig, extra] = token.split('.');
   if (!body || !sig || extra !== undefined) return undefined;
   const expected = Buffer.from(mac(secret, body));
   const given = Buffer.from(sig);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  let payload: LinkPayload;
   try {
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkPayload;
-    return payload.p === purpose && typeof payload.c === 'string' ? payload : undefined;
+    payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkPayload;
   } catch {
     return undefined;
   }
+  if (payload?.p !== purpose || typeof payload.c !== 'string') return undefined;
+  if (payload.t === undefined) return purpose === 'resubscribe' || purpose === 'resubscribe-confirm' ? undefined : payload;
+  return typeof payload.t === 'number' && payload.t * 1000 > now ? payload : undefined;
+}
+
+/** Whether the customer as stored now is the one the link was made for (same address, same epoch, not erased). */
+export function holdsLink(
+  secret: string,
+  payload: LinkPayload,
+  current: { email: string | null; link_epoch: number; erased_at: Date | null } | undefined,
+): boolean {
+  if (!current || current.erased_at) return false;
+  if (payload.e !== undefined && payload.e !== current.link_epoch) return false;
+  return payload.a === undefined || payload.a === addressHash(secret, current.email);
+}
+
+/** Short keyed hash of an address (case-insensitive): binds a link without putting the address in it. */
+export function addressHash(secret: string, email: string | null): string {
+  return createHmac('sha256', secret).update(`address:${(email ?? '').trim().toLowerCase()}`).digest('base64url').slice(0, 16);
 }
 
 function mac(secret: string, body: string): string {
   return createHmac('sha256', secret).update(body).digest('base64url');
 }
 
-export function unsubscribeUrl(publicUrl: string, secret: string, customerId: string, messageId?: number): string {
-  return `${publicUrl}/u/${signToken(secret, { p: 'unsubscribe', c: customerId, m: messageId })}`;
+export function unsubscribeUrl(publicUrl: string, secret: string, holder: LinkHolder, messageId?: number): string {
+  return `${publicUrl}/u/${signLink(secret, 'unsubscribe', holder, { m: messageId })}`;
 }

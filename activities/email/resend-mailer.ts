@@ -11,9 +11,11 @@ const MAX_IDEMPOTENCY_KEY = 256;
  * every retry presents the provider the same key.
  */
 export function providerIdempotencyKey(key: string): string {
-  if (key.length <= MAX_IDEMPOTENCY_KEY) return key;
+  // An HTTP header holds printable ASCII only: ids in other scripts are hashed as well.
+  const printable = key.replace(/[^\x20-\x7e]/g, '_');
+  if (printable === key && key.length <= MAX_IDEMPOTENCY_KEY) return key;
   const digest = `#sha256:${createHash('sha256').update(key).digest('hex')}`;
-  return key.slice(0, MAX_IDEMPOTENCY_KEY - digest.length) + digest;
+  return printable.slice(0, MAX_IDEMPOTENCY_KEY - digest.length) + digest;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { signToken } from '../../links/signed-links';
+import { signLink, type LinkHolder } from '../../links/signed-links';
 import type { RenderedEmail } from './render';
 
 /**
@@ -10,18 +10,18 @@ import type { RenderedEmail } from './render';
  */
 export function addTracking(
   rendered: RenderedEmail,
-  options: { publicUrl: string; secret: string; customerId: string; messageId: number },
+  options: { publicUrl: string; secret: string; holder: LinkHolder; messageId: number },
 ): RenderedEmail {
-  const { publicUrl, secret, customerId, messageId } = options;
+  const { publicUrl, secret, holder, messageId } = options;
   const own = (url: string) => url.startsWith(`${publicUrl}/`);
   const links = rendered.links.filter((url) => !own(url));
-  const clickUrl = (index: number) => `${publicUrl}/t/c/${signToken(secret, { p: 'click', c: customerId, m: messageId, x: String(index) })}`;
+  const clickUrl = (index: number) => `${publicUrl}/t/c/${signLink(secret, 'click', holder, { m: messageId, x: String(index) })}`;
   const html = rendered.html.replace(/href="(https?:\/\/[^"]+)"/g, (whole, raw: string) => {
     const url = raw.replace(/&amp;/g, '&');
     const index = links.indexOf(url);
     return index === -1 ? whole : `href="${clickUrl(index)}"`;
   });
-  const pixel = `<img src="${publicUrl}/t/o/${signToken(secret, { p: 'open', c: customerId, m: messageId })}" width="1" height="1" alt="" style="display:block;height:1px;width:1px;border:0" />`;
+  const pixel = `<img src="${publicUrl}/t/o/${signLink(secret, 'open', holder, { m: messageId })}" width="1" height="1" alt="" style="display:block;height:1px;width:1px;border:0" />`;
   const withPixel = html.includes('</body>') ? html.replace('</body>', `${pixel}</body>`) : html + pixel;
   return { ...rendered, html: withPixel, links };
 }

@@ -154,7 +154,7 @@ export function customersRouter(deps: ApiDeps): Router {
   router.delete('/:id', async (req, res) => {
     const id = idParam.safeParse(req.params.id);
     if (!id.success) throw validationError(id.error, 'path');
-    await eraseCustomer({ db: deps.db, temporal: deps.temporal }, id.data);
+    await eraseCustomer({ db: deps.db, temporal: deps.temporal, secret: deps.config.pseudonymSecret }, id.data);
     res.status(204).end();
   });
 

@@ -15,6 +15,7 @@ import {
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
+import { holdsLink, type LinkPayload } from '../../links/signed-links';
 
 const tokenParams = z.object({ token: linkToken });
 const gone = htmlPage('The reminder ended or was replaced by a newer order');
@@ -46,7 +47,7 @@ export function replenishmentLinksRouter(deps: Pick<ApiDeps, 'db' | 'config' | '
 
   router.get('/remind/:token', async (req, res) => {
     const target = readReplenishmentToken(secret, req.params.token);
-    if (!target) return invalidLink(res);
+    if (!target || !(await holdsReplenishmentLink(deps, target))) return invalidLink(res);
     const reminder = await findReminder(deps, target);
     if (!reminder) return noLongerActive(res);
     const zone = await customerZone(deps, target.customerId);
@@ -69,7 +70,7 @@ ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : resched
 
   router.post('/remind/:token', form, async (req, res) => {
     const target = readReplenishmentToken(secret, req.params.token);
-    if (!target) return invalidLink(res);
+    if (!target || !(await holdsReplenishmentLink(deps, target))) return invalidLink(res);
     const parsed = ReminderChoiceSchema.safeParse(req.body ?? {});
     if (!parsed.success) return sendPage(res, 422, 'Pick a date', '<h1>Please pick a date</h1><p>Go back and choose when to be reminded.</p>');
     const reminder = await findReminder(deps, target);
@@ -134,6 +135,13 @@ async function findReminder(deps: Pick<ApiDeps, 'temporal'>, target: Replenishme
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/** A bound link (address, epoch) must still belong to the customer as stored now. */
+async function holdsReplenishmentLink(deps: Pick<ApiDeps, 'db' | 'config'>, target: { customerId: string; link: LinkPayload }): Promise<boolean> {
+  if (target.link.e === undefined) return true;
+  const { rows } = await deps.db.query('SELECT email, link_epoch, erased_at FROM customers WHERE id = $1', [target.customerId]);
+  return holdsLink(deps.config.tokenSecret, target.link, rows[0]);
 }
 
 /** The journey shows its cycle once it has read the product; before that there is nothing to move. */

@@ -145,7 +145,7 @@ export function suppressionsRouter(deps: ApiDeps): Router {
     if (!rows[0]) throw new ApiError(404, 'not_found', 'This address is not suppressed');
     // Lifting a suppression is a decision someone must be able to account for later.
     await deps.db.query(`INSERT INTO audit_log (action, subject, details) VALUES ('unsuppress', $1, $2)`, [
-      `email:${pseudonym(rows[0].email)}`,
+      `email:${pseudonym(deps.config.pseudonymSecret, rows[0].email)}`,
       JSON.stringify({ reason: rows[0].reason, source: rows[0].source }),
     ]);
     res.status(204).end();

@@ -1,6 +1,7 @@
 import express, { Router, type Response } from 'express';
 import type { Pool } from 'pg';
-import { signToken, verifyToken, type LinkPayload } from '../../links/signed-links';
+import { addressHash, holdsLink, signLink, verifyToken, type LinkHolder, type LinkPayload, type LinkPurpose } from '../../links/signed-links';
+import type { Mailer } from '../../activities/email/mailer';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
@@ -30,14 +31,15 @@ documentPublic({
 documentPublic({
   method: 'get',
   path: '/r/{token}',
-  summary: 'Re-subscribe page (linked from the unsubscribe confirmation); changes nothing',
+  summary: 'Re-subscribe page (linked from the unsubscribe confirmation, or from the confirmation email); changes nothing',
   request: { params: tokenParams },
   responses: { 200: htmlPage('Page with a Re-subscribe button'), 400: invalid },
 });
 documentPublic({
   method: 'post',
   path: '/r/{token}',
-  summary: 'Re-subscribe: an explicit new opt-in, recorded with source and time',
+  summary: 'Re-subscribe: with the page\'s link, mails a confirmation link to the address; with the confirmation link, the explicit new opt-in',
+  description: 'Only the confirmation link (mailed to the address itself, valid 2 days) grants consent: a forwarded email cannot re-subscribe its original recipient.',
   request: { params: tokenParams },
   responses: { 200: htmlPage('Subscribed again'), 400: invalid },
 });
@@ -46,26 +48,38 @@ documentPublic({
  * The public, token-signed unsubscribe pages (no API key, no login, no cookies: the HMAC in the
  * link is the proof). RFC 8058: GET only shows a page — link scanners and previews must never
  * unsubscribe anyone — and POST unsubscribes, whether it is the mailbox provider's one-click
- * (`List-Unsubscribe=One-Click`) or the button on the page.
+ * (`List-Unsubscribe=One-Click`) or the button on the page. Every link must still belong to
+ * its holder: same address, same link epoch, not erased (links/signed-links.ts).
  *
  *   GET  /u/:token   page with an Unsubscribe button
  *   POST /u/:token   unsubscribe (idempotent), then a page offering to re-subscribe
- *   GET  /r/:token   page with a Re-subscribe button (token purpose 'resubscribe')
- *   POST /r/:token   re-subscribe: an explicit new opt-in, recorded like any consent
+ *   GET  /r/:token   re-subscribe page: offers to mail a confirmation link ('resubscribe'), or
+ *                    with a confirmation link ('resubscribe-confirm') a Confirm button
+ *   POST /r/:token   'resubscribe': mails the confirmation link to the address on file;
+ *                    'resubscribe-confirm': the explicit new opt-in, recorded like any consent
+ * A forwarded email's unsubscribe page therefore never grants consent by itself: only a click
+ * in a confirmation that reached the address does.
  */
-export function unsubscribeRouter(deps: ApiDeps): Router {
+export function unsubscribeRouter(deps: ApiDeps, mailer: Mailer): Router {
   const router = Router();
   const secret = deps.config.tokenSecret;
   const shop = deps.config.mail.shopName;
   // The one-click body is tiny; anything bigger is not a mailbox provider.
   const form = express.urlencoded({ extended: false, limit: '8kb' });
+  const holder = async (token: string, purpose: LinkPurpose) => {
+    const link = verifyToken(secret, token, purpose);
+    if (!link) return undefined;
+    const customer = await findRecipient(deps.db, link.c);
+    return customer && holdsLink(secret, link, customer) ? { link, customer } : undefined;
+  };
+  const resubscribeLink = async (token: string) =>
+    (await holder(token, 'resubscribe-confirm')) ?? (await holder(token, 'resubscribe'));
 
   router.get('/u/:token', async (req, res) => {
-    const link = verifyToken(secret, req.params.token, 'unsubscribe');
-    if (!link) return invalidLink(res);
-    const customer = await findRecipient(deps.db, link.c);
-    if (!customer) return sendPage(res, 200, 'Unsubscribe', `<h1>You will not hear from us</h1><p>This address is not on ${escapeHtml(shop)}'s mailing list.</p>`);
-    if (customer.unsubscribed_at) return sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link)));
+    const found = await holder(req.params.token, 'unsubscribe');
+    if (!found) return invalidLink(res);
+    const { link, customer } = found;
+    if (customer.unsubscribed_at) return sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link, customer)));
     sendPage(
       res,
       200,
@@ -77,37 +91,49 @@ export function unsubscribeRouter(deps: ApiDeps): Router {
   });
 
   router.post('/u/:token', form, async (req, res) => {
-    const link = verifyToken(secret, req.params.token, 'unsubscribe');
-    if (!link) return invalidLink(res);
+    const found = await holder(req.params.token, 'unsubscribe');
+    if (!found) return invalidLink(res);
+    const { link } = found;
     const oneClick = (req.body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click';
     const source = `unsubscribe-link:${oneClick ? 'one-click' : 'page'}${link.m ? `:message/${link.m}` : ''}`;
     await unsubscribe(deps.db, link.c, source);
     const customer = await findRecipient(deps.db, link.c);
-    sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link)));
+    sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, customer ? resubscribePath(deps.config.publicUrl, secret, link, customer) : ''));
   });
 
   router.get('/r/:token', async (req, res) => {
-    const link = verifyToken(secret, req.params.token, 'resubscribe');
-    if (!link) return invalidLink(res);
-    const customer = await findRecipient(deps.db, link.c);
-    if (!customer) return invalidLink(res);
+    const found = await resubscribeLink(req.params.token);
+    if (!found) return invalidLink(res);
+    const { link, customer } = found;
     if (!customer.unsubscribed_at && customer.marketing_consent) {
       return sendPage(res, 200, 'Subscribed', `<h1>You are subscribed</h1><p>${escapeHtml(maskEmail(customer.email))} receives ${escapeHtml(shop)}'s emails.</p>`);
     }
+    const confirming = link.p === 'resubscribe-confirm';
     sendPage(
       res,
       200,
       'Re-subscribe',
       `<div class="card"><h1>Hear from ${escapeHtml(shop)} again?</h1>
 <p>${escapeHtml(maskEmail(customer.email))} will receive our offers and news again. You can unsubscribe from any email.</p>
-<form method="post" action=""><button type="submit">Re-subscribe</button></form></div>`,
+${confirming ? '' : '<p class="muted">We will send a confirmation link to this address first.</p>'}
+<form method="post" action=""><button type="submit">${confirming ? 'Confirm: re-subscribe' : 'Send me the confirmation link'}</button></form></div>`,
     );
   });
 
   router.post('/r/:token', form, async (req, res) => {
-    const link = verifyToken(secret, req.params.token, 'resubscribe');
-    if (!link) return invalidLink(res);
-    const done = await resubscribe(deps.db, link.c, 'resubscribe-link');
+    const found = await resubscribeLink(req.params.token);
+    if (!found) return invalidLink(res);
+    const { link, customer } = found;
+    if (link.p === 'resubscribe') {
+      await mailResubscribeConfirmation(deps, mailer, customer);
+      return sendPage(
+        res,
+        200,
+        'Check your inbox',
+        `<h1>Check your inbox</h1><p>We sent a confirmation link to ${escapeHtml(maskEmail(customer.email))}. It works for two days.</p>`,
+      );
+    }
+    const done = await resubscribe(deps.db, link.c, 'resubscribe-confirmation');
     if (!done) return invalidLink(res);
     sendPage(res, 200, 'Subscribed', `<h1>Welcome back</h1><p>You will hear from ${escapeHtml(shop)} again.</p>`);
   });
@@ -116,17 +142,47 @@ export function unsubscribeRouter(deps: ApiDeps): Router {
 }
 
 interface Recipient {
+  id: string;
   email: string | null;
   marketing_consent: boolean;
   unsubscribed_at: Date | null;
+  link_epoch: number;
+  erased_at: Date | null;
 }
 
 async function findRecipient(db: Pool, customerId: string): Promise<Recipient | undefined> {
   const { rows } = await db.query<Recipient>(
-    'SELECT email, marketing_consent, unsubscribed_at FROM customers WHERE id = $1 AND erased_at IS NULL',
+    'SELECT id, email, marketing_consent, unsubscribed_at, link_epoch, erased_at FROM customers WHERE id = $1 AND erased_at IS NULL',
     [customerId],
   );
   return rows[0];
+}
+
+const toHolder = (customer: Recipient): LinkHolder => ({ customerId: customer.id, email: customer.email, epoch: customer.link_epoch });
+
+/**
+ * The confirmation that grants consent goes to the address on file, so only its owner can
+ * re-subscribe it. Transactional (the person asked for it); one per ten minutes per customer
+ * and address, by the idempotency key, so the button cannot be used to flood a mailbox.
+ */
+async function mailResubscribeConfirmation(deps: ApiDeps, mailer: Mailer, customer: Recipient): Promise<void> {
+  if (!customer.email) return;
+  const shop = deps.config.mail.shopName;
+  const url = `${deps.config.publicUrl}/r/${signLink(deps.config.tokenSecret, 'resubscribe-confirm', toHolder(customer))}`;
+  const window = Math.floor(Date.now() / 600_000);
+  await mailer.send({
+    to: customer.email,
+    from: deps.config.mail.from,
+    subject: `Confirm: hear from ${shop} again`,
+    html: page(
+      `Confirm: hear from ${shop} again`,
+      `<div class="card"><h1>Hear from ${escapeHtml(shop)} again?</h1><p>Someone asked to re-subscribe this address to ${escapeHtml(shop)}'s emails. If it was you, confirm within two days:</p>
+<p><a href="${escapeHtml(url)}">Yes, re-subscribe me</a></p><p class="muted">If it was not you, ignore this email: nothing changes. ${escapeHtml(deps.config.mail.postalAddress)}</p></div>`,
+    ),
+    text: `Someone asked to re-subscribe this address to ${shop}'s emails. If it was you, confirm within two days: ${url}\nIf it was not you, ignore this email: nothing changes.\n${deps.config.mail.postalAddress}`,
+    headers: {},
+    idempotencyKey: `resubscribe-confirmation/${addressHash(deps.config.tokenSecret, customer.email)}/${window}`,
+  });
 }
 
 /**
@@ -177,8 +233,8 @@ export async function resubscribe(db: Pool, customerId: string, source: string, 
   return (rowCount ?? 0) > 0;
 }
 
-function resubscribePath(publicUrl: string, secret: string, link: LinkPayload): string {
-  return `${publicUrl}/r/${signToken(secret, { p: 'resubscribe', c: link.c, m: link.m })}`;
+function resubscribePath(publicUrl: string, secret: string, link: LinkPayload, customer: Recipient): string {
+  return `${publicUrl}/r/${signLink(secret, 'resubscribe', toHolder(customer), { m: link.m })}`;
 }
 
 function unsubscribedBody(shop: string, customer: Recipient | undefined, resubscribe: string): string {

@@ -7,6 +7,7 @@ import { ApiError } from '../errors';
 import { withTransaction } from '../../db/transaction';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
 import { documentPublic, error, json } from '../route-docs';
+import { ERASED_PREFIX } from '../erasure';
 
 /**
  * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
@@ -93,18 +94,27 @@ const TIMESTAMP_COLUMN: Record<string, string> = {
 /** false when this svix-id was applied before. */
 export async function applyResendEvent(db: Pool, svixId: string, event: ResendEvent, payload: unknown): Promise<boolean> {
   return withTransaction(db, async (tx) => {
+    // About a message of an erased customer: the event may still mark the (anonymous) log
+    // row, but neither its payload nor its recipients are stored again.
+    const erased = await aboutErasedCustomer(tx, event.data.email_id);
     const fresh = await tx.query(
       'INSERT INTO webhook_events (svix_id, type, payload) VALUES ($1, $2, $3) ON CONFLICT (svix_id) DO NOTHING',
-      [svixId, event.type, JSON.stringify(payload)],
+      [svixId, event.type, erased ? '{}' : JSON.stringify(payload)],
     );
     // Already applied: the insert did nothing, so there is nothing to undo either.
     if (!fresh.rowCount) return false;
-    await applyToMessageLog(tx, svixId, event);
+    await applyToMessageLog(tx, svixId, erased ? { ...event, data: { ...event.data, to: undefined } } : event, erased);
     return true;
   });
 }
 
-async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEvent): Promise<void> {
+async function aboutErasedCustomer(tx: PoolClient, providerId: string | undefined): Promise<boolean> {
+  if (!providerId) return false;
+  const { rows } = await tx.query<{ customer_id: string }>('SELECT customer_id FROM messages WHERE provider_message_id = $1 LIMIT 1', [providerId]);
+  return rows[0]?.customer_id.startsWith(ERASED_PREFIX) ?? false;
+}
+
+async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEvent, erased = false): Promise<void> {
   const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : new Date();
   const providerId = event.data.email_id;
   const column = TIMESTAMP_COLUMN[event.type];
@@ -126,7 +136,7 @@ async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEv
         [providerId, at, hard],
       );
     }
-    if (hard) await suppress(tx, recipients, 'hard_bounce', `resend:${svixId}`);
+    if (hard && !erased) await suppress(tx, recipients, 'hard_bounce', `resend:${svixId}`);
     return;
   }
   if (event.type === 'email.complained') {
@@ -137,7 +147,7 @@ async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEv
         at,
       ]);
     }
-    await suppress(tx, recipients, 'complaint', `resend:${svixId}`);
+    if (!erased) await suppress(tx, recipients, 'complaint', `resend:${svixId}`);
   }
   // Other types (sent, delivery_delayed, …) stay in webhook_events only.
 }

@@ -63,7 +63,7 @@ describe('erasure (GDPR)', () => {
       { workflowId: 'order/o-er-1', running: true },
       { workflowId: `vip/${id}`, running: false },
     ]);
-    const result = await eraseCustomer({ db: h.db.pool, temporal: temporal.control }, id, new Date('2026-02-01T00:00:00Z'));
+    const result = await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: temporal.control }, id, new Date('2026-02-01T00:00:00Z'));
     assert.equal(result.journeysEnded, 2);
     assert.deepEqual(temporal.terminated, [
       { workflowId: `welcome/${id}`, reason: ERASURE_REASON },
@@ -98,8 +98,8 @@ describe('erasure (GDPR)', () => {
     assert.equal(pending.dispatch_error, 'customer erased', 'an undispatched event will not start journeys');
     const audit = await h.db.pool.query('SELECT action, subject FROM audit_log ORDER BY id');
     assert.deepEqual(audit.rows, [
-      { action: 'unsubscribe', subject: `customer:${pseudonym(id)}` },
-      { action: 'erase', subject: `customer:${pseudonym(id)}` },
+      { action: 'unsubscribe', subject: `customer:${pseudonym(h.config.pseudonymSecret, id)}` },
+      { action: 'erase', subject: `customer:${pseudonym(h.config.pseudonymSecret, id)}` },
     ]);
 
     // Nothing is sent to an erased customer, transactional included.
@@ -108,8 +108,8 @@ describe('erasure (GDPR)', () => {
 
   test('erasing an unknown id or erasing twice succeeds and leaves a tombstone', async () => {
     const temporal = fakeTemporal([]);
-    await eraseCustomer({ db: h.db.pool, temporal: temporal.control }, 'c-never-seen');
-    await eraseCustomer({ db: h.db.pool, temporal: temporal.control }, 'c-never-seen');
+    await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: temporal.control }, 'c-never-seen');
+    await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: temporal.control }, 'c-never-seen');
     const row = (await h.db.pool.query('SELECT email, erased_at FROM customers WHERE id = $1', ['c-never-seen'])).rows[0];
     assert.equal(row.email, null);
     assert.ok(row.erased_at);
@@ -118,7 +118,7 @@ describe('erasure (GDPR)', () => {
   test('a profile that occurred before the erasure cannot revive it; one after it starts fresh with its own consent only', async () => {
     const id = 'c-revive';
     await upsertCustomerProfile(h.db.pool, id, { email: 'old@example.com', marketingConsent: true }, { source: 'test', at: '2026-01-01T00:00:00Z' });
-    await eraseCustomer({ db: h.db.pool, temporal: fakeTemporal([]).control }, id, new Date('2026-02-01T00:00:00Z'));
+    await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: fakeTemporal([]).control }, id, new Date('2026-02-01T00:00:00Z'));
 
     await upsertCustomerProfile(h.db.pool, id, { email: 'old@example.com', firstName: 'Old' }, { source: 'late', at: '2026-01-15T00:00:00Z' });
     let row = (await h.db.pool.query('SELECT email, first_name, erased_at FROM customers WHERE id = $1', [id])).rows[0];
@@ -138,13 +138,15 @@ describe('erasure (GDPR)', () => {
     await upsertCustomerProfile(h.db.pool, id, { email: 'first@example.com' }, { source: 'test', at: '2026-01-01T00:00:00Z' });
     const before = await h.activities.sendMessage(transactionalInput(id, 'o-cb-1'));
     assert.equal(before.status, 'sent');
-    await eraseCustomer({ db: h.db.pool, temporal: fakeTemporal([]).control }, id, new Date('2026-02-01T00:00:00Z'));
+    await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: fakeTemporal([]).control }, id, new Date('2026-02-01T00:00:00Z'));
 
     await upsertCustomerProfile(h.db.pool, id, { email: 'second@example.com' }, { source: 'test', at: '2026-02-02T00:00:00Z' });
     const again = await h.activities.sendMessage(transactionalInput(id, 'o-cb-1'));
     assert.equal(again.status, 'sent', 'the erased ledger row no longer claims the key');
     assert.notEqual(again.status === 'sent' && again.messageId, before.status === 'sent' && before.messageId);
     const { rows } = await h.db.pool.query('SELECT to_email FROM messages WHERE customer_id = $1 ORDER BY id', [id]);
-    assert.deepEqual(rows.map((r) => r.to_email), [null, 'second@example.com'], 'the old row stays, without its address');
+    assert.deepEqual(rows.map((r) => r.to_email), ['second@example.com']);
+    const old = await h.db.pool.query('SELECT to_email FROM messages WHERE customer_id = $1', [pseudonym(h.config.pseudonymSecret, id)]);
+    assert.deepEqual(old.rows, [{ to_email: null }], 'the old row stays, under the pseudonym and without its address');
   });
 });

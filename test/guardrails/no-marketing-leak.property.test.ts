@@ -59,7 +59,7 @@ test('no combination of consent, unsubscribe, suppression, unengaged and erased 
         }
         if (s.suppressed !== 'no') await suppress(h.db.pool, [email], s.suppressed, 'prop');
         if (s.unengaged) await h.db.pool.query('UPDATE customers SET unengaged_at = now() WHERE id = $1', [id]);
-        if (s.erased) await eraseCustomer({ db: h.db.pool, temporal: noJourneys }, id, new Date('2026-01-10T00:00:00Z'));
+        if (s.erased) await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: noJourneys }, id, new Date('2026-01-10T00:00:00Z'));
 
         const before = mailer.calls.length;
         const input =

@@ -64,7 +64,7 @@ describe('send retries', () => {
 
     await h.customer('r-consent', { marketingConsent: false }, '2026-01-15T12:01:00Z');
     await suppress(h.db.pool, ['r-suppressed@example.com'], 'complaint', 'test');
-    await eraseCustomer({ db: h.db.pool, temporal: noJourneys }, 'r-erased', h.now);
+    await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: noJourneys }, 'r-erased', h.now);
     const calls = h.resend.requests;
     assert.deepEqual(await h.send({ customerId: 'r-consent', idempotencyKey: 'r/consent/1' }), { status: 'skipped', reason: 'no_consent' });
     assert.deepEqual(await h.send({ customerId: 'r-suppressed', idempotencyKey: 'r/suppressed/1' }), { status: 'skipped', reason: 'suppressed' });

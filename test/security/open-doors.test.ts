@@ -156,6 +156,14 @@ describe('open doors', () => {
     assert.equal(res.headers.get('x-powered-by'), null);
   });
 
+  test('a customer id in any script is mailed (the provider key header is printable ASCII)', async () => {
+    const id = 'клиент-𳸘';
+    await h.customer(id);
+    const outcome = await h.send({ customerId: id, idempotencyKey: `welcome/${id}/welcome-email` });
+    assert.equal(outcome.status, 'sent');
+    assert.match(h.resend.emails.at(-1)!.idempotencyKey ?? '', /^[\x20-\x7e]+$/);
+  });
+
   test('a client over the /v1 rate limit gets 429 with Retry-After', async () => {
     const server = await listen({ ...h.config, api: { ...h.config.api, rateLimitPerMinute: 5 } }, h);
     try {
