@@ -18,6 +18,9 @@ export function requireApiKey(apiKey: string, name = 'API key'): RequestHandler 
 export const requireJson: RequestHandler = (req, _res, next) => {
   // Only the methods /v1 routes take bodies with; any other method gets its 405 first.
   if (!['POST', 'PUT'].includes(req.method)) return next();
+  // A POST without a body (a retry) has no media type to check; validation speaks about what is missing.
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return next();
   if (!req.is('application/json')) {
     return next(new ApiError(415, 'unsupported_media_type', 'Send the body as application/json'));
   }

@@ -82,6 +82,8 @@ describe('API document', () => {
       'POST /v1/suppressions': { path: '/v1/suppressions', body: JSON.stringify({ email: 'gone@example.com' }) },
       'GET /v1/suppressions/{email}': { path: '/v1/suppressions/gone@example.com' },
       'DELETE /v1/suppressions/{email}': { path: '/v1/suppressions/gone@example.com' },
+      'GET /v1/dead-letters': { path: '/v1/dead-letters' },
+      'POST /v1/dead-letters/{id}/retry': { path: '/v1/dead-letters/no-such-event/retry' },
       'GET /u/{token}': { path: unsubscribePath },
       'POST /u/{token}': { path: unsubscribePath, body: 'List-Unsubscribe=One-Click', contentType: form },
       'GET /r/{token}': { path: resubscribe },
