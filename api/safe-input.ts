@@ -2,12 +2,19 @@ import type { RequestHandler } from 'express';
 import { ApiError } from './errors';
 
 /**
- * Postgres text and jsonb cannot hold U+0000: a NUL anywhere in a body, path or query would
- * otherwise surface as a database error (a 500) instead of a clear 422.
+ * Text Postgres cannot store, and shapes no shop sends, rejected before any handler sees them:
+ * - U+0000 anywhere (Postgres text and jsonb cannot hold it);
+ * - a lone UTF-16 surrogate (jsonb refuses the `\ud800` escape JSON.stringify writes for it);
+ * - nesting deeper than MAX_DEPTH (a `[[[[…]]]]` bomb would otherwise exhaust the stack).
+ * Each would otherwise surface as a database error or a crash (a 500) instead of a clear 422.
  */
+export const MAX_DEPTH = 32;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export const rejectNulCharacters: RequestHandler = (req, _res, next) => {
-  const where = findNul({ path: decoded(req.path), query: req.query, body: req.body as unknown });
-  if (where) return next(new ApiError(422, 'validation_failed', 'Text must not contain NUL (\\u0000) characters', [{ path: where, message: 'contains \\u0000' }]));
+  const found = findUnstorable({ path: decoded(req.path), query: req.query, body: req.body as unknown });
+  if (found) return next(new ApiError(422, 'validation_failed', found.message, [{ path: found.path, message: found.message }]));
   next();
 };
 
@@ -19,20 +26,28 @@ function decoded(path: string): string {
   }
 }
 
-function findNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(value)' : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findNul(item, `${path}.${i}`);
-      if (found) return found;
+function problemIn(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'Text must not contain NUL (\\u0000) characters';
+  if (LONE_SURROGATE.test(text)) return 'Text must be valid Unicode (no lone surrogate)';
+  return undefined;
+}
+
+/** Walks the value without recursion, so depth is checked before it can hurt. */
+function findUnstorable(root: unknown): { path: string; message: string } | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  while (stack.length) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      const message = problemIn(value);
+      if (message) return { path: path || '(value)', message };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object') {
+    if (!value || typeof value !== 'object') continue;
+    if (depth > MAX_DEPTH) return { path: path || '(value)', message: `Nested more than ${MAX_DEPTH} levels deep` };
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return `${path}.${key.replace(/\u0000/g, '\\u0000')}`;
-      const found = findNul(item, path ? `${path}.${key}` : key);
-      if (found) return found;
+      const message = problemIn(key);
+      if (message) return { path: `${path}.${key.replace(/\u0000/g, '\\u0000')}`, message };
+      stack.push({ value: item, path: path ? `${path}.${key}` : key, depth: depth + 1 });
     }
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { verifyToken } from '../../links/signed-links';
+import { holdsLink, verifyToken, type LinkPayload } from '../../links/signed-links';
 import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
@@ -34,17 +34,24 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 export function trackingRouter(deps: ApiDeps): Router {
   const router = Router();
 
+  /** The message a genuine token names, when it still belongs to the link's holder (address, epoch). */
+  const trackedMessage = async (payload: LinkPayload) => {
+    const { rows } = await deps.db.query<{ links: string[]; email: string | null; link_epoch: number; erased_at: Date | null }>(
+      `SELECT m.links, c.email, c.link_epoch, c.erased_at FROM messages m JOIN customers c ON c.id = m.customer_id
+        WHERE m.id = $1 AND m.customer_id = $2`,
+      [payload.m, payload.c],
+    );
+    return rows[0] && holdsLink(deps.config.tokenSecret, payload, rows[0]) ? rows[0] : undefined;
+  };
+
   router.get('/t/o/:token', async (req, res) => {
     if (!linkToken.safeParse(req.params.token).success) {
       res.status(404).set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif' }).send(PIXEL);
       return;
     }
     const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'open');
-    if (payload?.m) {
-      await deps.db.query('UPDATE messages SET opened_at = coalesce(opened_at, now()) WHERE id = $1 AND customer_id = $2', [
-        payload.m,
-        payload.c,
-      ]);
+    if (payload?.m && (await trackedMessage(payload))) {
+      await deps.db.query('UPDATE messages SET opened_at = coalesce(opened_at, now()) WHERE id = $1', [payload.m]);
     }
     // Webmail shows the pixel from its own origin: the image must be loadable cross-origin.
     res.set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif', 'Cross-Origin-Resource-Policy': 'cross-origin' }).send(PIXEL);
@@ -53,10 +60,8 @@ export function trackingRouter(deps: ApiDeps): Router {
   router.get('/t/c/:token', async (req, res) => {
     const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'click');
     const index = Number(payload?.x);
-    const { rows } = payload?.m
-      ? await deps.db.query<{ links: string[] }>('SELECT links FROM messages WHERE id = $1 AND customer_id = $2', [payload.m, payload.c])
-      : { rows: [] };
-    const target = Number.isInteger(index) ? rows[0]?.links?.[index] : undefined;
+    const message = payload?.m ? await trackedMessage(payload) : undefined;
+    const target = Number.isInteger(index) ? message?.links?.[index] : undefined;
     if (!payload || !target) {
       res.status(404).type('html').send(page('Link not found', `<h1>This link is not valid</h1><p class="muted">${escapeHtml('It may have been mistyped or cut off.')}</p>`));
       return;

@@ -97,7 +97,7 @@ describe('one-click unsubscribe (RFC 8058) and re-subscribe', () => {
     assert.deepEqual(await customer('c-forged'), { marketing_consent: true, unsubscribed_at: null, consent_source: 'test' });
   });
 
-  test('the confirmation page offers re-subscribing; GET on it changes nothing, POST opts in again with its source', async () => {
+  test('the confirmation page offers re-subscribing; GET on it changes nothing, POST mails a confirmation whose link opts in again with its source', async () => {
     await h.customer('c-resub');
     const path = await unsubscribePathFromEmail('c-resub', 'u/resub/1');
     const page = await (await fetch(`${app.url}${path}`, { method: 'POST', body: new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }) })).text();
@@ -105,12 +105,20 @@ describe('one-click unsubscribe (RFC 8058) and re-subscribe', () => {
     assert.ok(resubscribe, 'a re-subscribe form on the confirmation page');
     const get = await fetch(`${app.url}${resubscribe}`);
     assert.equal(get.status, 200);
-    assert.match(await get.text(), /Re-subscribe<\/button>/);
+    assert.match(await get.text(), /Send me the confirmation link<\/button>/);
     assert.equal((await customer('c-resub')).marketing_consent, false);
 
+    const mailed = h.resend.emails.length;
     assert.equal((await fetch(`${app.url}${resubscribe}`, { method: 'POST' })).status, 200);
+    assert.equal((await customer('c-resub')).marketing_consent, false, 'the page alone grants nothing');
+    const confirmation = h.resend.emails.slice(mailed).find((e) => e.body.to.includes('c-resub@example.com'));
+    assert.ok(confirmation, 'a confirmation went to the address');
+    const confirm = /href="http:\/\/shop\.test(\/r\/[\w.-]+)"/.exec(confirmation.body.html)?.[1];
+    assert.ok(confirm);
+    assert.match(await (await fetch(`${app.url}${confirm}`)).text(), /Confirm: re-subscribe<\/button>/);
+    assert.equal((await fetch(`${app.url}${confirm}`, { method: 'POST' })).status, 200);
     const row = await customer('c-resub');
-    assert.deepEqual([row.marketing_consent, row.unsubscribed_at, row.consent_source], [true, null, 'resubscribe-link']);
+    assert.deepEqual([row.marketing_consent, row.unsubscribed_at, row.consent_source], [true, null, 'resubscribe-confirmation']);
     h.setNow('2026-01-20T12:00:00Z');
     assert.equal((await h.send({ customerId: 'c-resub', idempotencyKey: 'u/resub/2' })).status, 'sent');
     // An unsubscribe token does not work as a re-subscribe token.

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import { testSdkLogger } from '../helpers/sdk-logger';
@@ -36,7 +36,7 @@ export const TEST_API_KEY = 'test-api-key-0123456789';
 
 let runtimeInstalled = false;
 
-export async function startHarness(options: { journeys?: Partial<Record<keyof JourneysConfig, unknown>>; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(options: { log?: Logger; journeys?: Partial<Record<keyof JourneysConfig, unknown>>; env?: Record<string, string> } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: testSdkLogger() });
     runtimeInstalled = true;
@@ -74,7 +74,7 @@ export async function startHarness(options: { journeys?: Partial<Record<keyof Jo
     guardrails: { quietHoursStart: 0, quietHoursEnd: 0, ...(options.journeys?.guardrails as object | undefined) },
   };
   const config: Config = { ...base, journeys: JourneysConfigSchema.parse(journeys) };
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   const worker = await createJourneysWorker({
     config,
     db: database.pool,
