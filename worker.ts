@@ -8,6 +8,7 @@ import type { Mailer } from './activities/email/mailer';
 import { loadConfig, loadDotEnv, type Config, type WorkerTuning } from './config/env';
 import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
+import { payloadDataConverter } from './runtime/payload-codec';
 import { connectWorker } from './runtime/temporal';
 import { heartbeatWhileRunning } from './runtime/activity-heartbeat';
 import { sendsTaskQueue } from './workflows/messages';
@@ -81,6 +82,7 @@ export async function createJourneysWorker(options: {
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     interceptors: { activity: [heartbeatWhileRunning] },
+    dataConverter: payloadDataConverter(config.temporal.payloadKey),
   };
   const journeys = await Worker.create({
     ...common,

@@ -37,6 +37,10 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('journeys'),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEMPORAL_PAYLOAD_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'TEMPORAL_PAYLOAD_KEY must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
   TEMPORAL_UI_PORT: port.default(8233),
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
@@ -92,6 +96,8 @@ export interface Config {
     taskQueue: string;
     apiKey: string | undefined;
     tls: boolean;
+    /** AES-256 key that encrypts every payload in Temporal (client and worker); unset: payloads in clear */
+    payloadKey: Buffer | undefined;
     uiPort: number;
   };
   mail: {
@@ -240,6 +246,7 @@ export function loadConfig(
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       apiKey: e.TEMPORAL_API_KEY,
       tls: e.TEMPORAL_TLS,
+      payloadKey: e.TEMPORAL_PAYLOAD_KEY ? Buffer.from(e.TEMPORAL_PAYLOAD_KEY, 'base64') : undefined,
       uiPort: e.TEMPORAL_UI_PORT,
     },
     mail: {

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/env';
+import { payloadDataConverter } from './payload-codec';
 
 /** Connection options for Temporal Cloud or a self-hosted cluster, from config (TLS, API key). */
 export function connectionOptions(config: Config) {
@@ -17,7 +18,7 @@ export function connectionOptions(config: Config) {
  */
 export function createTemporalClient(config: Config): Client {
   const connection = Connection.lazy(connectionOptions(config));
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: payloadDataConverter(config.temporal.payloadKey) });
 }
 
 export function connectWorker(config: Config): Promise<NativeConnection> {

@@ -5,6 +5,8 @@ import { testSdkLogger } from '../helpers/sdk-logger';
 import { loadConfig, type Config } from '../../config/env';
 import { JourneysConfigSchema, type JourneysConfig } from '../../config/journeys';
 import { devServerExecutable } from '../../dev/temporal-binaries';
+import { Client } from '@temporalio/client';
+import { payloadDataConverter } from '../../runtime/payload-codec';
 import { startApi, type RunningApi } from '../../api/server';
 import { createJourneysWorker, type JourneysWorker } from '../../worker';
 import { journeySearchAttributes } from '../../workflows/messages';
@@ -82,7 +84,11 @@ export async function startHarness(options: { log?: Logger; journeys?: Partial<R
     workflowBundle: await workflowBundle(),
   });
   const workerDone = worker.run();
-  const api = await startApi({ config, db: database.pool, temporal: env.client, log, relayPollInterval: 200 });
+  // With TEMPORAL_PAYLOAD_KEY the API's client encrypts like the worker (env.client stays a plain reader).
+  const apiClient = config.temporal.payloadKey
+    ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: payloadDataConverter(config.temporal.payloadKey) })
+    : env.client;
+  const api = await startApi({ config, db: database.pool, temporal: apiClient, log, relayPollInterval: 200 });
 
   return {
     url: api.url,
