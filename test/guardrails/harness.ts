@@ -7,6 +7,7 @@ import { createResendMailer } from '../../activities/email/resend-mailer';
 import type { Mailer } from '../../activities/email/mailer';
 import type { SendMessageInput, SendOutcome } from '../../activities/types';
 import { createApp } from '../../api/app';
+import type { JourneyControl } from '../../api/erasure';
 import { loadConfig, type Config } from '../../config/env';
 import { JourneysConfigSchema, type JourneysConfig } from '../../config/journeys';
 import { upsertCustomerProfile, type ProfileChange } from '../../ingest/projections';
@@ -142,16 +143,21 @@ export function countingMailer(): Mailer & { calls: string[] } {
   };
 }
 
+/** A Temporal stand-in with no journeys: erasure lists nothing and ends nothing. */
+export const noJourneys: JourneyControl = {
+  workflow: { list: (() => (async function* () {})()) as never, getHandle: (() => ({ terminate: async () => {} })) as never },
+};
+
 export interface RunningApp {
   url: string;
   close(): Promise<void>;
 }
 
 /** The real express app in-process; Temporal is whatever fake the test passes. */
-export async function startApp(harness: SendHarness, temporal: unknown = {}): Promise<RunningApp> {
+export async function startApp(harness: SendHarness, temporal: unknown = {}, config: Config = harness.config): Promise<RunningApp> {
   const app = createApp({
     db: harness.db.pool,
-    config: harness.config,
+    config,
     log: pino({ level: 'silent' }),
     temporal: temporal as Client,
     nudgeRelay: () => undefined,

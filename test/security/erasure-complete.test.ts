@@ -4,12 +4,9 @@ import type { Pool } from 'pg';
 import { eraseCustomer, sweepErasures, type JourneyControl } from '../../api/erasure';
 import { applyResendEvent } from '../../api/routes/webhooks';
 import { storeEvents } from '../../ingest/store';
-import { startSendHarness, transactionalInput, type SendHarness } from '../guardrails/harness';
+import { noJourneys, startSendHarness, transactionalInput, type SendHarness } from '../guardrails/harness';
 
 /** Erasure is complete (no table keeps the id or the address) and durable (nothing writes them back). */
-const noJourneys: JourneyControl = {
-  workflow: { list: (() => (async function* () {})()) as never, getHandle: (() => ({ terminate: async () => {} })) as never },
-};
 
 /** Every text column of every table the app writes, as one string, to search for leftovers. */
 async function everything(db: Pool): Promise<string> {

@@ -2,26 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import pino from 'pino';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Client } from '@temporalio/client';
-import { createApp } from '../../api/app';
 import { loadConfig, ConfigError, type Config } from '../../config/env';
 import { API_KEY, startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
 
 /** Doors a security review found open on the public internet, each shown closed. */
 
-async function listen(config: Config, h: SendHarness, temporal: unknown = {}): Promise<RunningApp> {
-  const app = createApp({ db: h.db.pool, config, log: pino({ level: 'silent' }), temporal: temporal as Client, nudgeRelay: () => {} });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
+const listen = (config: Config, h: SendHarness, temporal: unknown = {}) => startApp(h, temporal, config);
 
 const auth = { authorization: `Bearer ${API_KEY}` };
 

@@ -1,14 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eraseCustomer, type JourneyControl } from '../../api/erasure';
+import { eraseCustomer } from '../../api/erasure';
 import { signToken } from '../../links/signed-links';
 import { upsertCustomerProfile } from '../../ingest/projections';
-import { startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
+import { noJourneys, startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
 
 /** Links in emails: bound to the address and the customer's epoch, expiring, and re-subscribe confirmed by the address itself. */
-const noJourneys: JourneyControl = {
-  workflow: { list: (() => (async function* () {})()) as never, getHandle: (() => ({ terminate: async () => {} })) as never },
-};
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('signed links', () => {
