@@ -61,6 +61,8 @@ test('docker compose config accepts the file', { skip: noCompose }, () => {
     MAIL_FROM: 'Shop <shop@example.com>',
     PUBLIC_URL: 'https://shop.example.com',
     POSTAL_ADDRESS: '1 Example Street',
+    // Production refuses the local outbox: the stack needs a real mail transport.
+    RESEND_API_KEY: 're_compose_test',
   };
   const [cmd, ...args] = composeCli!;
   const result = spawnSync(cmd, [...args, '-f', join(ROOT, 'docker-compose.yml'), 'config', '--quiet'], { env, encoding: 'utf8' });
