@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { apiRateLimit } from './rate-limit';
+import { securityHeaders } from './security-headers';
 import { createMailer } from '../worker';
 import type { ApiDeps } from './deps';
 import { requireApiKey, requireJson } from './auth';
@@ -28,9 +28,7 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  // Security headers on every answer (CSP, nosniff, HSTS, frame and referrer policies); pages
-  // with their own needs (the outbox's email frame, the open pixel) set theirs on top.
-  app.use(helmet());
+  app.use(securityHeaders);
   app.use((req, res, next) => {
     res.on('finish', () => {
       httpRequests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: String(res.statusCode) });
