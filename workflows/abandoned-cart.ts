@@ -115,7 +115,17 @@ export async function abandonedCart({ customerId, config, carried }: AbandonedCa
       stillWanted: () => state.abandoned,
     });
     if (first.status !== 'sent') {
-      // No reminder reached the customer, so no series happened and no cooldown applies.
+      // No reminder reached the customer, so no series happened and no cooldown applies. A cart
+      // update that landed meanwhile is that next update: a new series for it, not lost.
+      await journey.startOverForLateEvents(
+        (event) => event.type === 'cart.updated' && state.abandoned,
+        () =>
+          continueAsNew<typeof abandonedCart>({
+            customerId,
+            config,
+            carried: { state: { ...state, series: undefined }, kit: journey.carryOver() },
+          }),
+      );
       journey.at('done', `first reminder not sent (${first.reason}); the next cart update starts afresh`);
       return;
     }

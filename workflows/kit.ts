@@ -60,6 +60,8 @@ const MARKETING_SEND_PRIORITY = 3;
 
 /** Journeys started before this change replay their upserts as they made them. */
 const SKIP_NO_OP_SEARCH_ATTRIBUTES = 'kit-skip-no-op-search-attributes';
+/** Patch id: a journey ending with an event it had not looked at continues as new with it. */
+const LATE_EVENTS_START_OVER = 'late-events-start-over';
 
 /** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */
 const SEEN_EVENT_IDS_KEPT = 500;
@@ -85,6 +87,12 @@ export class Journey<Data extends object = object> {
   private early: ShopEvent[] | undefined = [];
   private readonly sentSteps: string[] = [];
   private readonly endsOnOrder: boolean;
+  /**
+   * Events received since the journey last began a step (a wait, a sleep, a send): the ones its
+   * code may not have looked at yet. One that lands in the same task as the last activity
+   * result has run its handler, but the journey may be deciding to end without it.
+   */
+  private sinceLastStep: ShopEvent[] = [];
   private step = 'started';
   /** the JourneyStep search attribute as this run last set it (continue-as-new carries it over) */
   private stepAttribute = workflowInfo().typedSearchAttributes.get(JourneyStepKey);
@@ -136,6 +144,7 @@ export class Journey<Data extends object = object> {
     this.seenSet.add(event.id);
     this.seen.push(event.id);
     if (this.seen.length > SEEN_EVENT_IDS_KEPT) this.seenSet.delete(this.seen.shift() as string);
+    this.sinceLastStep.push(event);
     const handlers = this.handlers.get(event.type) ?? [];
     if (handlers.length === 0) this.early?.push(event);
     for (const handler of handlers) handler(event);
@@ -170,6 +179,7 @@ export class Journey<Data extends object = object> {
    */
   async waitUntil(done: () => boolean, timeout: Duration | Deadline, step?: string, details?: string): Promise<boolean> {
     this.early = undefined;
+    this.sinceLastStep = [];
     // A wait that is over before it starts (the order came with the start) is no step to show.
     if (step && !(done() && patched(SKIP_NO_OP_SEARCH_ATTRIBUTES))) this.at(step, details ?? step);
     if (isDeadline(timeout)) {
@@ -206,6 +216,7 @@ export class Journey<Data extends object = object> {
   /** Sleep, waking early only if `interrupt()` becomes true (returns true in that case). */
   async sleep(duration: Duration, step: string, details: string, interrupt?: () => boolean): Promise<boolean> {
     this.early = undefined;
+    this.sinceLastStep = [];
     if (interrupt) return this.waitUntil(interrupt, duration, step, details);
     this.at(step, details);
     this.wakeUpAt = Date.now() + toMs(duration);
@@ -232,6 +243,7 @@ export class Journey<Data extends object = object> {
     options: SendOptions,
   ): Promise<SendOutcome> {
     this.early = undefined;
+    this.sinceLastStep = [];
     const key = [workflowInfo().workflowId, step, options.iteration].filter((p) => p !== undefined).join('/');
     for (;;) {
       const outcome = await sendMessage({
@@ -261,6 +273,17 @@ export class Journey<Data extends object = object> {
       );
       if (cancelled) return { status: 'skipped', reason: 'exit_event_while_deferred' };
     }
+  }
+
+  /**
+   * Call where the journey is about to end: when an event it has not looked at since its last
+   * step would have started a new run had it come a moment later (`startsAnew`), run
+   * `continueAsNew` instead of ending — its state already holds what the handler did — so no
+   * event is lost at a journey's end. Journeys that ended before this check existed replay
+   * unchanged (`patched`).
+   */
+  async startOverForLateEvents(startsAnew: (event: ShopEvent) => boolean, continueAsNew: () => Promise<never>): Promise<void> {
+    if (this.sinceLastStep.some(startsAnew) && patched(LATE_EVENTS_START_OVER)) await continueAsNew();
   }
 
   /** What continue-as-new must carry for the kit; journeys add their own state. */

@@ -59,6 +59,14 @@ export async function winBack(input: WinBackInput): Promise<void> {
     state.lastOrderAt = Math.max(state.lastOrderAt ?? at, at);
     state.clockFrom = Math.max(state.clockFrom ?? at, at);
   });
+  /** The journey ends here — unless an order came in too late for this cycle to see it. */
+  const end = async (step: string, details: string) => {
+    await journey.startOverForLateEvents(
+      (event) => event.type === 'order.placed',
+      () => continueAsNew<typeof winBack>({ ...input, carried: { ...journey.carryOver(), state } }),
+    );
+    journey.at(step, details);
+  };
   const restartClock = (at: number) => {
     state.clockFrom = Math.max(state.clockFrom ?? at, Math.min(at, Date.now()));
   };
@@ -93,7 +101,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
     const first = await journey.send('win-back', 'win-back', {}, attempt(1));
     if (ordered()) continue;
     if (first.status !== 'sent') {
-      journey.at('done', `win-back not sent (${'reason' in first ? first.reason : 'not sent'}); the next order starts over`);
+      await end('done', `win-back not sent (${'reason' in first ? first.reason : 'not sent'}); the next order starts over`);
       return;
     }
     state.winBacksSent += 1;
@@ -110,7 +118,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
     const second = await journey.send('win-back-last-chance', 'win-back-last-chance', {}, attempt(2));
     if (ordered()) continue;
     if (second.status !== 'sent') {
-      journey.at('done', `last chance not sent (${'reason' in second ? second.reason : 'not sent'}); the next order starts over`);
+      await end('done', `last chance not sent (${'reason' in second ? second.reason : 'not sent'}); the next order starts over`);
       return;
     }
     state.winBacksSent += 1;
@@ -122,7 +130,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
       restartClock(Date.parse(verdict.engagedAt));
       continue;
     }
-    journey.at('sunset', `no open, click or order since ${day(Date.parse(firstSentAt))}: unengaged until the next order`);
+    await end('sunset', `no open, click or order since ${day(Date.parse(firstSentAt))}: unengaged until the next order`);
     return;
   }
 }

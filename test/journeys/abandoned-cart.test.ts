@@ -228,4 +228,27 @@ describe('abandoned cart journey', () => {
       await handle.result();
     });
   });
+
+  test('a cart update that lands while the reminder is skipped out of stock starts the next series, not lost', async () => {
+    let updated = false;
+    const fake = fakeSend(env, async (_input, n) => {
+      if (n === 1) {
+        // The customer swaps the sold-out tea for a teapot while the send path finds nothing in stock.
+        await env.client.workflow.getHandle('abandoned-cart/c-swap').signal(journeyEventSignal, cartUpdated('c-swap', 'swap-2', [pot], 300));
+        updated = true;
+        return { status: 'skipped', reason: 'out_of_stock' };
+      }
+      return { status: 'sent', messageId: 2, providerMessageId: 'p' };
+    });
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const handle = await start('c-swap', taskQueue, cartUpdated('c-swap', 'swap-1', [tea]));
+      await env.sleep(5 * HOUR);
+      assert.ok(updated);
+      await env.sleep(5 * HOUR);
+      assert.deepEqual(fake.sent.map((s) => titles(s.input)), [['Sencha'], ['Kyusu']], 'the teapot cart is reminded');
+      await env.client.workflow.getHandle('abandoned-cart/c-swap').signal(journeyEventSignal, orderPlaced('c-swap', 900));
+      await handle.result().catch(() => undefined);
+      await env.client.workflow.getHandle('abandoned-cart/c-swap').result();
+    });
+  });
 });

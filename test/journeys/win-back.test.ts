@@ -246,4 +246,29 @@ describe('win-back journey with sunset', () => {
       await latest.terminate('test done');
     });
   });
+
+  test('an order that lands while the sunset is decided restarts the clock instead of being lost', async () => {
+    const fake = fakeSend(env);
+    let ordered = 0;
+    const c = customer(env);
+    const activities = {
+      ...c.activities,
+      sunsetIfUnengaged: async (input: { customerId: string; since: string }) => {
+        if (ordered === 0) {
+          ordered = await env.currentTimeMs();
+          await env.client.workflow.getHandle('win-back/c-late-order').signal(journeyEventSignal, orderPlaced('c-late-order', ordered));
+        }
+        return c.activities.sunsetIfUnengaged(input);
+      },
+    };
+    await withWorker(env, { ...fake.activities, ...activities }, async (taskQueue) => {
+      const { at: t0 } = await order('c-late-order', taskQueue);
+      await env.sleep(135 * DAY);
+      assert.ok(ordered > 0, 'the sunset was decided');
+      await env.sleep(91 * DAY);
+      assert.deepEqual(sentDays(fake.sent, t0).map(([template]) => template), ['win-back', 'win-back-last-chance', 'win-back']);
+      assert.ok(Math.abs(fake.sent[2].at - (ordered + 90 * DAY)) < HOUR, 'a new win-back 90 days after the late order');
+      await env.client.workflow.getHandle('win-back/c-late-order').terminate('test done');
+    });
+  });
 });
