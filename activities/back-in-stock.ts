@@ -130,3 +130,21 @@ export async function settleBackInStockSubscription(
     [update.customerId, update.productId, update.requestedAt, update.status, update.reason ?? null],
   );
 }
+
+/**
+ * A request that came while the previous alert was being settled (the projection saw the row
+ * 'notifying' and left it): the journey that heard of it makes it a subscription again, with
+ * its own queue position.
+ */
+export async function renewBackInStockSubscription(
+  db: Pool,
+  request: { customerId: string; productId: string; requestedAt: string },
+): Promise<void> {
+  await db.query(
+    `UPDATE back_in_stock_subscriptions
+        SET requested_at = $3, status = 'waiting', status_reason = NULL, claim_id = NULL, claimed_at = NULL,
+            retry_at = NULL, requeues = 0, updated_at = now()
+      WHERE customer_id = $1 AND product_id = $2 AND status NOT IN ('waiting', 'notifying') AND requested_at < $3`,
+    [request.customerId, request.productId, request.requestedAt],
+  );
+}

@@ -5,7 +5,12 @@ import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import type { SendMessageInput } from './types';
 import { findProducts } from './catalog';
-import { claimBackInStockBatch, requeueBackInStockSubscribers, settleBackInStockSubscription } from './back-in-stock';
+import {
+  claimBackInStockBatch,
+  renewBackInStockSubscription,
+  requeueBackInStockSubscribers,
+  settleBackInStockSubscription,
+} from './back-in-stock';
 import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
 import { createBirthdayActivities } from './birthday';
 import { createNurtureActivities } from './nurture-catalog';
@@ -55,6 +60,8 @@ export function createActivities(deps: ActivityDeps) {
       settleBackInStockSubscription(deps.db, update),
     requeueBackInStockSubscribers: (request: Parameters<typeof requeueBackInStockSubscribers>[1]) =>
       requeueBackInStockSubscribers(deps.db, request, now()),
+    renewBackInStockSubscription: (request: Parameters<typeof renewBackInStockSubscription>[1]) =>
+      renewBackInStockSubscription(deps.db, request),
     ...createBirthdayActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createReplenishmentActivities({

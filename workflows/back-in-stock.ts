@@ -24,7 +24,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { historyIsLong, Journey, type JourneyCarryOver } from './kit';
+import { historyIsLong, Journey, type JourneyCarryOver, type ShopEvent } from './kit';
 import { toMs } from '../shared/durations';
 import { backInStockWorkflowId, JourneyKey, JourneyStepKey, productRestockedSignal } from './messages';
 import type { Activities } from '../activities';
@@ -37,8 +37,21 @@ import type { RestockedProduct } from '../emails/BackInStockEmail';
  */
 const unencodedBackInStockWorkflowId = (customerId: string, productId: string) => `back-in-stock/${customerId}/${productId}`;
 
-const { findProducts, claimBackInStockBatch, settleBackInStockSubscription, requeueBackInStockSubscribers } = proxyActivities<
-  Pick<Activities, 'findProducts' | 'claimBackInStockBatch' | 'settleBackInStockSubscription' | 'requeueBackInStockSubscribers'>
+const {
+  findProducts,
+  claimBackInStockBatch,
+  settleBackInStockSubscription,
+  requeueBackInStockSubscribers,
+  renewBackInStockSubscription,
+} = proxyActivities<
+  Pick<
+    Activities,
+    | 'findProducts'
+    | 'claimBackInStockBatch'
+    | 'settleBackInStockSubscription'
+    | 'requeueBackInStockSubscribers'
+    | 'renewBackInStockSubscription'
+  >
 >({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '1 minute' } });
 
 /**
@@ -66,6 +79,26 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
   const settle = (status: 'waiting' | 'notified' | 'expired' | 'cancelled', reason?: string) =>
     settleBackInStockSubscription({ customerId, productId, requestedAt, status, reason });
   journey.data = { productId, requestedAt, expiresAt: new Date(expiresAt).toISOString() };
+  /**
+   * The subscription ends here — unless the customer asked again while it was being settled
+   * (the request found the row still 'notifying', so only this journey heard of it): then that
+   * request is a new subscription, in a new run.
+   */
+  const end = async (step: string, details: string) => {
+    let again: ShopEvent | undefined;
+    await journey.startOverForLateEvents(
+      (event) => {
+        if (event.type === 'back_in_stock.requested' && event.occurredAt > requestedAt) again = event;
+        return again !== undefined;
+      },
+      async () => {
+        const renewedAt = again!.occurredAt;
+        await renewBackInStockSubscription({ customerId, productId, requestedAt: renewedAt });
+        return continueAsNew<typeof backInStock>({ customerId, productId, requestedAt: renewedAt, config, carried: undefined });
+      },
+    );
+    journey.at(step, details);
+  };
 
   // A restock signalled before this run's first task (its worker busy or restarting) reaches
   // the handler as soon as it is set, before the loop: it is news to wait for, not seen.
@@ -82,14 +115,14 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
     );
     if (!woken) {
       await settle('expired');
-      journey.at('done', `subscription expired after ${config.subscriptionValidity}`);
+      await end('done', `subscription expired after ${config.subscriptionValidity}`);
       return;
     }
     attempts++;
     const [product] = await findProducts([productId]);
     if (!product) {
       await settle('cancelled', 'product_unknown');
-      journey.at('done', `${productId} is not in the catalogue`);
+      await end('done', `${productId} is not in the catalogue`);
       return;
     }
     // Requested by the customer for this one product: a service message, so transactional (no
@@ -102,7 +135,7 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
     });
     if (outcome.status === 'sent') {
       await settle('notified');
-      journey.at('done', `alerted: ${product.title} is back`);
+      await end('done', `alerted: ${product.title} is back`);
       return;
     }
     if (outcome.status === 'skipped' && outcome.reason === 'out_of_stock') {
@@ -114,7 +147,7 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
       continue;
     }
     await settle('cancelled', outcome.reason);
-    journey.at('done', `alert not sent (${outcome.reason})`);
+    await end('done', `alert not sent (${outcome.reason})`);
     return;
   }
 }

@@ -294,4 +294,49 @@ describe('back in stock journey', () => {
       assert.ok([...shop.subscriptions.values()].every((s) => s.status === 'expired' && s.requeues === MAX_REQUEUES));
     });
   });
+
+  test('a new request that lands while the alert is being settled starts a new subscription, not lost', async () => {
+    const { shop, sent, activities } = fakeShop(env, 'pot-again');
+    const renewed: string[] = [];
+    let asked = false;
+    const send = activities.sendMessage!;
+    const withLateRequest: Partial<Activities> = {
+      ...activities,
+      sendMessage: async (input) => {
+        const outcome = await send(input);
+        if (!asked) {
+          asked = true;
+          // The customer asks again (for the next batch, a gift) while the first alert is settled.
+          const occurredAt = new Date(await env.currentTimeMs()).toISOString();
+          await env.client.workflow.getHandle(backInStockWorkflowId('c-again', 'pot-again')).signal(journeyEventSignal, {
+            id: 'req-c-again-2',
+            type: 'back_in_stock.requested',
+            customerId: 'c-again',
+            occurredAt,
+            properties: { productId: 'pot-again' },
+          });
+        }
+        return outcome;
+      },
+      renewBackInStockSubscription: async ({ requestedAt }) => {
+        renewed.push(requestedAt);
+        shop.subscriptions.set('c-again', { requestedAt, status: 'waiting' });
+      },
+    };
+    await withWorker(env, withLateRequest, async (taskQueue) => {
+      await subscribe(shop, 'c-again', 'pot-again', taskQueue);
+      await restock(shop, 'pot-again', 1, taskQueue);
+      await env.sleep(10 * MINUTE);
+      assert.equal(sent.length, 1);
+      assert.equal(renewed.length, 1, 'the second request is a subscription again');
+      const journey = await env.client.workflow.getHandle(backInStockWorkflowId('c-again', 'pot-again')).describe();
+      assert.equal(journey.status.name, 'RUNNING', 'waiting for the next restock');
+      await settled(backInStockRestockWorkflowId('pot-again'));
+      shop.stock = 0;
+      await restock(shop, 'pot-again', 1, taskQueue);
+      await env.sleep(10 * MINUTE);
+      assert.equal(sent.length, 2, 'alerted again on the next restock');
+      await settled(backInStockWorkflowId('c-again', 'pot-again'), backInStockRestockWorkflowId('pot-again'));
+    });
+  });
 });
