@@ -31,6 +31,8 @@ export interface ChaosOptions {
   deadlineMs: number;
   /** after everything expected arrived, how long to watch for mail that should not come */
   settleMs: number;
+  /** how long a shopper waits for an email its next move depends on (a loaded machine is slow) */
+  mailWaitMs: number;
   journeys: { welcomeReminderAfter: string; cartFirstReminderAfter: string; cartSecondReminderAfter: string };
   sendRatePerSecond: number;
   resendTimeoutMs: number;
@@ -45,6 +47,7 @@ export const SHORT: Omit<ChaosOptions, 'seed' | 'log'> = {
   workerKills: 2,
   deadlineMs: 60_000,
   settleMs: 5_000,
+  mailWaitMs: 45_000,
   journeys: { welcomeReminderAfter: '20 seconds', cartFirstReminderAfter: '12 seconds', cartSecondReminderAfter: '8 seconds' },
   sendRatePerSecond: 25,
   resendTimeoutMs: 2_000,
@@ -57,6 +60,7 @@ export const FULL: Omit<ChaosOptions, 'seed' | 'log'> = {
   workerKills: 6,
   deadlineMs: 420_000,
   settleMs: 15_000,
+  mailWaitMs: 240_000,
   journeys: { welcomeReminderAfter: '60 seconds', cartFirstReminderAfter: '40 seconds', cartSecondReminderAfter: '30 seconds' },
   sendRatePerSecond: 25,
   resendTimeoutMs: 3_000,
@@ -231,7 +235,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       client,
       resend,
       catalogue: products,
-      mailWaitMs: Math.min(90_000, options.deadlineMs * 0.75),
+      mailWaitMs: options.mailWaitMs,
       orderAfterCartMs: 1_500,
       run: stamp,
     };
