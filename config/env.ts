@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
-import { DURATION_WITH_UNIT, toMs } from '../shared/durations';
+import { isDurationWithUnit, toMs } from '../shared/durations';
 
 /**
  * The process environment, parsed once. Entry points call `loadConfig()` and pass the result
@@ -30,7 +30,7 @@ const EnvSchema = z.object({
   DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   DISPATCH_DEAD_LETTER_HOLD: z
     .string()
-    .regex(new RegExp(`${DURATION_WITH_UNIT.source}|^forever$`, 'i'), "a duration such as '15 minutes', '0 seconds' or 'forever'")
+    .refine((v) => v.toLowerCase() === 'forever' || isDurationWithUnit(v), "a duration such as '15 minutes', '0 seconds' or 'forever'")
     .default('15 minutes'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

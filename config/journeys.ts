@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
-import { DURATION_WITH_UNIT } from '../shared/durations';
+import { isDurationWithUnit } from '../shared/durations';
 
 /**
  * Every delay, count and discount of every journey, with the defaults the README lists. A journey gets
@@ -13,7 +13,7 @@ import { DURATION_WITH_UNIT } from '../shared/durations';
  */
 const duration = z
   .string()
-  .regex(DURATION_WITH_UNIT, { message: "a duration such as '4 hours' or '7 days'" }) as unknown as z.ZodType<Duration, string>;
+  .refine(isDurationWithUnit, { message: "a duration such as '4 hours' or '7 days'" }) as unknown as z.ZodType<Duration, string>;
 const percent = z.number().min(1).max(100);
 
 export const JourneysConfigSchema = z.object({

@@ -37,3 +37,8 @@ if [ ! -x .tools/schemathesis/bin/st ] || ! grep -qx "$SCHEMATHESIS_VERSION" .to
   .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   echo "$SCHEMATHESIS_VERSION" > .tools/schemathesis/VERSION
 fi
+
+# Headless Chromium for the Temporal UI test (driven by playwright-core, which downloads no browser).
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  apt_install chromium
+fi

@@ -1,5 +1,7 @@
+import { Temporal } from 'temporal-polyfill';
+
 /**
- * Wall-clock time in a customer's time zone → an instant, with the zone's rules from Intl
+ * Wall-clock time in a customer's time zone ↔ an instant, with the zone's rules from Intl
  * (the ICU data Node ships). Runs in activities only: the tz database changes between Node
  * versions, and a workflow must compute the same answer on every replay.
  */
@@ -42,30 +44,16 @@ export function localParts(instant: number, timeZone: string): Required<LocalDat
   return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
 }
 
-/** Milliseconds the zone is ahead of UTC at `instant` (CEST: +2 h). */
-export function utcOffsetMs(instant: number, timeZone: string): number {
-  const l = localParts(instant, timeZone);
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second);
-  return asUtc - (instant - (instant % 1000 + 1000) % 1000);
-}
-
 /**
- * The instant when clocks in `timeZone` show `local`. A time that does not exist (skipped by a
- * spring-forward) resolves to the same distance after the gap, as clocks read it (02:30 → 03:30);
- * a time that exists twice (fall-back) resolves to the first of the two.
+ * The instant when clocks in `timeZone` show `local`, by the TC39 Temporal API (polyfill) with
+ * its explicit DST rule 'compatible': a time that does not exist (skipped by a spring-forward)
+ * resolves to the same distance after the gap, as clocks read it (02:30 → 03:30); a time that
+ * exists twice (fall-back) resolves to the first of the two.
  */
 export function zonedTimeToInstant(local: LocalDateTime, timeZone: string): number {
-  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute ?? 0);
-  // The offsets on either side of the moment; the larger one gives the earlier instant, so
-  // trying it first picks the first of a repeated hour.
-  const before = utcOffsetMs(wall - 864e5, timeZone);
-  const after = utcOffsetMs(wall + 864e5, timeZone);
-  for (const offset of before >= after ? [before, after] : [after, before]) {
-    const candidate = wall - offset;
-    if (utcOffsetMs(candidate, timeZone) === offset) return candidate;
-  }
-  // In a gap neither offset reads back: the pre-gap offset lands just after the jump.
-  return wall - before;
+  const { year, month, day, hour, minute = 0 } = local;
+  return Temporal.ZonedDateTime.from({ timeZone, year, month, day, hour, minute }, { disambiguation: 'compatible', overflow: 'constrain' })
+    .epochMilliseconds;
 }
 
 /** YYYY-MM-DD as the calendar in `timeZone` shows `instant`. */

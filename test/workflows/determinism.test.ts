@@ -22,7 +22,7 @@ const ALLOWED_VALUE_IMPORTS = [
   new RegExp(`^\\.\\./shared/(${SANDBOX_SAFE_SHARED.join('|')})$`),
 ];
 /** What a sandbox-safe shared module may itself import. */
-const SHARED_ALLOWED_VALUE_IMPORTS = [/^@temporalio\/common$/];
+const SHARED_ALLOWED_VALUE_IMPORTS = [/^@temporalio\/common$/, /^ms$/];
 const FORBIDDEN_TEXT = [/\bprocess\.env\b/, /\brequire\(/, /\bsetTimeout\(/, /\bsetInterval\(/];
 
 function valueImports(file: string): string[] {
