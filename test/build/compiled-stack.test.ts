@@ -2,7 +2,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,6 +9,7 @@ import { devServerExecutable } from '../../dev/temporal-binaries';
 import { journeySearchAttributes } from '../../workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend';
+import { freePort } from '../helpers/free-port';
 
 /**
  * What the production image runs: `node dist/…`, compiled by `npm run build` (npm test builds
@@ -128,15 +128,4 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, timeou
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-    server.once('error', reject);
-  });
 }

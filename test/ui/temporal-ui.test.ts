@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -19,6 +18,7 @@ import {
 } from '../../workflows/messages';
 import type { ShopEvent } from '../../ingest/event-schemas';
 import { workflowBundle } from '../helpers/workflow-bundle';
+import { freePort } from '../helpers/free-port';
 
 /**
  * What an operator sees in the dev server's Temporal UI: a running abandoned-cart journey,
@@ -120,14 +120,3 @@ describe('the Temporal UI', { skip: CHROMIUM ? false : 'no chromium here (script
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
