@@ -49,7 +49,11 @@ describe('welcome over HTTP (API + Postgres + Temporal dev server + fake Resend)
     }, 20_000, 'the journey in visibility');
     assert.deepEqual(listed.map((w) => [w.workflowId, w.type]), [['welcome/cust-it-1', 'welcome']]);
 
-    const log = await h.request('GET', '/v1/messages?customerId=cust-it-1');
+    // The ledger records the provider's answer just after the provider has the email.
+    const log = await eventually(async () => {
+      const res = await h.request('GET', '/v1/messages?customerId=cust-it-1');
+      return res.body.messages?.[0]?.status === 'pending' ? undefined : res;
+    }, 10_000, 'the send recorded');
     assert.equal(log.status, 200);
     assert.equal(log.body.messages.length, 1);
     assert.equal(log.body.messages[0].status, 'sent');
