@@ -22,7 +22,7 @@ export interface FakeShop {
   refusals: Map<string, string>;
   /** units per product; a product not listed has plenty */
   stock: Map<string, number>;
-  waitlist: { customerId: string; productId: string; requestedAt: string; status: SubscriptionStatus | 'notifying' }[];
+  waitlist: { customerId: string; productId: string; requestedAt: string; status: SubscriptionStatus | 'notifying'; requeues?: number }[];
   orders: (EventProperties<'order.placed'> & { customerId: string })[];
   /** opens and clicks of any email, workflow-clock ms */
   engagement: { customerId: string; at: number }[];
@@ -91,6 +91,16 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
           return { customerId: s.customerId, requestedAt: s.requestedAt };
         });
       return { stock, subscribers };
+    },
+    // Like the real one: a subscriber whose journey was not running waits for the next batch,
+    // and after three such batches the subscription expires.
+    requeueBackInStockSubscribers: async ({ productId, subscribers }) => {
+      for (const { customerId, requestedAt } of subscribers) {
+        const row = shop.waitlist.find((s) => s.customerId === customerId && s.productId === productId && s.requestedAt === requestedAt);
+        if (!row || row.status !== 'notifying') continue;
+        row.requeues = (row.requeues ?? 0) + 1;
+        row.status = row.requeues >= 3 ? 'expired' : 'waiting';
+      }
     },
     settleBackInStockSubscription: async ({ customerId, productId, requestedAt, status }) => {
       const row = shop.waitlist.find((s) => s.customerId === customerId && s.productId === productId && s.requestedAt === requestedAt);
