@@ -82,6 +82,8 @@ export async function startStack(
       TEMPORAL_UI_PORT: String(ports.ui),
       EMBEDDED_PG_PORT: String(ports.pg),
       LOG_LEVEL: 'warn',
+      // The bench is the load: the per-key /v1 limit would measure itself, not the stack.
+      API_RATE_LIMIT_PER_MINUTE: '0',
       // BENCH_DATABASE_URL: measure against a real Postgres instead of the embedded PGlite.
       DATABASE_URL: options.databaseUrl ?? process.env.BENCH_DATABASE_URL ?? '',
       TEMPORAL_ADDRESS: '',
