@@ -151,9 +151,11 @@ async function scrubPersonalData(deps: ErasureDeps, customerId: string, now: Dat
 async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }, customerId: string) {
   const { db, secret } = deps;
   const alias = pseudonym(secret, customerId);
-  // Keys and workflow ids embed the customer id: each becomes its own pseudonym (still unique),
-  // prefixed by the journey so statistics per journey stay readable.
-  const renamed = (value: string) => `${value.split('/')[0]}/erased:${pseudonym(secret, value).slice(-32)}`;
+  // Keys and workflow ids embed the customer id: each becomes its own pseudonym, prefixed by the
+  // journey so statistics per journey stay readable. A unique key is salted with its row: a
+  // customer who comes back under the same id is mailed under the same keys, and erasing them
+  // again must not rename them onto the first erasure's.
+  const renamed = (value: string, row = '') => `${value.split('/')[0]}/erased:${pseudonym(secret, row ? `${value}#${row}` : value).slice(-32)}`;
 
   const messages = await db.query<{ id: string; idempotency_key: string; workflow_id: string; provider_message_id: string | null }>(
     'SELECT id, idempotency_key, workflow_id, provider_message_id FROM messages WHERE customer_id = $1',
@@ -171,12 +173,12 @@ async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }
               to_email = NULL, subject = NULL, links = '[]', payload = NULL, updated_at = now()
          FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u(id, key, workflow_id)
         WHERE m.id = u.id`,
-      [alias, messages.rows.map((m) => m.id), messages.rows.map((m) => renamed(m.idempotency_key)), messages.rows.map((m) => renamed(m.workflow_id))],
+      [alias, messages.rows.map((m) => m.id), messages.rows.map((m) => renamed(m.idempotency_key, m.id)), messages.rows.map((m) => renamed(m.workflow_id))],
     );
   }
   const coupons = await db.query<{ code: string; issue_key: string }>('SELECT code, issue_key FROM coupons WHERE customer_id = $1', [customerId]);
   for (const c of coupons.rows) {
-    await db.query('UPDATE coupons SET customer_id = $2, issue_key = $3 WHERE code = $1', [c.code, alias, renamed(c.issue_key)]);
+    await db.query('UPDATE coupons SET customer_id = $2, issue_key = $3 WHERE code = $1', [c.code, alias, renamed(c.issue_key, c.code)]);
   }
   await db.query('DELETE FROM step_claims WHERE customer_id = $1', [customerId]);
   await db.query('DELETE FROM back_in_stock_subscriptions WHERE customer_id = $1', [customerId]);

@@ -149,4 +149,18 @@ describe('erasure (GDPR)', () => {
     const old = await h.db.pool.query('SELECT to_email FROM messages WHERE customer_id = $1', [pseudonym(h.config.pseudonymSecret, id)]);
     assert.deepEqual(old.rows, [{ to_email: null }], 'the old row stays, under the pseudonym and without its address');
   });
+  test('a customer erased, back under the same id and mailed the same key, can be erased again', async () => {
+    // Each erasure renames the key; the same key erased twice must not rename to one value
+    // (schemathesis found the unique violation: a 500 on the second DELETE).
+    const id = 'c-erased-twice';
+    for (const [email, at] of [['one@example.com', '2026-01-01'], ['two@example.com', '2026-02-02']] as const) {
+      await upsertCustomerProfile(h.db.pool, id, { email }, { source: 'test', at: `${at}T00:00:00Z` });
+      assert.equal((await h.activities.sendMessage(transactionalInput(id, 'o-twice-1'))).status, 'sent');
+      await eraseCustomer({ db: h.db.pool, secret: h.config.pseudonymSecret, temporal: fakeTemporal([]).control }, id, new Date(`${at}T12:00:00Z`));
+    }
+    const { rows } = await h.db.pool.query('SELECT idempotency_key, to_email FROM messages WHERE customer_id = $1', [pseudonym(h.config.pseudonymSecret, id)]);
+    assert.equal(rows.length, 2);
+    assert.notEqual(rows[0].idempotency_key, rows[1].idempotency_key);
+    assert.deepEqual(rows.map((r) => r.to_email), [null, null]);
+  });
 });
