@@ -4,6 +4,7 @@ import { customerJourneysQuery } from './journeys';
 import { withTransaction } from '../db/transaction';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { workflowIdPart } from '../workflows/messages';
 
 /**
  * GDPR erasure (DELETE /v1/customers/:id). What "erased" means here:
@@ -46,6 +47,9 @@ const PERSONAL_PROPERTIES = [
   'trackingNumber',
   'trackingUrl',
 ];
+
+/** The journeys whose workflow ids begin with the customer's id (`<journey>/<customer>[/…]`); order journeys are keyed by the order. */
+const CUSTOMER_JOURNEYS = ['welcome', 'abandoned-cart', 'back-in-stock', 'win-back', 'vip', 'birthday', 'lead-nurture', 'replenishment'];
 
 export const ERASURE_REASON = 'customer erased (GDPR erasure request)';
 
@@ -186,6 +190,12 @@ async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }
   // queued after this commits, never left behind a head that erasure took away.
   await db.query('SELECT journeys_lock_customers(ARRAY[$1])', [customerId]);
   await db.query('DELETE FROM journey_untracked_customers WHERE customer_id = $1', [customerId]);
+  // The relay's record of started journeys names the customer inside each workflow id. Those
+  // journeys are ended; a customer who comes back starts (and records) new ones.
+  await db.query(
+    `DELETE FROM journey_instances WHERE workflow_id = ANY($1::text[]) OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS p(prefix) WHERE starts_with(workflow_id, p.prefix))`,
+    [CUSTOMER_JOURNEYS.map((journey) => `${journey}/${workflowIdPart(customerId)}`), CUSTOMER_JOURNEYS.map((journey) => `${journey}/${workflowIdPart(customerId)}/`)],
+  );
   // Notifications the shop already received (or that gave up) need no copy of the customer here;
   // pending ones still tell the shop about an unsubscribe it must follow.
   await db.query(
