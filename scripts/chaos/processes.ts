@@ -11,6 +11,13 @@ export interface Exit {
   afterMs: number;
 }
 
+/** A fault the run injected, when, and how the process it hit went down. */
+export interface FaultRecord {
+  at: number;
+  what: string;
+  exit?: Exit;
+}
+
 /**
  * One app process of the stack (an API or a worker), started from its real entry point with
  * its env, logging to a file. `kill` sends a signal and resolves when the process is gone;

@@ -8,7 +8,8 @@ import { resolveTemporalCli } from '../../dev/temporal-binaries';
 import { startFakeResend } from '../../test/helpers/fake-resend';
 import { workflowBundle } from '../../test/helpers/workflow-bundle';
 import { freePort } from '../../test/helpers/free-port';
-import { AppProcess, sleep, waitForHttp, waitForOutput, type Exit } from './processes';
+import { notDeadLetteredClause } from './dead-letters';
+import { AppProcess, sleep, waitForHttp, waitForOutput, type Exit, type FaultRecord } from './processes';
 import { ShopClient } from './shop-client';
 import { catalogue, expectedMail, findMail, makeShoppers, playShopper, type Shopper } from './shoppers';
 import { verify, type Verdict } from './verify';
@@ -65,12 +66,6 @@ export const FULL: Omit<ChaosOptions, 'seed' | 'log'> = {
   sendRatePerSecond: 25,
   resendTimeoutMs: 3_000,
 };
-
-export interface FaultRecord {
-  at: number;
-  what: string;
-  exit?: Exit;
-}
 
 export interface ChaosReport {
   verdict: Verdict;
@@ -298,25 +293,6 @@ async function unsettled(db: ReturnType<typeof createPool>): Promise<number> {
   } catch {
     return Number.POSITIVE_INFINITY; // the observer's connection was cut: ask again
   }
-}
-
-export async function notDeadLetteredClause(db: ReturnType<typeof createPool>): Promise<string> {
-  const { marker } = await deadLetterColumns(db);
-  return marker ? `AND ${marker} IS NULL` : '';
-}
-
-/**
- * Dead-lettering is the relay's: recognise its marker and reason columns when the schema has
- * them (`dead_lettered_at` / `dead_letter_reason`); without them nothing counts as dead-lettered.
- */
-export async function deadLetterColumns(db: ReturnType<typeof createPool>): Promise<{ marker?: string; reason: string }> {
-  const { rows } = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_name = 'events' AND column_name LIKE 'dead%'`,
-  );
-  const names = rows.map((r) => r.column_name);
-  const marker = names.find((n) => /^dead_letter(ed)?_at$/.test(n));
-  const reason = names.find((n) => /^dead_letter(ed)?_reason$/.test(n));
-  return { marker, reason: reason ? `COALESCE(${reason}, dispatch_error)` : 'dispatch_error' };
 }
 
 /** After every back-in-stock request was dispatched, the sold-out products come back. */

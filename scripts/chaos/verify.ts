@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { FakeResend, ReceivedEmail } from '../../test/helpers/fake-resend';
-import type { FaultRecord } from './run';
-import { deadLetterColumns, notDeadLetteredClause } from './run';
+import { deadLetterColumns, notDeadLetteredClause } from './dead-letters';
+import type { FaultRecord } from './processes';
 import type { ShopClient } from './shop-client';
 import { expectedMail, mailKey, type Shopper } from './shoppers';
 
