@@ -29,7 +29,7 @@ export function generateCouponCode(prefix: string): string {
  */
 export async function issueCoupon(
   db: Pool | PoolClient,
-  request: CouponRequest & { customerId: string; journey: string },
+  request: CouponRequest & { customerId: string; journey: string; maxRedemptions?: number },
   now: Date,
 ): Promise<IssuedCoupon> {
   const expiresAt = new Date(now.getTime() + toMs(request.validFor));
@@ -37,10 +37,10 @@ export async function issueCoupon(
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = generateCouponCode(prefix);
     const inserted = await db.query(
-      `INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at, max_redemptions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT DO NOTHING`,
-      [code, request.key, request.customerId, request.journey, request.percentOff, expiresAt],
+      [code, request.key, request.customerId, request.journey, request.percentOff, expiresAt, request.maxRedemptions ?? 1],
     );
     const existing = await db.query<{ code: string; percent_off: number; expires_at: Date }>(
       'SELECT code, percent_off, expires_at FROM coupons WHERE issue_key = $1',

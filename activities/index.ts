@@ -28,7 +28,7 @@ export interface ActivityDeps {
     tokenSecret: string;
     mail: { from: string; shopName: string; postalAddress: string };
     /** the guardrails section (quiet hours, frequency cap); defaults when omitted */
-    journeys?: Pick<JourneysConfig, 'guardrails'>;
+    journeys?: Pick<JourneysConfig, 'guardrails'> & Partial<Pick<JourneysConfig, 'coupons'>>;
     /** the lead-nurture content catalog; default content/nurture-catalog.json */
     nurtureCatalogPath?: string;
   };
@@ -49,6 +49,10 @@ export function createActivities(deps: ActivityDeps) {
     publicUrl: deps.config.publicUrl,
     shopUrl: deps.config.shopUrl ?? deps.config.publicUrl,
     tokenSecret: deps.config.tokenSecret,
+    maxCouponRedemptions: (journey: string) => {
+      const coupons = deps.config.journeys?.coupons ?? defaultJourneysConfig.coupons;
+      return coupons.maxRedemptionsByJourney[journey] ?? coupons.maxRedemptions;
+    },
   };
   return {
     sendMessage: (input: SendMessageInput) => sendMessage(sendDeps, input),

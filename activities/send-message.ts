@@ -31,6 +31,8 @@ export interface SendDeps {
   publicUrl: string;
   shopUrl: string;
   tokenSecret: string;
+  /** how many orders may redeem a code issued now; default once */
+  maxCouponRedemptions?: (journey: string) => number;
 }
 
 interface LedgerRow {
@@ -170,10 +172,11 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
       }
       data = inStock;
     }
-    data = await withCoupon(tx, input, data, now);
+    data = await withCoupon(tx, input, data, now, deps.maxCouponRedemptions);
+    const couponCode = (data.coupon as { code?: string } | undefined)?.code ?? null;
 
     // The row id goes into the unsubscribe link: the row is claimed before rendering.
-    const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now });
+    const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
     return { row, customer: customer!, data };
   });
 }
@@ -327,7 +330,7 @@ async function rerenderLegacy(deps: SendDeps, input: SendMessageInput, row: Ledg
   }
   let data = input.data;
   if (input.promotes) data = (await keepInStockItems(deps.db, data)) ?? data;
-  data = await withCoupon(deps.db, input, data, deps.now());
+  data = await withCoupon(deps.db, input, data, deps.now(), deps.maxCouponRedemptions);
   return (await composeEmail(deps, input, customer, to, row.id, data)).payload;
 }
 
@@ -412,9 +415,14 @@ async function withCoupon(
   input: SendMessageInput,
   data: Record<string, unknown>,
   now: Date,
+  maxRedemptions?: (journey: string) => number,
 ): Promise<Record<string, unknown>> {
   if (!input.coupon) return data;
-  const coupon = await issueCoupon(db, { ...input.coupon, customerId: input.customerId, journey: input.journey }, now);
+  const coupon = await issueCoupon(
+    db,
+    { ...input.coupon, customerId: input.customerId, journey: input.journey, maxRedemptions: maxRedemptions?.(input.journey) },
+    now,
+  );
   return { ...data, coupon };
 }
 
@@ -451,15 +459,15 @@ async function keepInStockItems(
 async function upsertLedger(
   tx: PoolClient,
   input: SendMessageInput,
-  state: { status: LedgerRow['status']; skipReason: string | null; to: string | null; claimedAt?: Date },
+  state: { status: LedgerRow['status']; skipReason: string | null; to: string | null; claimedAt?: Date; couponCode?: string | null },
 ): Promise<LedgerRow> {
   // claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
   const { rows } = await tx.query<LedgerRow>(
-    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (idempotency_key) DO UPDATE
        SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
-           claimed_at = EXCLUDED.claimed_at, updated_at = now()
+           claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code), updated_at = now()
      RETURNING ${LEDGER_COLUMNS}`,
     [
       input.idempotencyKey,
@@ -473,6 +481,7 @@ async function upsertLedger(
       state.status,
       state.skipReason,
       state.claimedAt ?? null,
+      state.couponCode ?? null,
     ],
   );
   return rows[0];

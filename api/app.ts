@@ -22,6 +22,7 @@ import { replenishmentLinksRouter } from './routes/replenishment-links';
 import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
 import { deadLettersRouter } from './routes/dead-letters';
+import { couponsRouter } from './routes/coupons';
 
 /** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
 export function createApp(deps: ApiDeps): Express {
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/stats', statsRouter(deps));
   v1.use('/suppressions', suppressionsRouter(deps));
   v1.use('/dead-letters', deadLettersRouter(deps));
+  v1.use('/coupons', couponsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -116,6 +116,14 @@ export const JourneysConfigSchema = z.object({
       rescheduleAtLocalHour: z.number().int().min(0).max(23).default(10),
     })
     .prefault({}),
+  coupons: z
+    .object({
+      /** how many orders may redeem one code (fixed on the code when it is issued) */
+      maxRedemptions: z.number().int().min(1).max(1_000_000).default(1),
+      /** per journey, ahead of maxRedemptions: e.g. { "vip": 3 } */
+      maxRedemptionsByJourney: z.record(z.string(), z.number().int().min(1).max(1_000_000)).default({}),
+    })
+    .prefault({}),
   guardrails: z
     .object({
       /** smart sending: at most this many marketing emails per customer per window (transactional never counts) */

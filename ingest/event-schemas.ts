@@ -133,6 +133,11 @@ export const eventPropertySchemas = {
     total: money,
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
     items: z.array(OrderItemSchema).min(1).max(500),
+    couponCodes: z
+      .array(z.string().min(1).max(100))
+      .max(20)
+      .optional()
+      .openapi({ description: 'Codes used at checkout: each one we issued is redeemed for this order (once per order) and credits the order to the message that carried it' }),
   }),
   'order.shipped': z.object({
     orderId: id,

@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
+import { redeemOrderCoupons } from '../activities/coupon-redemptions';
 
 /**
  * What an event changes in Postgres, applied in the same transaction that stores it, so the
@@ -146,6 +147,7 @@ export const projections: { [T in EventType]?: Projection<T> } = {
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
       [p.orderId, event.customerId, p.total, p.currency, JSON.stringify(p.items), event.occurredAt],
     );
+    await redeemOrderCoupons(tx, { orderId: p.orderId, customerId: event.customerId, placedAt: event.occurredAt, couponCodes: p.couponCodes });
     // A purchase is engagement: it lifts a win-back sunset before any journey hears of the order.
     await tx.query(
       'UPDATE customers SET unengaged_at = NULL, updated_at = now() WHERE id = $1 AND unengaged_at IS NOT NULL',

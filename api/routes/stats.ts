@@ -26,6 +26,8 @@ const StepStatsSchema = z
     bounced: z.number(),
     complained: z.number(),
     converted: z.number(),
+    convertedByCoupon: z.number().openapi({ description: 'of `converted`: orders that redeemed a code this step carried' }),
+    couponsRedeemed: z.number().openapi({ description: 'codes this step carried that were redeemed (by any order)' }),
     revenue: z.record(z.string(), z.number()).openapi({ description: 'attributed revenue per currency' }),
   })
   .openapi('StepStats');
@@ -35,7 +37,7 @@ documentV1({
   path: '/v1/stats/journeys',
   summary: 'Per journey and step: entered, sent, skipped by reason, delivered, opened, clicked, converted, revenue',
   description:
-    'Counts come from the message log. An order counts as a conversion of the latest message sent to the customer before it, within the attribution window (default 5 days); revenue is reported per currency.',
+    'Counts come from the message log. An order is credited once: to the message that carried a coupon code the order redeemed (coupon attribution, no time limit), otherwise to the latest message sent to the customer before it within the attribution window (default 5 days, last touch); revenue is reported per currency.',
   request: { query: StatsQuerySchema },
   responses: {
     200: json(
@@ -47,6 +49,36 @@ documentV1({
     ),
   },
 });
+
+/**
+ * Each order in scope credited to at most one sent message, as the CTE `attributed`
+ * (id, total, currency, message_id, journey, step, by_coupon). Parameters: $1 since, $2 until,
+ * $3 journey, $4 attribution window in days.
+ * 1. Coupon first: an order that redeemed a code goes to the latest sent message that carried
+ *    that code before the order (the code is the evidence; no window).
+ * 2. Otherwise last touch: the latest message sent to the customer before the order, within
+ *    the window.
+ */
+export const ATTRIBUTED_ORDERS = `
+  by_coupon AS (
+    SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step, true AS by_coupon
+      FROM orders o
+      JOIN coupon_redemptions r ON r.order_id = o.id
+      JOIN messages m ON m.coupon_code = r.code AND m.status = 'sent' AND m.sent_at <= o.placed_at
+     WHERE ($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
+       AND ($3::text IS NULL OR m.journey = $3)
+     ORDER BY o.id, m.sent_at DESC),
+  by_last_touch AS (
+    SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step, false AS by_coupon
+      FROM orders o
+      JOIN messages m ON m.customer_id = o.customer_id AND m.status = 'sent'
+                     AND m.sent_at <= o.placed_at AND o.placed_at < m.sent_at + make_interval(days => $4)
+     WHERE ($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
+       AND ($3::text IS NULL OR m.journey = $3)
+       AND NOT EXISTS (SELECT 1 FROM coupon_redemptions r JOIN messages cm ON cm.coupon_code = r.code AND cm.status = 'sent'
+                        WHERE r.order_id = o.id AND cm.sent_at <= o.placed_at)
+     ORDER BY o.id, m.sent_at DESC),
+  attributed AS (SELECT * FROM by_coupon UNION ALL SELECT * FROM by_last_touch)`;
 
 interface StepStats {
   step: string;
@@ -61,14 +93,15 @@ interface StepStats {
   bounced: number;
   complained: number;
   converted: number;
+  convertedByCoupon: number;
+  couponsRedeemed: number;
   revenue: Record<string, number>;
 }
 
 /**
  * GET /v1/stats/journeys — per journey and step, from the message log.
  * - entered: messages the step tried to send (sent, skipped, deferred, pending or failed)
- * - converted / revenue: orders placed within the attribution window after a sent message,
- *   each order credited once, to the latest message the customer got before it
+ * - converted / revenue: each order credited once (see ATTRIBUTED_ORDERS)
  *   (revenue per currency: totals in different currencies are not added up).
  */
 export function statsRouter(deps: ApiDeps): Router {
@@ -99,16 +132,16 @@ export function statsRouter(deps: ApiDeps): Router {
       params,
     );
     const conversions = await deps.db.query(
-      `WITH attributed AS (
-         SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step
-           FROM orders o
-           JOIN messages m ON m.customer_id = o.customer_id AND m.status = 'sent'
-                          AND m.sent_at <= o.placed_at AND o.placed_at < m.sent_at + make_interval(days => $4)
-          WHERE ${scope}
-          ORDER BY o.id, m.sent_at DESC)
-       SELECT journey, step, currency, count(DISTINCT message_id) AS converted, sum(total) AS revenue
+      `WITH ${ATTRIBUTED_ORDERS}
+       SELECT journey, step, currency, count(DISTINCT message_id) AS converted, sum(total) AS revenue,
+              count(*) FILTER (WHERE by_coupon) AS by_coupon
          FROM attributed GROUP BY 1, 2, 3`,
       [...params, attributionWindowDays],
+    );
+    const redeemed = await deps.db.query(
+      `SELECT m.journey, m.step, count(DISTINCT r.code) AS n FROM messages m JOIN coupon_redemptions r ON r.code = m.coupon_code
+        WHERE m.status = 'sent' AND ${scope} GROUP BY 1, 2`,
+      params,
     );
 
     const journeys = new Map<string, { journey: string; entered: number; steps: Map<string, StepStats> }>();
@@ -128,6 +161,8 @@ export function statsRouter(deps: ApiDeps): Router {
         bounced: r.bounced,
         complained: r.complained,
         converted: 0,
+        convertedByCoupon: 0,
+        couponsRedeemed: 0,
         revenue: {},
       });
       journeys.set(r.journey, j);
@@ -140,7 +175,12 @@ export function statsRouter(deps: ApiDeps): Router {
       const step = journeys.get(r.journey)?.steps.get(r.step);
       if (!step) continue;
       step.converted += r.converted;
+      step.convertedByCoupon += r.by_coupon;
       step.revenue[r.currency] = Math.round(r.revenue * 100) / 100;
+    }
+    for (const r of redeemed.rows) {
+      const step = journeys.get(r.journey)?.steps.get(r.step);
+      if (step) step.couponsRedeemed = r.n;
     }
     res.json({
       attributionWindowDays,

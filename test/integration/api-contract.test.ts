@@ -84,6 +84,8 @@ describe('API document', () => {
       'DELETE /v1/suppressions/{email}': { path: '/v1/suppressions/gone@example.com' },
       'GET /v1/dead-letters': { path: '/v1/dead-letters' },
       'POST /v1/dead-letters/{id}/retry': { path: '/v1/dead-letters/no-such-event/retry' },
+      'GET /v1/coupons/{code}': { path: '/v1/coupons/NO-SUCH-CODE?customerId=c-contract' },
+      'POST /v1/coupons/{code}/redemptions': { path: '/v1/coupons/NO-SUCH-CODE/redemptions', body: JSON.stringify({ orderId: 'o-1', customerId: 'c-contract' }) },
       'GET /u/{token}': { path: unsubscribePath },
       'POST /u/{token}': { path: unsubscribePath, body: 'List-Unsubscribe=One-Click', contentType: form },
       'GET /r/{token}': { path: resubscribe },
