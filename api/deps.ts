@@ -12,6 +12,6 @@ export interface ApiDeps {
   temporal: Client;
   /** sends the few emails the API itself sends (re-subscribe confirmations); default: the configured transport */
   mailer?: Mailer;
-  /** tells the event relay there is something to dispatch */
-  nudgeRelay: () => void;
+  /** tells the event relay there is something to dispatch (lane 0: a transactional event, claimed at once) */
+  nudgeRelay: (lane?: 0 | 1) => void;
 }

@@ -44,7 +44,7 @@ export async function startApi(options: {
     pollInterval: options.relayPollInterval,
     ...config.dispatch,
   });
-  const app = createApp({ db, config, log, temporal, nudgeRelay: () => relay.nudge() });
+  const app = createApp({ db, config, log, temporal, nudgeRelay: (lane) => relay.nudge(lane) });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the error when listening fails (EADDRINUSE, EACCES).
     const s = app.listen(config.api.port, config.api.host, (err?: Error) =>

@@ -236,7 +236,7 @@ async function claimAtBacklog(pool: Pool) {
   const latencies: number[] = [];
   for (let k = 0; k < 40; k++) {
     const start = performance.now();
-    const { rows } = await pool.query<{ id: string }>(CLAIM_SQL, [100, 60]);
+    const { rows } = await pool.query<{ id: string }>(CLAIM_SQL, [100, 60, 1]);
     latencies.push(performance.now() - start);
     // Completing makes each customer's next event head: the claim keeps finding fresh work.
     await pool.query('SELECT journeys_complete_events($1, $2)', [rows.map((r) => r.id), []]);

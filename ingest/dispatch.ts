@@ -7,7 +7,7 @@ import {
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
-import { CustomerIdKey, JourneyKey } from '../workflows/messages';
+import { CustomerIdKey, JourneyKey, MARKETING_PRIORITY, TRANSACTIONAL_PRIORITY } from '../workflows/messages';
 import { vipStanding } from '../activities/vip';
 import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 import { toMs } from '../shared/durations';
@@ -123,6 +123,9 @@ async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }
         { key: JourneyKey, value: route.name },
       ]),
       staticSummary: route.summary,
+      // Its workflow tasks (and activities that set none) go ahead of the marketing backlog in
+      // the task queue: what the customer waits for is not stuck behind other customers' carts.
+      priority: { priorityKey: route.lane === 'transactional' ? TRANSACTIONAL_PRIORITY : MARKETING_PRIORITY },
     });
   } catch (err) {
     // A 'never restart' journey that already ran its course for this id.

@@ -17,15 +17,24 @@ const UNAVAILABLE_PAUSE_MS = 5_000;
 const RELEASE_INTERVAL_MS = 5_000;
 
 /**
- * Claim up to $1 due heads for $2 seconds: lane 0 first, then oldest first, along the partial
- * index that holds only heads (events_claim_idx), skipping rows another relay is claiming.
+ * Claim up to $1 due heads of lane $3 or lower for $2 seconds: lane 0 first, then oldest
+ * first, along the partial index that holds only heads (events_claim_idx), skipping rows
+ * another relay is claiming.
  */
 export const CLAIM_SQL = `UPDATE events SET leased_until = now() + make_interval(secs => $2)
   WHERE id IN (SELECT id FROM events
                 WHERE head_of_line AND dispatched_at IS NULL AND dead_lettered_at IS NULL
                   AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                  AND lane <= $3
                 ORDER BY lane, seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-  RETURNING seq, id, type, customer_id, occurred_at, received_at, properties, dispatch_attempts`;
+  RETURNING seq, id, type, customer_id, occurred_at, received_at, properties, dispatch_attempts, lane`;
+
+/**
+ * The share of the relay's slots marketing events may never fill: a transactional event
+ * claimed while the marketing backlog keeps every other slot busy starts at once, instead of
+ * waiting for a marketing call to finish on a saturated Temporal.
+ */
+export const TRANSACTIONAL_RESERVE = 1 / 4;
 
 const DEFAULTS: DispatchSettings = { batchSize: 100, parallelism: 32, maxAttempts: 8, deadLetterHoldMs: 15 * 60_000 };
 
@@ -50,6 +59,9 @@ export class EventRelay {
   private stopped = false;
   private pausedUntil = 0;
   private releasedAt = 0;
+  /** Wakes a running pass that waits on its calls: a transactional event was stored. */
+  private wake: (() => void) | undefined;
+  private woken = false;
   private readonly settings: DispatchSettings;
 
   constructor(private readonly deps: RelayDeps) {
@@ -66,11 +78,19 @@ export class EventRelay {
     this.schedule(0);
   }
 
-  /** Ask for a pass now (after an insert); coalesces with a pass already running. */
-  nudge(): void {
+  /**
+   * Ask for a pass now (after an insert); coalesces with a pass already running. Lane 0 (a
+   * transactional event was stored) also makes a running pass claim at once, into the slots
+   * marketing cannot fill.
+   */
+  nudge(lane: 0 | 1 = 1): void {
     if (this.stopped || Date.now() < this.pausedUntil) return;
     if (this.running) {
       this.again = true;
+      if (lane === 0) {
+        this.woken = true;
+        this.wake?.();
+      }
       return;
     }
     this.schedule(0);
@@ -96,36 +116,59 @@ export class EventRelay {
       this.releasedAt = Date.now();
       await this.deps.db.query('SELECT journeys_release_dead_letters(make_interval(secs => $1))', [deadLetterHoldMs / 1000]);
     }
-    // Claim again as soon as an eighth of the slots is free: a transactional event posted
-    // meanwhile waits for a few calls to finish, not for the slowest of a whole batch.
+    // Claim again as soon as an eighth of the slots is free: the pipeline refills before it
+    // runs dry, without a claim per finished call.
     const claimStep = Math.max(1, Math.floor(parallelism / 8));
+    const marketingSlots = parallelism - Math.floor(parallelism * TRANSACTIONAL_RESERVE);
     const outcome = { delivered: 0, unavailable: undefined as Error | undefined };
     const inFlight = new Set<Promise<void>>();
+    let marketingInFlight = 0;
+    // Nothing due in any lane / in lane 0, as of the last claim (until a delivery makes new heads).
     let claimedAll = false;
+    let laneZeroEmpty = false;
     let deliveredAtClaim = 0;
+    this.woken = false;
     try {
       for (;;) {
         if (this.stopped || outcome.unavailable) break;
-        // Deliveries since the last empty claim may have made new heads.
-        if (claimedAll && outcome.delivered > deliveredAtClaim) claimedAll = false;
-        if (!claimedAll && inFlight.size <= parallelism - claimStep) {
+        if (outcome.delivered > deliveredAtClaim || this.woken) {
+          claimedAll = false;
+          laneZeroEmpty = false;
+          this.woken = false;
+        }
+        const free = parallelism - inFlight.size;
+        const marketingRoom = Math.min(free, marketingSlots - marketingInFlight);
+        // Both lanes while marketing has room; only lane 0 into the reserved slots.
+        const maxLane = !claimedAll && free >= claimStep && marketingRoom > 0 ? 1 : !claimedAll && !laneZeroEmpty && free > 0 ? 0 : undefined;
+        if (maxLane !== undefined) {
           deliveredAtClaim = outcome.delivered;
           const leaseEnd = Date.now() + LEASE_MS;
-          const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [Math.min(batchSize, parallelism - inFlight.size), LEASE_MS / 1000]);
-          if (!rows.length) claimedAll = true;
+          const limit = Math.min(batchSize, maxLane === 1 ? marketingRoom : free);
+          const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [limit, LEASE_MS / 1000, maxLane]);
+          if (!rows.length && maxLane === 1) claimedAll = true;
+          // Lane 0 comes first in a claim: a claim that took a marketing event (or nothing) left none behind.
+          if (rows.length < limit || rows.some((r) => r.lane !== 0)) laneZeroEmpty = true;
           for (const row of rows) {
-            const job: Promise<void> = this.dispatchOne(row, leaseEnd, outcome).finally(() => inFlight.delete(job));
+            const marketing = row.lane !== 0;
+            if (marketing) marketingInFlight++;
+            const job: Promise<void> = this.dispatchOne(row, leaseEnd, outcome).finally(() => {
+              inFlight.delete(job);
+              if (marketing) marketingInFlight--;
+            });
             inFlight.add(job);
           }
           if (rows.length) continue;
         }
         if (!inFlight.size) {
-          if (claimedAll && outcome.delivered === deliveredAtClaim) break;
+          if (claimedAll && outcome.delivered === deliveredAtClaim && !this.woken) break;
           continue;
         }
-        await Promise.race(inFlight);
+        const woke = new Promise<void>((resolve) => (this.wake = resolve));
+        await Promise.race([...inFlight, woke]);
+        this.wake = undefined;
       }
     } finally {
+      this.wake = undefined;
       await Promise.all(inFlight);
     }
     if (outcome.unavailable) {

@@ -92,6 +92,8 @@ interface EventRow {
   received_at: Date;
   properties: ShopEvent['properties'];
   dispatch_attempts: number;
+  /** 0: transactional lane (the relay's claim returns it) */
+  lane?: number;
 }
 
 export function rowToEvent(row: Omit<EventRow, 'seq' | 'dispatch_attempts' | 'received_at'>): ShopEvent {

@@ -20,6 +20,8 @@ import {
   CustomerIdKey,
   JourneyKey,
   JourneyStepKey,
+  MARKETING_PRIORITY,
+  TRANSACTIONAL_PRIORITY,
   journeyEventSignal,
   sendsTaskQueue,
   stateQuery,
@@ -49,14 +51,10 @@ function sendMessage(input: Parameters<Activities['sendMessage']>[0]): Promise<S
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
     // The rate limit is shared, so a marketing backlog would otherwise queue the order
     // confirmation behind it: the server hands out transactional sends first.
-    priority: { priorityKey: input.category === 'transactional' ? TRANSACTIONAL_SEND_PRIORITY : MARKETING_SEND_PRIORITY },
+    priority: { priorityKey: input.category === 'transactional' ? TRANSACTIONAL_PRIORITY : MARKETING_PRIORITY },
   });
   return send(input);
 }
-
-/** Temporal priority keys (1 = first; 3 is the server's default). */
-const TRANSACTIONAL_SEND_PRIORITY = 1;
-const MARKETING_SEND_PRIORITY = 3;
 
 /** Journeys started before this change replay their upserts as they made them. */
 const SKIP_NO_OP_SEARCH_ATTRIBUTES = 'kit-skip-no-op-search-attributes';

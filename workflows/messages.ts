@@ -103,6 +103,10 @@ export const journeySearchAttributes = [CustomerIdKey, JourneyKey, JourneyStepKe
 
 // ── Task queues ─────────────────────────────────────────────────────────────────────────────
 
+/** Temporal priority keys (1 = first; 3 is the server's default): transactional journeys and sends go first. */
+export const TRANSACTIONAL_PRIORITY = 1;
+export const MARKETING_PRIORITY = 3;
+
 /** The task queue of the send activity, next to the journeys' queue `taskQueue`. */
 export function sendsTaskQueue(taskQueue: string): string {
   return `${taskQueue}-sends`;

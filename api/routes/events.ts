@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { EventBatchSchema, EventSchema } from '../../ingest/event-schemas';
 import { storeEvents, type IncomingEvent } from '../../ingest/store';
-import { mayReachJourney } from '../../ingest/routes';
+import { dispatchLaneOf, mayReachJourney } from '../../ingest/routes';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { eventsAccepted } from '../metrics';
@@ -44,7 +44,8 @@ export function eventsRouter(deps: ApiDeps): Router {
     const stored = await storeEvents(deps.db, incoming, new Date(), { import: imported });
     for (const s of stored) eventsAccepted.inc({ duplicate: String(s.duplicate) });
     // Events that reach no journey are stored as dispatched: nothing for the relay to do.
-    if (incoming.some((e, i) => !stored[i].duplicate && mayReachJourney(e))) deps.nudgeRelay();
+    const fresh = incoming.filter((e, i) => !stored[i].duplicate && !imported && mayReachJourney(e));
+    if (fresh.length) deps.nudgeRelay(fresh.some((e) => dispatchLaneOf(e) === 0) ? 0 : 1);
     res.status(202).json(isBatch ? { accepted: stored } : stored[0]);
   });
   return router;

@@ -46,4 +46,49 @@ describe('transactional events go ahead of the marketing backlog', () => {
     assert.deepEqual(dispatchOrder(temporal.calls, 'pri2-buyer'), ['pri2-own-cart', 'pri2-order'], 'in the customer’s order');
     assert.deepEqual(all.slice(0, 2), ['pri2-own-cart', 'pri2-order'], `the buyer's cart, then their order, went first (${all.slice(0, 3)})`);
   });
+
+  test('an order posted while marketing calls hold every other slot starts at once, in a reserved slot', async () => {
+    // A saturated Temporal: marketing calls do not return until the gate opens.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const temporal = recordingTemporal(undefined, (call) => (call.customerId.startsWith('pri3-m-') ? gate : undefined));
+    await storeEvents(database.pool, Array.from({ length: 40 }, (_, i) => cart(`pri3-cart-${i}`, `pri3-m-${i}`)));
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 100, parallelism: 8 });
+    const pass = relay.drain();
+    try {
+      const begunCarts = () => temporal.begun.filter((c) => c.customerId.startsWith('pri3-m-')).length;
+      await until(() => begunCarts() >= 6, 'marketing calls in flight');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(begunCarts(), 6, 'marketing fills at most three quarters of the slots');
+
+      await storeEvents(database.pool, [order('pri3-order', 'pri3-buyer')]);
+      relay.nudge(0);
+      await until(() => temporal.calls.some((c) => c.eventId === 'pri3-order'), 'the order dispatched while marketing is stuck');
+      assert.equal(temporal.calls.filter((c) => c.customerId.startsWith('pri3-m-')).length, 0, 'no marketing call had returned');
+    } finally {
+      open();
+      await pass;
+    }
+    assert.equal(dispatchOrder(temporal.calls).length, 41);
+  });
+
+  test('a transactional journey starts with the first priority in its task queue, marketing with the default', async () => {
+    await storeEvents(database.pool, [cart('pri4-cart', 'pri4-c'), order('pri4-order', 'pri4-c')]);
+    const temporal = recordingTemporal();
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log });
+    await relay.drain();
+    const starts = temporal.calls.filter((c) => c.kind === 'signalWithStart' && c.customerId === 'pri4-c');
+    assert.deepEqual(
+      starts.map((c) => [c.workflowId.split('/')[0], c.priorityKey]).sort(),
+      [['abandoned-cart', 3], ['order', 1], ['post-purchase', 3], ['win-back', 3]],
+    );
+  });
 });
+
+async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

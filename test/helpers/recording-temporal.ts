@@ -6,6 +6,8 @@ export interface RecordedCall {
   workflowId: string;
   eventId: string;
   customerId: string;
+  /** the priority key a start asked for */
+  priorityKey?: number;
 }
 
 /**
@@ -13,9 +15,17 @@ export interface RecordedCall {
  * made, and fails the calls `fail` picks (a poison event, an outage). Enough of the client for
  * dispatch: `withDeadline`, `workflow.signalWithStart`, `workflow.getHandle().signal`.
  */
-export function recordingTemporal(fail: (call: RecordedCall) => Error | undefined = () => undefined) {
+export function recordingTemporal(
+  fail: (call: RecordedCall) => Error | undefined = () => undefined,
+  /** holds a call until the promise it returns settles (a saturated Temporal) */
+  hold: (call: RecordedCall) => Promise<void> | undefined = () => undefined,
+) {
   const calls: RecordedCall[] = [];
+  /** calls begun (recorded before any hold), in order */
+  const begun: RecordedCall[] = [];
   const record = async (call: RecordedCall) => {
+    begun.push(call);
+    await hold(call);
     const err = fail(call);
     if (err) throw err;
     calls.push(call);
@@ -24,9 +34,9 @@ export function recordingTemporal(fail: (call: RecordedCall) => Error | undefine
   const client = {
     withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
     workflow: {
-      async signalWithStart(_workflow: unknown, options: { workflowId: string; signalArgs: unknown[] }) {
+      async signalWithStart(_workflow: unknown, options: { workflowId: string; signalArgs: unknown[]; priority?: { priorityKey?: number } }) {
         const event = eventOf(options.signalArgs[0]);
-        await record({ kind: 'signalWithStart', workflowId: options.workflowId, eventId: event.id, customerId: event.customerId });
+        await record({ kind: 'signalWithStart', workflowId: options.workflowId, eventId: event.id, customerId: event.customerId, priorityKey: options.priority?.priorityKey });
         return { workflowId: options.workflowId };
       },
       getHandle(workflowId: string) {
@@ -40,7 +50,7 @@ export function recordingTemporal(fail: (call: RecordedCall) => Error | undefine
       },
     },
   };
-  return { client: client as unknown as Client, calls };
+  return { client: client as unknown as Client, calls, begun };
 }
 
 /** The event ids in the order their first Temporal call happened. */
