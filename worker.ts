@@ -5,6 +5,7 @@ import { createActivities } from './activities';
 import { createOutboxMailer } from './activities/email/outbox-mailer';
 import { createResendMailer } from './activities/email/resend-mailer';
 import type { Mailer } from './activities/email/mailer';
+import { defaultMessageOverridesPath, loadMessageOverrides } from './activities/email/message-overrides';
 import { loadConfig, loadDotEnv, type Config, type WorkerTuning } from './config/env';
 import { createPool } from './db/pool';
 import { createLogger } from './runtime/logger';
@@ -63,6 +64,9 @@ export async function createJourneysWorker(options: {
   workflowBundle?: { code: string };
 }): Promise<JourneysWorker> {
   const { config, db, connection } = options;
+  // A broken message-overrides file stops the worker here, naming every problem, rather than at
+  // the first send.
+  loadMessageOverrides(config.locales.messageOverridesFile ?? defaultMessageOverridesPath);
   const activities = createActivities({
     db,
     mailer: options.mailer ?? createMailer(config, db),
@@ -73,6 +77,8 @@ export async function createJourneysWorker(options: {
       mail: config.mail,
       journeys: config.journeys,
       nurtureCatalogPath: config.nurtureCatalogFile,
+      shopLocale: config.locales.shopLocale,
+      messageOverridesPath: config.locales.messageOverridesFile,
     },
   });
   const tuning = workerTuningOptions(config.worker);

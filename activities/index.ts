@@ -15,6 +15,8 @@ import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
 import { createBirthdayActivities } from './birthday';
 import { createNurtureActivities } from './nurture-catalog';
 import { createReplenishmentActivities } from './replenishment';
+import { watchMessageOverrides } from './email/message-overrides';
+import type { MailIdentity } from './send-message';
 
 export interface ActivityDeps {
   db: Pool;
@@ -26,7 +28,11 @@ export interface ActivityDeps {
     publicUrl: string;
     shopUrl?: string;
     tokenSecret: string;
-    mail: { from: string; shopName: string; postalAddress: string };
+    mail: MailIdentity;
+    /** the default locale for customers whose language is not shipped (SHOP_LOCALE; default en) */
+    shopLocale?: string;
+    /** the shop's string overrides (EMAIL_MESSAGES_FILE); default content/email-messages.json */
+    messageOverridesPath?: string;
     /** the guardrails section (quiet hours, frequency cap); defaults when omitted */
     journeys?: Pick<JourneysConfig, 'guardrails'> & Partial<Pick<JourneysConfig, 'coupons'>>;
     /** the lead-nurture content catalog; default content/nurture-catalog.json */
@@ -53,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
       const coupons = deps.config.journeys?.coupons ?? defaultJourneysConfig.coupons;
       return coupons.maxRedemptionsByJourney[journey] ?? coupons.maxRedemptions;
     },
+    locales: { shopLocale: deps.config.shopLocale, overrides: watchMessageOverrides(deps.config.messageOverridesPath) },
   };
   return {
     sendMessage: (input: SendMessageInput) => sendMessage(sendDeps, input),

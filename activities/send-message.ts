@@ -20,6 +20,7 @@ import {
 import { issueCoupon } from './coupons';
 import { unsubscribeUrl, type LinkHolder } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
+import { createI18n, type MessageOverrides } from '../emails/i18n';
 import type { SendMessageInput, SendOutcome } from './types';
 
 export interface SendDeps {
@@ -27,12 +28,25 @@ export interface SendDeps {
   mailer: Mailer;
   now: () => Date;
   guardrails?: Guardrail[];
-  mail: { from: string; shopName: string; postalAddress: string };
+  mail: MailIdentity;
+  /** the shop's default locale (customers whose language we do not ship) and its string overrides */
+  locales?: { shopLocale?: string; overrides?: () => MessageOverrides };
   publicUrl: string;
   shopUrl: string;
   tokenSecret: string;
   /** how many orders may redeem a code issued now; default once */
   maxCouponRedemptions?: (journey: string) => number;
+}
+
+/** Who the email is from and how it speaks for the shop. */
+export interface MailIdentity {
+  from: string;
+  shopName: string;
+  postalAddress: string;
+  /** MAIL_REPLY_TO: the Reply-To header, so replies reach a person */
+  replyTo?: string;
+  /** what the welcome email promises about frequency (MARKETING_EMAILS_PER_WEEK) */
+  marketingEmailsPerWeek?: number;
 }
 
 interface LedgerRow {
@@ -187,12 +201,20 @@ function deliverPendingLater(row: LedgerRow): never {
 }
 
 function emailContext(deps: SendDeps, input: SendMessageInput, customer: CustomerRow, messageId: number): EmailContext {
+  const i18n = createI18n({
+    customerLocale: customer.locale,
+    shopLocale: deps.locales?.shopLocale,
+    overrides: deps.locales?.overrides?.(),
+  });
   return {
     shopName: deps.mail.shopName,
     shopUrl: deps.shopUrl,
     postalAddress: deps.mail.postalAddress,
     firstName: customer.first_name ?? undefined,
-    locale: customer.locale ?? undefined,
+    i18n,
+    locale: i18n.locale,
+    repliesReachAPerson: Boolean(deps.mail.replyTo),
+    marketingEmailsPerWeek: deps.mail.marketingEmailsPerWeek,
     unsubscribeUrl:
       input.category === 'marketing'
         ? unsubscribeUrl(deps.publicUrl, deps.tokenSecret, linkHolder(customer), messageId)
@@ -360,6 +382,7 @@ async function composeEmail(
     html: rendered.html,
     text: rendered.text,
     headers,
+    ...(deps.mail.replyTo ? { replyTo: deps.mail.replyTo } : {}),
     tags: [
       { name: 'journey', value: tagValue(input.journey) },
       { name: 'step', value: tagValue(input.step) },

@@ -55,6 +55,16 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().default('Journeys Shop <shop@example.com>'),
   SHOP_NAME: z.string().default('Journeys Shop'),
   POSTAL_ADDRESS: z.string().default('Journeys Shop, 1 Example Street, 10115 Berlin, Germany'),
+  MAIL_REPLY_TO: z
+    .string()
+    .regex(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'MAIL_REPLY_TO must be an address (help@shop.example) or "Name <help@shop.example>"')
+    .optional(),
+  SHOP_LOCALE: z
+    .string()
+    .refine(isLocaleTag, 'SHOP_LOCALE must be a BCP 47 locale such as en, de-DE or ar')
+    .default('en'),
+  MARKETING_EMAILS_PER_WEEK: z.coerce.number().int().min(0).max(50).default(2),
+  EMAIL_MESSAGES_FILE: z.string().optional(),
   PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   SHOP_URL: z.string().url().optional(),
   TOKEN_SECRET: z.string().min(16, 'TOKEN_SECRET must be at least 16 characters').optional(),
@@ -115,6 +125,17 @@ export interface Config {
     from: string;
     shopName: string;
     postalAddress: string;
+    /** Reply-To of every email: replies reach a person (unset: replies go to `from`) */
+    replyTo: string | undefined;
+    /** what the welcome email says about how often marketing mail comes */
+    marketingEmailsPerWeek: number;
+  };
+  /** copy for customers whose language we do not ship, and the shop's own wording per language */
+  locales: {
+    /** SHOP_LOCALE: the default locale (its language falls back to English when not shipped) */
+    shopLocale: string;
+    /** EMAIL_MESSAGES_FILE (default content/email-messages.json) */
+    messageOverridesFile: string | undefined;
   };
   /**
    * The shop's endpoint for our consent webhooks (unsubscribed, re-subscribed, suppressed),
@@ -166,6 +187,14 @@ export interface DispatchSettings {
 }
 
 export class ConfigError extends Error {}
+
+function isLocaleTag(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Resend's default team limit is 2–5 requests per second; 4 keeps all workers together inside
@@ -259,7 +288,10 @@ export function loadConfig(
       from: e.MAIL_FROM,
       shopName: e.SHOP_NAME,
       postalAddress: e.POSTAL_ADDRESS,
+      replyTo: e.MAIL_REPLY_TO,
+      marketingEmailsPerWeek: e.MARKETING_EMAILS_PER_WEEK,
     },
+    locales: { shopLocale: e.SHOP_LOCALE, messageOverridesFile: e.EMAIL_MESSAGES_FILE },
     shopWebhook: e.SHOP_WEBHOOK_URL ? { url: e.SHOP_WEBHOOK_URL, secret: e.SHOP_WEBHOOK_SECRET! } : undefined,
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     shopUrl: (e.SHOP_URL ?? e.PUBLIC_URL).replace(/\/$/, ''),

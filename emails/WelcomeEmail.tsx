@@ -1,10 +1,9 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { Layout, Greeting } from './components/Layout';
-import { paragraph, heading, button, codeBox } from './components/theme';
+import { Layout, Greeting, ReplyToPerson } from './components/Layout';
+import { paragraph, heading, subheading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface WelcomeEmailProps {
@@ -12,26 +11,40 @@ export interface WelcomeEmailProps {
   coupon: CouponView;
 }
 
+/**
+ * What a good welcome says: who the shop is (`welcome.intro`, the shop's own words through a
+ * message override), the code, what the subscriber will get and how often, and that replies
+ * reach a person.
+ */
 export function WelcomeEmail({ context, coupon }: WelcomeEmailProps) {
+  const { t } = context.i18n;
+  const shopName = context.shopName;
   return (
-    <Layout context={context} preview={`Welcome to ${context.shopName}: ${coupon.percentOff}% off your first order`}>
-      <Heading style={heading}>Welcome to {context.shopName}</Heading>
+    <Layout context={context} preview={t('welcome.preview', { shopName, percentOff: coupon.percentOff })}>
+      <Heading style={heading}>{t('welcome.heading', { shopName })}</Heading>
       <Greeting context={context} />
+      <Text style={paragraph}>{t('welcome.intro', { shopName })}</Text>
       <Text style={paragraph}>
-        Thanks for joining us. Here is {coupon.percentOff}% off your first order, valid until{' '}
-        {formatDate(coupon.expiresAt, context.locale)}:
+        {t('welcome.coupon', { percentOff: coupon.percentOff, expiresOn: context.i18n.date(coupon.expiresAt) })}
       </Text>
       <Text style={codeBox}>{coupon.code}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Start shopping
+          {t('welcome.button')}
         </Button>
       </Section>
+      <Heading as="h2" style={subheading}>
+        {t('welcome.expectHeading')}
+      </Heading>
+      <Text style={paragraph}>{t('welcome.expect', { perWeek: context.marketingEmailsPerWeek ?? 1 })}</Text>
+      <Text style={paragraph}>{t('welcome.unsubscribeAnyTime')}</Text>
+      <ReplyToPerson context={context} />
     </Layout>
   );
 }
 
-WelcomeEmail.subject = (p: WelcomeEmailProps) => `Welcome to ${p.context.shopName} — ${p.coupon.percentOff}% off inside`;
+WelcomeEmail.subject = (p: WelcomeEmailProps) =>
+  p.context.i18n.t('welcome.subject', { shopName: p.context.shopName, percentOff: p.coupon.percentOff });
 
 WelcomeEmail.PreviewProps = {
   context: previewContext,

@@ -6,6 +6,8 @@ export interface OutgoingEmail {
   html: string;
   text: string;
   headers: Record<string, string>;
+  /** MAIL_REPLY_TO: where the recipient's reply goes (a person, not the sending address) */
+  replyTo?: string;
   /** deterministic per (workflow, step, iteration): the provider drops a repeat */
   idempotencyKey: string;
   tags?: { name: string; value: string }[];

@@ -15,7 +15,9 @@ export function createOutboxMailer(db: Pool): Mailer {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING provider_id`,
-        [email.idempotencyKey, `outbox_${randomUUID()}`, email.to, email.from, email.subject, email.html, email.text, email.headers],
+        [email.idempotencyKey, `outbox_${randomUUID()}`, email.to, email.from, email.subject, email.html, email.text,
+         // the outbox shows Reply-To among the headers, where a mail client would see it
+         email.replyTo ? { 'Reply-To': email.replyTo, ...email.headers } : email.headers],
       );
       if (inserted.rows[0]) return { providerMessageId: inserted.rows[0].provider_id };
       const existing = await db.query<{ provider_id: string }>(

@@ -14,15 +14,29 @@ export function isTemplateName(name: string): name is TemplateName {
   return Object.prototype.hasOwnProperty.call(templates, name);
 }
 
+/** U+200F RIGHT-TO-LEFT MARK: gives a plain-text line a right-to-left base direction. */
+const RLM = '\u200f';
+
 /**
  * Renders the React tree once; the plain-text part is React Email's own conversion of that
  * HTML (what `render(…, { plainText: true })` does after rendering the tree a second time):
  * links kept as "text url", headings set apart, images and `data-skip-in-text` parts dropped.
+ * Plain text has no `dir`: in a right-to-left language every line starts with an RLM, so a
+ * line that opens with a Latin name, a code or a URL still reads from the right.
  */
 export async function renderTemplate<T extends TemplateName>(name: T, props: TemplateProps[T]): Promise<RenderedEmail> {
   const entry = templates[name];
   const html = await render(createElement(entry as (p: TemplateProps[T]) => React.ReactElement, props));
-  return { subject: entry.subject(props), html, text: toPlainText(html), links: extractLinks(html) };
+  let text = toPlainText(html);
+  let subject = entry.subject(props);
+  if (props.context.i18n.dir === 'rtl') {
+    text = text
+      .split('\n')
+      .map((line) => (line.trim() ? RLM + line : line))
+      .join('\n');
+    subject = RLM + subject;
+  }
+  return { subject, html, text, links: extractLinks(html) };
 }
 
 function extractLinks(html: string): string[] {

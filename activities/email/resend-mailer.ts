@@ -40,6 +40,7 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string; 
           html: email.html,
           text: email.text,
           headers: email.headers,
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           tags: email.tags,
         },
         // A hung request must not hold the activity until its own timeout: abort, and the retry

@@ -1,3 +1,4 @@
+import { createI18n, type MessageOverrides } from '../i18n';
 import type { EmailContext } from './email-context';
 
 /**
@@ -9,6 +10,15 @@ export const previewContext: EmailContext = {
   shopUrl: 'https://shop.example.com',
   postalAddress: 'Journeys Shop, 1 Example Street, 10115 Berlin, Germany',
   firstName: 'Ada',
+  i18n: createI18n({ customerLocale: 'en-GB' }),
   locale: 'en-GB',
   unsubscribeUrl: 'https://shop.example.com/u/preview-token',
+  repliesReachAPerson: true,
+  marketingEmailsPerWeek: 2,
 };
+
+/** The preview context in another locale ('ar', 'de-AT', …), as the send path would build it. */
+export function previewContextIn(locale: string, overrides?: MessageOverrides): EmailContext {
+  const i18n = createI18n({ customerLocale: locale, overrides });
+  return { ...previewContext, i18n, locale: i18n.locale };
+}

@@ -21,6 +21,7 @@ export const footerLink = { color: colors.muted };
 
 export const paragraph = { color: colors.text, fontSize: '15px', lineHeight: '24px' };
 export const heading = { color: colors.ink, fontSize: '24px', lineHeight: '32px', fontWeight: 700 };
+export const subheading = { color: colors.ink, fontSize: '17px', lineHeight: '24px', fontWeight: 700, margin: '24px 0 0' };
 export const button = {
   backgroundColor: colors.ink,
   borderRadius: '6px',
