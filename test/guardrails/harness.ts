@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import pino from 'pino';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -151,6 +152,23 @@ export const noJourneys: JourneyControl = {
 export interface RunningApp {
   url: string;
   close(): Promise<void>;
+}
+
+/**
+ * For a describe block: a send harness and the real app over it, started before its tests and
+ * closed after them. Tests read `.h` and `.app` (set once `before` has run).
+ */
+export function useSendHarnessAndApp(): { h: SendHarness; app: RunningApp } {
+  const ctx = {} as { h: SendHarness; app: RunningApp };
+  before(async () => {
+    ctx.h = await startSendHarness();
+    ctx.app = await startApp(ctx.h);
+  });
+  after(async () => {
+    await ctx.app?.close();
+    await ctx.h?.close();
+  });
+  return ctx;
 }
 
 /** The real express app in-process; Temporal is whatever fake the test passes. */

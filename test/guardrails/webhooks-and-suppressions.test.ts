@@ -2,24 +2,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'svix';
-import { API_KEY, WEBHOOK_SECRET, startApp, startSendHarness, transactionalInput, type RunningApp, type SendHarness } from './harness';
+import { API_KEY, WEBHOOK_SECRET, transactionalInput, type SendHarness, useSendHarnessAndApp } from './harness';
 
 describe('Resend webhooks (Svix-signed) and the suppression list', () => {
-  let h: SendHarness;
-  let app: RunningApp;
+  const ctx = useSendHarnessAndApp();
   const signer = new Webhook(WEBHOOK_SECRET);
 
-  before(async () => {
-    h = await startSendHarness();
-    app = await startApp(h);
-  });
-  after(async () => {
-    await app?.close();
-    await h?.close();
-  });
-
   function post(body: string, headers: Record<string, string>) {
-    return fetch(`${app.url}/webhooks/resend`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return fetch(`${ctx.app.url}/webhooks/resend`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   }
 
   /** Sign exactly as Resend (Svix) does; `at` lets a test send a stale one. */
@@ -41,23 +31,23 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
   });
 
   async function sentMessage(customerId: string) {
-    h.setNow('2026-01-15T12:00:00Z');
-    await h.customer(customerId);
-    const out = await h.activities.sendMessage(transactionalInput(customerId, `o-${customerId}`));
+    ctx.h.setNow('2026-01-15T12:00:00Z');
+    await ctx.h.customer(customerId);
+    const out = await ctx.h.activities.sendMessage(transactionalInput(customerId, `o-${customerId}`));
     assert.equal(out.status, 'sent');
     return out.status === 'sent' ? out.providerMessageId : '';
   }
 
   const message = async (providerId: string) =>
     (
-      await h.db.pool.query(
+      await ctx.h.db.pool.query(
         'SELECT delivered_at, opened_at, clicked_at, bounced_at, bounce_type, complained_at FROM messages WHERE provider_message_id = $1',
         [providerId],
       )
     ).rows[0];
 
   const api = (method: string, path: string, body?: unknown) =>
-    fetch(`${app.url}/v1${path}`, {
+    fetch(`${ctx.app.url}/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${API_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -74,7 +64,7 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
     const again = await post(delivered.body, delivered.headers);
     assert.equal(again.status, 200);
     assert.deepEqual(await again.json(), { received: true, duplicate: true });
-    const stored = await h.db.pool.query('SELECT count(*)::int AS n FROM webhook_events WHERE svix_id = $1', [delivered.id]);
+    const stored = await ctx.h.db.pool.query('SELECT count(*)::int AS n FROM webhook_events WHERE svix_id = $1', [delivered.id]);
     assert.equal(stored.rows[0].n, 1);
 
     for (const type of ['email.opened', 'email.clicked']) {
@@ -105,8 +95,8 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid_signature', what);
     }
     assert.equal((await message(providerId)).complained_at, null);
-    assert.equal((await h.db.pool.query('SELECT 1 FROM suppressions WHERE email = $1', ['c-wh-bad@example.com'])).rowCount, 0);
-    assert.equal((await h.db.pool.query('SELECT 1 FROM webhook_events WHERE svix_id IN ($1, $2)', [good.id, stale.id])).rowCount, 0);
+    assert.equal((await ctx.h.db.pool.query('SELECT 1 FROM suppressions WHERE email = $1', ['c-wh-bad@example.com'])).rowCount, 0);
+    assert.equal((await ctx.h.db.pool.query('SELECT 1 FROM webhook_events WHERE svix_id IN ($1, $2)', [good.id, stale.id])).rowCount, 0);
   });
 
   test('a hard bounce suppresses the address: the next email, transactional too, causes no provider call', async () => {
@@ -118,13 +108,13 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
     const row = await message(providerId);
     assert.equal(row.bounce_type, 'hard');
     assert.ok(row.bounced_at);
-    const suppression = await h.db.pool.query('SELECT reason, source FROM suppressions WHERE email = $1', ['c-wh-hard@example.com']);
+    const suppression = await ctx.h.db.pool.query('SELECT reason, source FROM suppressions WHERE email = $1', ['c-wh-hard@example.com']);
     assert.deepEqual(suppression.rows[0], { reason: 'hard_bounce', source: `resend:${bounce.id}` });
 
-    const calls = h.resend.requests;
-    assert.deepEqual(await h.activities.sendMessage(transactionalInput('c-wh-hard', 'o-after-bounce')), { status: 'skipped', reason: 'suppressed' });
-    assert.deepEqual(await h.send({ customerId: 'c-wh-hard', idempotencyKey: 'wh/hard/marketing' }), { status: 'skipped', reason: 'suppressed' });
-    assert.equal(h.resend.requests, calls);
+    const calls = ctx.h.resend.requests;
+    assert.deepEqual(await ctx.h.activities.sendMessage(transactionalInput('c-wh-hard', 'o-after-bounce')), { status: 'skipped', reason: 'suppressed' });
+    assert.deepEqual(await ctx.h.send({ customerId: 'c-wh-hard', idempotencyKey: 'wh/hard/marketing' }), { status: 'skipped', reason: 'suppressed' });
+    assert.equal(ctx.h.resend.requests, calls);
   });
 
   test('a soft bounce is recorded on the message but does not suppress', async () => {
@@ -132,8 +122,8 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
     const bounce = signed(resendEvent('email.bounced', providerId, 'c-wh-soft@example.com', { bounce: { type: 'Transient', subType: 'MailboxFull' } }));
     assert.equal((await post(bounce.body, bounce.headers)).status, 200);
     assert.equal((await message(providerId)).bounce_type, 'soft');
-    assert.equal((await h.db.pool.query('SELECT 1 FROM suppressions WHERE email = $1', ['c-wh-soft@example.com'])).rowCount, 0);
-    assert.equal((await h.activities.sendMessage(transactionalInput('c-wh-soft', 'o-after-soft'))).status, 'sent');
+    assert.equal((await ctx.h.db.pool.query('SELECT 1 FROM suppressions WHERE email = $1', ['c-wh-soft@example.com'])).rowCount, 0);
+    assert.equal((await ctx.h.activities.sendMessage(transactionalInput('c-wh-soft', 'o-after-soft'))).status, 'sent');
   });
 
   test('a complaint suppresses the address and is recorded on the message', async () => {
@@ -141,12 +131,12 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
     const complaint = signed(resendEvent('email.complained', providerId, 'c-wh-complaint@example.com'));
     assert.equal((await post(complaint.body, complaint.headers)).status, 200);
     assert.ok((await message(providerId)).complained_at);
-    const suppression = await h.db.pool.query('SELECT reason FROM suppressions WHERE email = $1', ['c-wh-complaint@example.com']);
+    const suppression = await ctx.h.db.pool.query('SELECT reason FROM suppressions WHERE email = $1', ['c-wh-complaint@example.com']);
     assert.equal(suppression.rows[0].reason, 'complaint');
   });
 
   test('the suppression API adds, pages, shows and removes suppressions behind the API key', async () => {
-    assert.equal((await fetch(`${app.url}/v1/suppressions`)).status, 401);
+    assert.equal((await fetch(`${ctx.app.url}/v1/suppressions`)).status, 401);
     for (let i = 0; i < 5; i++) {
       const res = await api('POST', '/suppressions', { email: `Manual${i}@Example.com` });
       assert.equal(res.status, 201);
@@ -175,17 +165,17 @@ describe('Resend webhooks (Svix-signed) and the suppression list', () => {
     assert.equal((await api('DELETE', '/suppressions/MANUAL3@example.com')).status, 204);
     assert.equal((await api('GET', '/suppressions/manual3@example.com')).status, 404);
     assert.equal((await api('DELETE', '/suppressions/manual3@example.com')).status, 404);
-    const audit = await h.db.pool.query(`SELECT subject FROM audit_log WHERE action = 'unsuppress'`);
+    const audit = await ctx.h.db.pool.query(`SELECT subject FROM audit_log WHERE action = 'unsuppress'`);
     assert.equal(audit.rowCount, 1);
     assert.doesNotMatch(audit.rows[0].subject, /@/, 'the audit log keeps no address');
   });
 
   test('a manual suppression stops mail to that customer; removing it lets mail through again', async () => {
-    h.setNow('2026-01-15T12:00:00Z');
-    await h.customer('c-manual');
+    ctx.h.setNow('2026-01-15T12:00:00Z');
+    await ctx.h.customer('c-manual');
     assert.equal((await api('POST', '/suppressions', { email: 'c-manual@example.com', source: 'support ticket 42' })).status, 201);
-    assert.deepEqual(await h.activities.sendMessage(transactionalInput('c-manual', 'o-manual-1')), { status: 'skipped', reason: 'suppressed' });
+    assert.deepEqual(await ctx.h.activities.sendMessage(transactionalInput('c-manual', 'o-manual-1')), { status: 'skipped', reason: 'suppressed' });
     assert.equal((await api('DELETE', '/suppressions/c-manual@example.com')).status, 204);
-    assert.equal((await h.activities.sendMessage(transactionalInput('c-manual', 'o-manual-2'))).status, 'sent');
+    assert.equal((await ctx.h.activities.sendMessage(transactionalInput('c-manual', 'o-manual-2'))).status, 'sent');
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfig, ConfigError, type Config } from '../../config/env';
-import { API_KEY, startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
+import { API_KEY, startApp, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
 
 /** Doors a security review found open on the public internet, each shown closed. */
 
@@ -12,16 +12,7 @@ const listen = (config: Config, h: SendHarness, temporal: unknown = {}) => start
 const auth = { authorization: `Bearer ${API_KEY}` };
 
 describe('open doors', () => {
-  let h: SendHarness;
-  let app: RunningApp;
-  before(async () => {
-    h = await startSendHarness();
-    app = await startApp(h);
-  });
-  after(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  const ctx = useSendHarnessAndApp();
 
   test('a production start refuses the local outbox: it needs a real mail transport', () => {
     const secrets = { API_KEY: 'k'.repeat(20), TOKEN_SECRET: 's'.repeat(20) };
@@ -33,8 +24,8 @@ describe('open doors', () => {
   });
 
   test('outside the embedded stack the outbox needs the API key', async () => {
-    const config = { ...h.config, mail: { ...h.config.mail, transport: 'outbox' as const } };
-    const server = await listen(config, h);
+    const config = { ...ctx.h.config, mail: { ...ctx.h.config.mail, transport: 'outbox' as const } };
+    const server = await listen(config, ctx.h);
     try {
       for (const path of ['/outbox', '/outbox.json', '/outbox/1', '/outbox/1/html']) {
         const res = await fetch(`${server.url}${path}`);
@@ -44,7 +35,7 @@ describe('open doors', () => {
     } finally {
       await server.close();
     }
-    const embedded = await listen({ ...config, embedded: true }, h);
+    const embedded = await listen({ ...config, embedded: true }, ctx.h);
     try {
       assert.equal((await fetch(`${embedded.url}/outbox.json`)).status, 200, 'the embedded stack shows its outbox to the local browser');
     } finally {
@@ -64,7 +55,7 @@ describe('open doors', () => {
 
   test('an occurredAt more than a few minutes in the future is rejected', async () => {
     const post = (occurredAt: string) =>
-      fetch(`${app.url}/v1/events`, {
+      fetch(`${ctx.app.url}/v1/events`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'product.viewed', customerId: 'c-clock', occurredAt, properties: { productId: 'p-1' } }),
@@ -77,16 +68,16 @@ describe('open doors', () => {
   });
 
   test("a product's first PUT with stock counts as a restock", async () => {
-    const res = await fetch(`${app.url}/v1/products/p-new`, {
+    const res = await fetch(`${ctx.app.url}/v1/products/p-new`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'New tea', price: 5, url: 'https://shop.example/new', stock: 4 }),
     });
     assert.equal(res.status, 201);
     assert.equal((await res.json()).restocked, true);
-    const { rows } = await h.db.pool.query(`SELECT properties FROM events WHERE type = 'product.restocked' AND customer_id = 'product:p-new'`);
+    const { rows } = await ctx.h.db.pool.query(`SELECT properties FROM events WHERE type = 'product.restocked' AND customer_id = 'product:p-new'`);
     assert.equal(rows.length, 1, 'the restock is stored for the relay');
-    const empty = await fetch(`${app.url}/v1/products/p-empty`, {
+    const empty = await fetch(`${ctx.app.url}/v1/products/p-empty`, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Empty', price: 5, url: 'https://shop.example/empty', stock: 0 }),
@@ -95,19 +86,19 @@ describe('open doors', () => {
   });
 
   test('/metrics labels are bounded reason codes, never provider text', async () => {
-    await h.db.pool.query(
+    await ctx.h.db.pool.query(
       `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, status, skip_reason)
        VALUES ('k-1', 'w/1', 'welcome', 'welcome-email', 'c-m', 'welcome', 'marketing', 'failed', 'Resend said: <b>422 invalid "to" for ada@example.com</b>'),
               ('k-2', 'w/2', 'welcome', 'welcome-email', 'c-m2', 'welcome', 'marketing', 'skipped', 'no_consent')`,
     );
-    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const text = await (await fetch(`${ctx.app.url}/metrics`)).text();
     assert.doesNotMatch(text, /ada@example\.com|Resend said/);
     assert.match(text, /journeys_messages\{journey="welcome",status="failed",reason="other"\} 1/);
     assert.match(text, /journeys_messages\{journey="welcome",status="skipped",reason="no_consent"\} 1/);
   });
 
   test('/metrics can be protected with a token', async () => {
-    const server = await listen({ ...h.config, metrics: { ...h.config.metrics, token: 'metrics-token-0123456789' } }, h);
+    const server = await listen({ ...ctx.h.config, metrics: { ...ctx.h.config.metrics, token: 'metrics-token-0123456789' } }, ctx.h);
     try {
       assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
       assert.equal((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).status, 200);
@@ -122,7 +113,7 @@ describe('open doors', () => {
       withDeadline: () => Promise.reject(new Error(secret)),
       connection: { workflowService: { getSystemInfo: () => Promise.reject(new Error(secret)) } },
     };
-    const server = await listen(h.config, h, temporal);
+    const server = await listen(ctx.h.config, ctx.h, temporal);
     try {
       const res = await fetch(`${server.url}/readyz`);
       assert.equal(res.status, 503);
@@ -136,7 +127,7 @@ describe('open doors', () => {
   });
 
   test('answers carry security headers', async () => {
-    const res = await fetch(`${app.url}/healthz`);
+    const res = await fetch(`${ctx.app.url}/healthz`);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     assert.ok(res.headers.get('content-security-policy'), 'a content security policy');
     assert.ok(res.headers.get('strict-transport-security'), 'HSTS');
@@ -145,14 +136,14 @@ describe('open doors', () => {
 
   test('a customer id in any script is mailed (the provider key header is printable ASCII)', async () => {
     const id = 'клиент-𳸘';
-    await h.customer(id);
-    const outcome = await h.send({ customerId: id, idempotencyKey: `welcome/${id}/welcome-email` });
+    await ctx.h.customer(id);
+    const outcome = await ctx.h.send({ customerId: id, idempotencyKey: `welcome/${id}/welcome-email` });
     assert.equal(outcome.status, 'sent');
-    assert.match(h.resend.emails.at(-1)!.idempotencyKey ?? '', /^[\x20-\x7e]+$/);
+    assert.match(ctx.h.resend.emails.at(-1)!.idempotencyKey ?? '', /^[\x20-\x7e]+$/);
   });
 
   test('a client over the /v1 rate limit gets 429 with Retry-After', async () => {
-    const server = await listen({ ...h.config, api: { ...h.config.api, rateLimitPerMinute: 5 } }, h);
+    const server = await listen({ ...ctx.h.config, api: { ...ctx.h.config.api, rateLimitPerMinute: 5 } }, ctx.h);
     try {
       const statuses: number[] = [];
       let retryAfter: string | null = null;
