@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
-import { defaultJourneysConfig } from '../config/journeys';
+import { defaultJourneysConfig, enabledByDefault } from '../config/journeys';
 import { toMs } from '../shared/durations';
 import { quietWindowEnd, resolveTimezone } from './local-time';
 import type { SendMessageInput, SkipReason } from './types';
@@ -48,6 +48,19 @@ export type GuardrailsConfig = JourneysConfig['guardrails'];
 
 const allow: Verdict = { action: 'allow' };
 
+/**
+ * The shop's run-time switch (POST /v1/journeys/:name/pause): a paused journey's sends are
+ * skipped, whatever their category — a transactional journey is only paused when the shop
+ * forced it. Read in the claim's transaction, so a pause applies to the very next send.
+ */
+function journeyNotPaused(config: JourneysConfig): Guardrail {
+  return async ({ tx, input }) => {
+    const { rows } = await tx.query<{ paused: boolean }>('SELECT paused FROM journey_controls WHERE journey = $1', [input.journey]);
+    const paused = rows[0] ? rows[0].paused : !enabledByDefault(config, input.journey);
+    return paused ? { action: 'skip', reason: 'journey_paused' } : allow;
+  };
+}
+
 /** Rules for every message, transactional included. */
 const deliverable: Guardrail = async ({ tx, customer }) => {
   if (!customer || customer.erased_at) return { action: 'skip', reason: customer ? 'erased' : 'no_email' };
@@ -67,12 +80,13 @@ const marketingPermission: Guardrail = ({ input, customer }) => {
 };
 
 /**
+ * An 'immediate' step (the answer to the customer's own action) skips this rule and the cap.
  * Marketing mail waits out the night in the customer's zone (unknown zone → the configured
  * default). Checked before the cap so a deferred message does not hold a slot while it waits.
  */
 function quietHours(config: GuardrailsConfig): Guardrail {
   return ({ input, customer, now }) => {
-    if (input.category !== 'marketing') return allow;
+    if (input.category !== 'marketing' || input.sendWindow === 'immediate') return allow;
     const zone = resolveTimezone(customer?.timezone, config.defaultTimezone);
     const until = quietWindowEnd(now, zone, { start: config.quietHoursStart, end: config.quietHoursEnd });
     return until ? { action: 'defer', reason: 'quiet_hours', until } : allow;
@@ -87,7 +101,7 @@ function quietHours(config: GuardrailsConfig): Guardrail {
 function frequencyCap(config: GuardrailsConfig): Guardrail {
   const windowMs = toMs(config.frequencyCapWindow);
   return async ({ tx, input, now }) => {
-    if (input.category !== 'marketing') return allow;
+    if (input.category !== 'marketing' || input.sendWindow === 'immediate') return allow;
     const { rows } = await tx.query<{ at: Date }>(
       `SELECT coalesce(claimed_at, sent_at) AS at FROM messages
         WHERE customer_id = $1 AND category = 'marketing' AND status IN ('sent', 'pending')
@@ -107,11 +121,20 @@ function frequencyCap(config: GuardrailsConfig): Guardrail {
  * Whether the customer may get this message at all, regardless of when: what a retry after a
  * provider refusal checks again (its send window and frequency slot were settled at the claim).
  */
-export const permissionGuardrails: readonly Guardrail[] = [deliverable, marketingPermission];
+export function createPermissionGuardrails(config: Partial<JourneysConfig> = defaultJourneysConfig): Guardrail[] {
+  return [journeyNotPaused({ ...defaultJourneysConfig, ...config }), deliverable, marketingPermission];
+}
+export const permissionGuardrails: readonly Guardrail[] = createPermissionGuardrails();
 
-/** The rules in order; the first that does not allow decides. */
-export function createGuardrails(config: GuardrailsConfig = defaultJourneysConfig.guardrails): Guardrail[] {
-  return [...permissionGuardrails, quietHours(config), frequencyCap(config)];
+/**
+ * The rules in order; the first that does not allow decides. `journeys`: the whole journeys
+ * config, for each journey's `enabled` default (the guardrails section alone: all enabled).
+ */
+export function createGuardrails(
+  config: GuardrailsConfig = defaultJourneysConfig.guardrails,
+  journeys: Partial<JourneysConfig> = defaultJourneysConfig,
+): Guardrail[] {
+  return [...createPermissionGuardrails(journeys), quietHours(config), frequencyCap(config)];
 }
 
 export const guardrails: Guardrail[] = createGuardrails();

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Mailer } from './email/mailer';
-import { createGuardrails, type Guardrail } from './guardrails';
+import { createGuardrails, createPermissionGuardrails, type Guardrail } from './guardrails';
 import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import type { SendMessageInput } from './types';
@@ -33,8 +33,8 @@ export interface ActivityDeps {
     shopLocale?: string;
     /** the shop's string overrides (EMAIL_MESSAGES_FILE); default content/email-messages.json */
     messageOverridesPath?: string;
-    /** the guardrails section (quiet hours, frequency cap); defaults when omitted */
-    journeys?: Pick<JourneysConfig, 'guardrails'> & Partial<Pick<JourneysConfig, 'coupons'>>;
+    /** the guardrails section (quiet hours, frequency cap), coupons and each journey's `enabled`; defaults when omitted */
+    journeys?: Partial<JourneysConfig>;
     /** the lead-nurture content catalog; default content/nurture-catalog.json */
     nurtureCatalogPath?: string;
   };
@@ -46,11 +46,13 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   const now = deps.clock ?? (() => new Date());
+  const journeysConfig: JourneysConfig = { ...defaultJourneysConfig, ...deps.config.journeys };
   const sendDeps = {
     db: deps.db,
     mailer: deps.mailer,
     now,
-    guardrails: deps.guardrails ?? createGuardrails(deps.config.journeys?.guardrails),
+    guardrails: deps.guardrails ?? createGuardrails(deps.config.journeys?.guardrails, journeysConfig),
+    permissionGuardrails: createPermissionGuardrails(journeysConfig),
     mail: deps.config.mail,
     publicUrl: deps.config.publicUrl,
     shopUrl: deps.config.shopUrl ?? deps.config.publicUrl,

@@ -28,6 +28,8 @@ export interface SendDeps {
   mailer: Mailer;
   now: () => Date;
   guardrails?: Guardrail[];
+  /** what a retry after a provider refusal checks again; default: permissionGuardrails */
+  permissionGuardrails?: readonly Guardrail[];
   mail: MailIdentity;
   /** the shop's default locale (customers whose language we do not ship) and its string overrides */
   locales?: { shopLocale?: string; overrides?: () => MessageOverrides };
@@ -258,7 +260,7 @@ async function recheckAfterRefusal(
     }
     const customer = await loadCustomer(tx, input.customerId);
     const verdict = await evaluateGuardrails({ tx, input, customer, now: deps.now() }, [
-      ...permissionGuardrails,
+      ...(deps.permissionGuardrails ?? permissionGuardrails),
       journeyExitSince(current.claimed_at),
     ]);
     if (verdict.action !== 'allow') {

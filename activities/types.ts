@@ -13,9 +13,18 @@ export interface CouponRequest {
   validFor: Duration;
 }
 
+/**
+ * When a step may go out. 'immediate': the customer's own action asked for it (the welcome
+ * email answers the sign-up), so quiet hours and the frequency cap do not hold it; consent,
+ * unsubscribe and suppression still apply. 'standard': every guardrail (the default).
+ */
+export type SendWindow = 'immediate' | 'standard';
+
 export interface SendMessageOptions {
   category: MessageCategory;
   onCap: CapPolicy;
+  /** default 'standard' */
+  sendWindow?: SendWindow;
   /**
    * The message promotes the products in `data.items` (each with a productId): the send path
    * drops sold-out ones at send time and skips the message when none is left.
@@ -63,4 +72,5 @@ export type SkipReason =
   | 'out_of_stock'
   | 'sent_for_another_order'
   | 'exit_event_while_deferred'
-  | 'exit_event_before_retry';
+  | 'exit_event_before_retry'
+  | 'journey_paused';

@@ -23,6 +23,7 @@ import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
 import { deadLettersRouter } from './routes/dead-letters';
 import { couponsRouter } from './routes/coupons';
+import { journeysRouter } from './routes/journeys';
 
 /** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
 export function createApp(deps: ApiDeps): Express {
@@ -70,6 +71,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/suppressions', suppressionsRouter(deps));
   v1.use('/dead-letters', deadLettersRouter(deps));
   v1.use('/coupons', couponsRouter(deps));
+  v1.use('/journeys', journeysRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

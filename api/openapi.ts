@@ -16,6 +16,7 @@ const TAGS: [RegExp, string][] = [
   [/^\/v1\/suppressions/, 'Suppressions'],
   [/^\/v1\/dead-letters/, 'Dead letters'],
   [/^\/v1\/coupons/, 'Coupons'],
+  [/^\/v1\/journeys/, 'Journeys'],
   [/^\/(u|r|remind|t)\//, 'Links in emails (public, signed)'],
   [/^\/webhooks\//, 'Webhooks'],
   [/^\/outbox/, 'Outbox (embedded stack only)'],

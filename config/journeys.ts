@@ -16,22 +16,41 @@ const duration = z
   .refine(isDurationWithUnit, { message: "a duration such as '4 hours' or '7 days'" }) as unknown as z.ZodType<Duration, string>;
 const percent = z.number().min(1).max(100);
 
+/**
+ * Each step's send window: 'immediate' steps answer the customer's own action and go out at
+ * once, past quiet hours and the frequency cap (consent, unsubscribe and suppression still
+ * apply); 'standard' steps keep every guardrail. README "Send windows" lists the defaults.
+ */
+const sendWindow = z.enum(['immediate', 'standard']);
+function sendWindows<S extends string>(defaults: Record<S, 'immediate' | 'standard'>) {
+  const shape = {} as Record<S, z.ZodDefault<typeof sendWindow>>;
+  for (const step of Object.keys(defaults) as S[]) shape[step] = sendWindow.default(defaults[step]);
+  return z.object(shape).strict().prefault({} as never);
+}
+
 export const JourneysConfigSchema = z.object({
   welcome: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       couponPercentOff: percent.default(10),
       couponValidity: duration.default('7 days'),
       reminderAfter: duration.default('3 days'),
+      sendWindows: sendWindows({ 'welcome-email': 'immediate', 'welcome-reminder': 'standard' }),
     })
     .prefault({}),
   order: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** the order journey ends this long after the order when no delivery is reported */
       endAfter: duration.default('60 days'),
     })
     .prefault({}),
   abandonedCart: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** quiet time after the latest cart change before the first reminder (each change restarts it) */
       firstReminderAfter: duration.default('4 hours'),
       /** from the first reminder to the discount reminder (and never within firstReminderAfter of a change) */
@@ -41,10 +60,13 @@ export const JourneysConfigSchema = z.object({
       discountValidity: duration.default('48 hours'),
       /** at most one series per customer in this window, counted from the first reminder */
       seriesCooldown: duration.default('7 days'),
+      sendWindows: sendWindows({ 'first-reminder': 'standard', 'second-reminder': 'standard' }),
     })
     .prefault({}),
   backInStock: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** a back-in-stock request expires unanswered after this long */
       subscriptionValidity: duration.default('90 days'),
       /** subscribers notified per restocked unit; see README "Back in stock batching" */
@@ -55,6 +77,8 @@ export const JourneysConfigSchema = z.object({
     .prefault({}),
   postPurchase: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       thankYouAfter: duration.default('3 hours'),
       reviewRequestAfterDelivery: duration.default('7 days'),
       crossSellAfterDelivery: duration.default('14 days'),
@@ -66,44 +90,59 @@ export const JourneysConfigSchema = z.object({
        * order's same step went out within this window
        */
       dedupeWindow: duration.default('7 days'),
+      sendWindows: sendWindows({ 'thank-you': 'standard', 'review-request': 'standard', 'cross-sell': 'standard' }),
     })
     .prefault({}),
   winBack: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       firstAfter: duration.default('90 days'),
       secondAfter: duration.default('14 days'),
       sunsetAfter: duration.default('30 days'),
       couponPercentOff: percent.default(15),
       /** each attempt carries its own code, valid this long (the first expires before the second) */
       couponValidity: duration.default('14 days'),
+      sendWindows: sendWindows({ 'win-back': 'standard', 'win-back-last-chance': 'standard' }),
     })
     .prefault({}),
   vip: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       orderCount: z.number().int().min(1).default(5),
       lifetimeRevenue: z.number().positive().default(1000),
       rewardPercentOff: percent.default(20),
       rewardValidity: duration.default('30 days'),
+      sendWindows: sendWindows({ 'vip-invitation': 'standard' }),
     })
     .prefault({}),
   birthday: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** local hour of the greeting in the customer's zone (guardrails.defaultTimezone when unknown) */
       sendAtLocalHour: z.number().int().min(0).max(23).default(10),
       couponPercentOff: percent.default(15),
       couponValidity: duration.default('14 days'),
+      sendWindows: sendWindows({ 'birthday-greeting': 'standard' }),
     })
     .prefault({}),
   leadNurture: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** between two content pieces; the first goes out when the form arrives */
       interval: duration.default('2 days'),
       /** pieces per run of the journey (content/nurture-catalog.json may run out first) */
       maxPieces: z.number().int().min(1).default(5),
+      sendWindows: sendWindows({ 'nurture-piece': 'standard' }),
     })
     .prefault({}),
   replenishment: z
     .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
       /** what the email's "remind me later" button adds, counted from the click */
       snoozeBy: duration.default('7 days'),
       /** remind this long before the product should run out (placedAt + replenishDays × quantity) */
@@ -114,6 +153,7 @@ export const JourneysConfigSchema = z.object({
       rescheduleWithin: duration.default('365 days'),
       /** a date the customer picks becomes this hour, in their zone */
       rescheduleAtLocalHour: z.number().int().min(0).max(23).default(10),
+      sendWindows: sendWindows({ 'replenishment-reminder': 'standard' }),
     })
     .prefault({}),
   coupons: z
@@ -156,4 +196,35 @@ export function loadJourneysConfig(file: string | undefined): JourneysConfig {
     throw new Error(`JOURNEYS_CONFIG_FILE ${file} is invalid:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+/**
+ * Every journey by its one name (workflow-id prefix, `Journey` search attribute, name in the
+ * API and the message log) and the settings section it reads. The routing table
+ * (ingest/routes.ts) names its rows with these; the send path and dispatch read `enabled` here.
+ */
+export const journeySettingsSections = {
+  welcome: 'welcome',
+  order: 'order',
+  'abandoned-cart': 'abandonedCart',
+  'back-in-stock': 'backInStock',
+  'back-in-stock-restock': 'backInStock',
+  'post-purchase': 'postPurchase',
+  'win-back': 'winBack',
+  vip: 'vip',
+  birthday: 'birthday',
+  'lead-nurture': 'leadNurture',
+  replenishment: 'replenishment',
+} as const satisfies Record<string, Exclude<keyof JourneysConfig, 'guardrails'>>;
+
+export type JourneyName = keyof typeof journeySettingsSections;
+
+export function isJourneyName(name: string): name is JourneyName {
+  return Object.prototype.hasOwnProperty.call(journeySettingsSections, name);
+}
+
+/** Whether the journey runs when nobody has paused or resumed it through the API. */
+export function enabledByDefault(config: JourneysConfig, journey: string): boolean {
+  if (!isJourneyName(journey)) return true;
+  return config[journeySettingsSections[journey]].enabled;
 }

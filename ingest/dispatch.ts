@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey, MARKETING_PRIORITY, TRANSACTIONAL_PRIORITY } from '../workflows/messages';
 import { vipStanding } from '../activities/vip';
+import { PausedJourneys } from '../activities/journey-controls';
 import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 import { toMs } from '../shared/durations';
 
@@ -51,6 +52,8 @@ export interface DispatchDeps {
   client: Client;
   taskQueue: string;
   journeys: JourneysConfig;
+  /** the shop's pause switches; default: read from the database on every event */
+  pausedJourneys?: PausedJourneys;
 }
 
 /** A Temporal that is down or unreachable must fail the attempt (the relay retries later), not hang the relay. */
@@ -74,6 +77,13 @@ export async function dispatchEvent(
   let matches = (await routesFor(event, routeLookups(deps.db), deps.journeys)).filter(
     (m) => m.route.maxEventAge === undefined || age <= toMs(m.route.maxEventAge),
   );
+  // A paused journey starts no new runs; the event still reaches a run already under way
+  // (an order must still end a running cart journey, and its sends are skipped meanwhile).
+  if (matches.some((m) => m.action === 'start')) {
+    const paused = deps.pausedJourneys ?? new PausedJourneys(deps.db, deps.journeys, 0);
+    const pausedNow = await Promise.all(matches.map((m) => (m.action === 'start' ? paused.isPaused(m.route.name) : false)));
+    matches = matches.map((m, i) => (pausedNow[i] ? { ...m, action: 'signal' as const } : m));
+  }
   const signalled = matches.filter((m) => m.action === 'signal').map((m) => m.route.workflowId(event));
   if (signalled.length) {
     // A signal to a journey that was never started would only come back "not found".

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DispatchSettings } from '../config/env';
 import { DISPATCH_DEADLINE_MS, dispatchEvent, type DispatchDeps } from './dispatch';
 import { rowToEvent, type EventRow } from './store';
+import { PausedJourneys } from '../activities/journey-controls';
 
 /**
  * How long a claimed event is ours before another relay may take it: after a relay is killed,
@@ -64,7 +65,11 @@ export class EventRelay {
   private woken = false;
   private readonly settings: DispatchSettings;
 
-  constructor(private readonly deps: RelayDeps) {
+  private readonly deps: RelayDeps;
+
+  constructor(deps: RelayDeps) {
+    // One cache of the pause switches per relay: a pause reaches this relay within a second.
+    this.deps = { ...deps, pausedJourneys: deps.pausedJourneys ?? new PausedJourneys(deps.db, deps.journeys) };
     this.settings = {
       batchSize: deps.batchSize ?? DEFAULTS.batchSize,
       parallelism: deps.parallelism ?? DEFAULTS.parallelism,

@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
-import type { JourneysConfig } from '../config/journeys';
+import type { JourneyName, JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import {
   abandonedCartWorkflowId,
@@ -59,11 +59,17 @@ type RoutedEventOf<T extends RoutedEventType> = T extends EventType ? ShopEventO
  * - `signalOn`: the event reaches the journey only if it is running (an exit or an update).
  * - `restart`: 'never' = one journey per id ever (a closed one is not started again);
  *   'after-close' = a new run may start once the previous one has ended.
+ * - `category`: what it mails; transactional journeys cannot be paused by accident.
  * - `lane`: 'transactional' = the events that reach this journey are what the customer waits
  *   for (a confirmation, the answer to a sign-up): dispatched ahead of the marketing backlog.
  */
 export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEventType = RoutedEventType> {
-  name: string;
+  name: JourneyName;
+  /**
+   * What the journey mails. A 'transactional' journey (what the customer is owed: order mail,
+   * an alert they asked for) is only paused with `?force=true`: see api/routes/journeys.ts.
+   */
+  category: 'transactional' | 'marketing';
   workflow: W;
   /** shown in the Temporal UI as the workflow's summary */
   summary: string;
@@ -116,6 +122,7 @@ function route<W extends Workflow, T extends RoutedEventType>(r: JourneyRoute<W,
 export const journeyRoutes: JourneyRoute[] = [
   route({
     name: 'welcome',
+    category: 'marketing',
     workflow: welcome,
     summary: 'Welcome series: coupon at once, reminder after 3 days without an order',
     workflowId: (event) => welcomeWorkflowId(event.customerId),
@@ -128,6 +135,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'order',
+    category: 'transactional',
     workflow: order,
     summary: 'Order lifecycle (transactional): confirmation, shipping notice with tracking, delivered notice',
     workflowId: (event) => orderWorkflowId(event.properties.orderId),
@@ -146,6 +154,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'abandoned-cart',
+    category: 'marketing',
     workflow: abandonedCart,
     summary: 'Abandoned cart: reminder 4 h after the last cart change, discount 20 h later; one series per 7 days',
     workflowId: (event) => abandonedCartWorkflowId(event.customerId),
@@ -159,6 +168,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'back-in-stock',
+    category: 'transactional',
     workflow: backInStock,
     summary: 'Back in stock: alert when the requested product returns (batched), within 90 days',
     workflowId: (event) => backInStockWorkflowId(event.customerId, event.properties.productId),
@@ -175,6 +185,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'back-in-stock-restock',
+    category: 'transactional',
     workflow: backInStockRestock,
     summary: 'Back-in-stock restock: wake waiting subscribers in batches',
     workflowId: (event) => backInStockRestockWorkflowId(event.properties.productId),
@@ -187,6 +198,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'post-purchase',
+    category: 'marketing',
     workflow: postPurchase,
     summary: 'Post-purchase: thank-you after 3 h, review request 7 days after delivery, cross-sell after 14 days',
     workflowId: (event) => postPurchaseWorkflowId(event.properties.orderId),
@@ -203,6 +215,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'win-back',
+    category: 'marketing',
     workflow: winBack,
     summary: 'Win-back: 90 days after the last order a coupon, a last chance 14 days later, then sunset (unengaged)',
     workflowId: (event) => winBackWorkflowId(event.customerId),
@@ -214,6 +227,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'vip',
+    category: 'marketing',
     workflow: vip,
     summary: 'VIP: a one-time invitation with an exclusive reward at 5 orders or 1000 lifetime revenue',
     workflowId: (event) => vipWorkflowId(event.customerId),
@@ -231,6 +245,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'birthday',
+    category: 'marketing',
     workflow: birthday,
     summary: 'Birthday: every year on the birthday at 10:00 local time, a greeting with a coupon',
     workflowId: (event) => birthdayWorkflowId(event.customerId),
@@ -247,6 +262,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'lead-nurture',
+    category: 'marketing',
     workflow: leadNurture,
     summary: 'Lead nurture: a content piece on the chosen topics every 2 days, up to 5, until the first order',
     workflowId: (event) => leadNurtureWorkflowId(event.customerId),
@@ -258,6 +274,7 @@ export const journeyRoutes: JourneyRoute[] = [
   }),
   route({
     name: 'replenishment',
+    category: 'marketing',
     workflow: replenishment,
     summary: 'Replenishment: a reminder before the product runs out, with snooze and reschedule links',
     // Only products with a replenishment rhythm get a journey (the journey still ends at once

@@ -57,7 +57,7 @@ const { findProducts } = proxyActivities<Pick<Activities, 'findProducts'>>({
 });
 
 export async function abandonedCart({ customerId, config, carried }: AbandonedCartInput): Promise<void> {
-  const journey = new Journey({ journey: 'abandoned-cart', customerId, carryOver: carried?.kit, endsOnOrder: true });
+  const journey = new Journey({ journey: 'abandoned-cart', customerId, carryOver: carried?.kit, endsOnOrder: true, sendWindows: config.sendWindows });
   const state: AbandonedCartState = carried?.state ?? { abandoned: false, lastChangeAt: Date.now() };
   let changes = 0;
   const show = () => {

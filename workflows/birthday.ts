@@ -40,7 +40,7 @@ const { planBirthday } = proxyActivities<Pick<Activities, 'planBirthday'>>({
 const GREETED_YEARS_KEPT = 10;
 
 export async function birthday({ customerId, config, carryOver }: BirthdayInput): Promise<void> {
-  const journey = new Journey<BirthdayView>({ journey: 'birthday', customerId, carryOver });
+  const journey = new Journey<BirthdayView>({ journey: 'birthday', customerId, carryOver, sendWindows: config.sendWindows });
   let celebratedThrough = carryOver?.celebratedThrough;
   const greetedYears = [...(carryOver?.greetedYears ?? [])];
   let profileChanged = false;

@@ -28,7 +28,7 @@ import {
   type JourneyStateView,
 } from './messages';
 import type { Activities } from '../activities';
-import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome } from '../activities/types';
+import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome, SendWindow } from '../activities/types';
 import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
 import type { TemplateName, TemplateData } from '../emails';
 
@@ -85,6 +85,7 @@ export class Journey<Data extends object = object> {
   private early: ShopEvent[] | undefined = [];
   private readonly sentSteps: string[] = [];
   private readonly endsOnOrder: boolean;
+  private readonly sendWindows: Partial<Record<string, SendWindow>>;
   /**
    * Events received since the journey last began a step (a wait, a sleep, a send): the ones its
    * code may not have looked at yet. One that lands in the same task as the last activity
@@ -103,9 +104,17 @@ export class Journey<Data extends object = object> {
    * `endsOnOrder`: the journey stops when the customer orders, so a send retried after the
    * provider refused it is dropped when an order was placed meanwhile.
    */
-  constructor(options: { journey: string; customerId: string; carryOver?: JourneyCarryOver; endsOnOrder?: boolean }) {
+  constructor(options: {
+    journey: string;
+    customerId: string;
+    carryOver?: JourneyCarryOver;
+    endsOnOrder?: boolean;
+    /** each step's send window from the journey's config (`sendWindows`); a step not named is 'standard' */
+    sendWindows?: Partial<Record<string, SendWindow>>;
+  }) {
     this.name = options.journey;
     this.endsOnOrder = options.endsOnOrder ?? false;
+    this.sendWindows = options.sendWindows ?? {};
     this.customerId = options.customerId;
     this.seen = [...(options.carryOver?.seenEventIds ?? [])];
     this.seenSet = new Set(this.seen);
@@ -243,6 +252,7 @@ export class Journey<Data extends object = object> {
     this.early = undefined;
     this.sinceLastStep = [];
     const key = [workflowInfo().workflowId, step, options.iteration].filter((p) => p !== undefined).join('/');
+    const sendWindow = options.sendWindow ?? this.sendWindows[step];
     for (;;) {
       const outcome = await sendMessage({
         idempotencyKey: key,
@@ -257,6 +267,7 @@ export class Journey<Data extends object = object> {
         coupon: options.coupon,
         promotes: options.promotes,
         ...(this.endsOnOrder ? { endsOnOrder: true } : {}),
+        ...(sendWindow === 'immediate' ? { sendWindow } : {}),
       });
       if (outcome.status !== 'deferred') {
         if (outcome.status === 'sent') this.sentSteps.push(key.slice(workflowInfo().workflowId.length + 1));
@@ -324,7 +335,7 @@ export function historyIsLong(maxEvents = 2_000): boolean {
   return info.continueAsNewSuggested || info.historyLength > maxEvents;
 }
 
-export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'promotes'> {
+export interface SendOptions extends Pick<SendMessageOptions, 'category' | 'promotes' | 'sendWindow'> {
   /** at the frequency cap: 'skip' (default) or 'defer' to the next free slot; transactional mail is never capped */
   onCap?: CapPolicy;
   iteration?: string | number;

@@ -30,7 +30,7 @@ const { nextNurturePiece } = proxyActivities<Pick<Activities, 'nextNurturePiece'
 });
 
 export async function leadNurture({ customerId, config, carryOver }: LeadNurtureInput): Promise<void> {
-  const journey = new Journey({ journey: 'lead-nurture', customerId, carryOver, endsOnOrder: true });
+  const journey = new Journey({ journey: 'lead-nurture', customerId, carryOver, endsOnOrder: true, sendWindows: config.sendWindows });
   const topics: string[] = [...(carryOver?.topics ?? [])];
   const sentPieceIds: string[] = [...(carryOver?.sentPieceIds ?? [])];
   let ordered = false;

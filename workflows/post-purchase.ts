@@ -42,7 +42,7 @@ const localLookups = proxyLocalActivities<Lookups>(lookupOptions);
 const lookups = (): Lookups => (patched('post-purchase-local-lookups') ? localLookups : remoteLookups);
 
 export async function postPurchase({ customerId, orderId, order, config }: PostPurchaseInput): Promise<void> {
-  const journey = new Journey<PostPurchaseView>({ journey: JOURNEY, customerId });
+  const journey = new Journey<PostPurchaseView>({ journey: JOURNEY, customerId, sendWindows: config.sendWindows });
   const startedAt = Date.now();
   let deliveredAt: number | null = null;
   journey.on('order.delivered', (event) => {

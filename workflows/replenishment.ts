@@ -53,7 +53,7 @@ const DAY = toMs('1 day');
 const KEEP_MOVES_MADE_WHILE_SENDING = 'replenishment-keeps-moves-made-while-sending';
 
 export async function replenishment({ customerId, productId, config, carryOver }: ReplenishmentInput): Promise<void> {
-  const journey = new Journey<ReplenishmentView>({ journey: 'replenishment', customerId, carryOver });
+  const journey = new Journey<ReplenishmentView>({ journey: 'replenishment', customerId, carryOver, sendWindows: config.sendWindows });
   let cycle: ReplenishmentCycle | undefined = carryOver?.cycle;
   let nextCycle: ReplenishmentCycle | undefined;
   let requestedAt: number | undefined;

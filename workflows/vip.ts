@@ -36,7 +36,7 @@ const { vipStanding } = proxyActivities<Pick<Activities, 'vipStanding'>>({
 
 export async function vip(input: VipInput): Promise<void> {
   const { customerId, config } = input;
-  const journey = new Journey({ journey: 'vip', customerId, carryOver: input.carried });
+  const journey = new Journey({ journey: 'vip', customerId, carryOver: input.carried, sendWindows: config.sendWindows });
   const state: VipState = input.carried?.state ?? { orderCount: 0, lifetimeRevenue: 0, attempts: 0 };
   journey.data = state;
   // Orders that arrived since the orders table was last read; many at once mean one read.

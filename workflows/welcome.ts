@@ -14,7 +14,7 @@ export interface WelcomeInput {
 }
 
 export async function welcome({ customerId, config }: WelcomeInput): Promise<void> {
-  const journey = new Journey({ journey: 'welcome', customerId, endsOnOrder: true });
+  const journey = new Journey({ journey: 'welcome', customerId, endsOnOrder: true, sendWindows: config.sendWindows });
   let ordered = false;
   journey.on('order.placed', () => {
     ordered = true;

@@ -47,7 +47,7 @@ const { customerEngagement, sunsetIfUnengaged } = proxyActivities<
 
 export async function winBack(input: WinBackInput): Promise<void> {
   const { customerId, config } = input;
-  const journey = new Journey({ journey: 'win-back', customerId, carryOver: input.carried, endsOnOrder: true });
+  const journey = new Journey({ journey: 'win-back', customerId, carryOver: input.carried, endsOnOrder: true, sendWindows: config.sendWindows });
   const previous = input.carried?.state;
   const state: WinBackState = previous
     ? { ...previous, generation: previous.generation + 1 }

@@ -39,10 +39,14 @@ export interface SendHarness {
   close(): Promise<void>;
 }
 
-export async function startSendHarness(guardrails: Partial<JourneysConfig['guardrails']> = {}): Promise<SendHarness> {
+export async function startSendHarness(
+  guardrails: Partial<JourneysConfig['guardrails']> = {},
+  /** other sections of the journeys config (e.g. `{ abandonedCart: { enabled: false } }`) */
+  sections: Record<string, unknown> = {},
+): Promise<SendHarness> {
   const db = await createTestDatabase();
   const resend = await startFakeResend();
-  const journeys = JourneysConfigSchema.parse({ guardrails });
+  const journeys = JourneysConfigSchema.parse({ ...sections, guardrails });
   const config: Config = {
     ...loadConfig({
       API_KEY,

@@ -66,6 +66,30 @@ describe('welcome journey', () => {
     });
   });
 
+  test('the welcome email declares the immediate send window, the reminder the standard one; configurable', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      await (await start('c-windows', taskQueue)).result();
+      assert.deepEqual(
+        fake.sent.map((s) => [s.input.step, s.input.sendWindow ?? 'standard']),
+        [['welcome-email', 'immediate'], ['welcome-reminder', 'standard']],
+      );
+      const standard = { ...defaultJourneysConfig.welcome, sendWindows: { 'welcome-email': 'standard', 'welcome-reminder': 'immediate' } as const };
+      const handle = await env.client.workflow.signalWithStart(welcome, {
+        workflowId: 'welcome/c-windows-configured',
+        taskQueue,
+        args: [{ customerId: 'c-windows-configured', config: standard }],
+        signal: journeyEventSignal,
+        signalArgs: [created('c-windows-configured')],
+      });
+      await handle.result();
+      assert.deepEqual(
+        fake.sent.slice(2).map((s) => [s.input.step, s.input.sendWindow ?? 'standard']),
+        [['welcome-email', 'standard'], ['welcome-reminder', 'immediate']],
+      );
+    });
+  });
+
   test('sends no reminder after an order arrives on day 2', async () => {
     const fake = fakeSend(env);
     await withWorker(env, fake.activities, async (taskQueue) => {
