@@ -25,7 +25,7 @@ describe('routing of birthday, lead nurture and replenishment', async () => {
     assert.equal(start.workflowId, 'birthday/c-1');
     assert.deepEqual(start.input, {
       customerId: 'c-1',
-      config: { sendAtLocalHour: 10, couponPercentOff: 15, couponValidity: '14 days', defaultTimezone: 'UTC' },
+      config: { enabled: true, sendAtLocalHour: 10, couponPercentOff: 15, couponValidity: '14 days', sendWindows: { 'birthday-greeting': 'standard' }, defaultTimezone: 'UTC' },
     });
   });
 
