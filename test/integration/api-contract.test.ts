@@ -77,7 +77,7 @@ describe('API document', () => {
       'PUT /v1/products/{id}': { path: '/v1/products/p-2', body: JSON.stringify({ title: 'Mug', price: 9, url: 'https://shop.example/mug', stock: 0 }) },
       'GET /v1/products/{id}': { path: '/v1/products/p-1' },
       'GET /v1/messages': { path: '/v1/messages?customerId=c-contract' },
-      'GET /v1/stats/journeys': { path: '/v1/stats/journeys' },
+      'GET /v1/stats/journeys': { path: '/v1/stats/journeys?series=daily' },
       'GET /v1/suppressions': { path: '/v1/suppressions' },
       'POST /v1/suppressions': { path: '/v1/suppressions', body: JSON.stringify({ email: 'gone@example.com' }) },
       'GET /v1/suppressions/{email}': { path: '/v1/suppressions/gone@example.com' },
