@@ -4,10 +4,8 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { LineItems, type LineItem } from './components/LineItems';
-import { formatDate } from '../shared/format';
+import { LineItems, describeItems, type LineItem } from './components/LineItems';
 import type { CouponView } from './components/coupon';
-import { describeItems } from './AbandonedCartEmail';
 
 export interface AbandonedCartDiscountEmailProps {
   context: EmailContext;
@@ -18,19 +16,18 @@ export interface AbandonedCartDiscountEmailProps {
 }
 
 export function AbandonedCartDiscountEmail({ context, cartUrl, items, coupon }: AbandonedCartDiscountEmailProps) {
+  const { t, date } = context.i18n;
+  const offer = { percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) };
   return (
-    <Layout context={context} preview={`${coupon.percentOff}% off ${describeItems(items)} — until ${formatDate(coupon.expiresAt, context.locale)}`}>
-      <Heading style={heading}>{coupon.percentOff}% off your cart</Heading>
+    <Layout context={context} preview={t('abandonedCartDiscount.preview', { ...offer, items: describeItems(items, context.i18n) })}>
+      <Heading style={heading}>{t('abandonedCartDiscount.heading', offer)}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        Your cart is still waiting, so here is {coupon.percentOff}% off to make up your mind. The code is yours alone
-        and expires on {formatDate(coupon.expiresAt, context.locale)}:
-      </Text>
+      <Text style={paragraph}>{t('abandonedCartDiscount.body', offer)}</Text>
       <Text style={codeBox}>{coupon.code}</Text>
-      <LineItems items={items} locale={context.locale} />
+      <LineItems items={items} i18n={context.i18n} />
       <Section>
         <Button href={cartUrl} style={button}>
-          Complete my order
+          {t('abandonedCartDiscount.button')}
         </Button>
       </Section>
     </Layout>
@@ -38,7 +35,7 @@ export function AbandonedCartDiscountEmail({ context, cartUrl, items, coupon }: 
 }
 
 AbandonedCartDiscountEmail.subject = (p: AbandonedCartDiscountEmailProps) =>
-  `${p.coupon.percentOff}% off your cart — code expires ${formatDate(p.coupon.expiresAt, p.context.locale)}`;
+  p.context.i18n.t('abandonedCartDiscount.subject', { percentOff: p.coupon.percentOff, expiresOn: p.context.i18n.date(p.coupon.expiresAt) });
 
 AbandonedCartDiscountEmail.PreviewProps = {
   context: previewContext,

@@ -4,7 +4,7 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { LineItems, type LineItem } from './components/LineItems';
+import { LineItems, describeItems, type LineItem } from './components/LineItems';
 
 export interface AbandonedCartEmailProps {
   context: EmailContext;
@@ -14,28 +14,24 @@ export interface AbandonedCartEmailProps {
 }
 
 export function AbandonedCartEmail({ context, cartUrl, items }: AbandonedCartEmailProps) {
+  const { t } = context.i18n;
   return (
-    <Layout context={context} preview={`You left ${describeItems(items)} in your cart`}>
-      <Heading style={heading}>You left something behind</Heading>
+    <Layout context={context} preview={t('abandonedCart.preview', { items: describeItems(items, context.i18n) })}>
+      <Heading style={heading}>{t('abandonedCart.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>Your cart is saved. These are still in stock and waiting for you:</Text>
-      <LineItems items={items} locale={context.locale} />
+      <Text style={paragraph}>{t('abandonedCart.body')}</Text>
+      <LineItems items={items} i18n={context.i18n} />
       <Section>
         <Button href={cartUrl} style={button}>
-          Return to your cart
+          {t('abandonedCart.button')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-/** "Sencha green tea" or "Sencha green tea and 2 more" — for subjects and previews. */
-export function describeItems(items: LineItem[]): string {
-  if (items.length === 0) return 'your items';
-  return items.length === 1 ? items[0].title : `${items[0].title} and ${items.length - 1} more`;
-}
-
-AbandonedCartEmail.subject = (p: AbandonedCartEmailProps) => `Still thinking about ${describeItems(p.items)}?`;
+AbandonedCartEmail.subject = (p: AbandonedCartEmailProps) =>
+  p.context.i18n.t('abandonedCart.subject', { items: describeItems(p.items, p.context.i18n) });
 
 AbandonedCartEmail.PreviewProps = {
   context: previewContext,

@@ -3,9 +3,8 @@ import { Button, Heading, Img, Section, Text } from '@react-email/components';
 import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
-import { previewContext } from './components/preview-fixtures';
-import { formatMoney } from '../shared/format';
 import type { ProductCard } from './components/product';
+import { previewContext } from './components/preview-fixtures';
 
 export type RestockedProduct = ProductCard;
 
@@ -19,14 +18,13 @@ export interface BackInStockEmailProps {
 }
 
 export function BackInStockEmail({ context, items: [product] }: BackInStockEmailProps) {
+  const { t, rich, money } = context.i18n;
   return (
-    <Layout context={context} preview={`${product.title} is back in stock`}>
-      <Heading style={heading}>It's back: {product.title}</Heading>
+    <Layout context={context} preview={t('backInStock.preview', { title: product.title })}>
+      <Heading style={heading}>{t('backInStock.heading', { title: product.title })}</Heading>
       <Greeting context={context} />
       <Text style={paragraph}>
-        You asked us to tell you when <strong>{product.title}</strong> is available again. It is back in stock now
-        for {formatMoney(product.price, product.currency, context.locale)} — stock is limited, so don't wait too
-        long.
+        {rich('backInStock.body', { title: <strong>{product.title}</strong>, price: money(product.price, product.currency) })}
       </Text>
       {product.imageUrl ? (
         <Section>
@@ -35,14 +33,14 @@ export function BackInStockEmail({ context, items: [product] }: BackInStockEmail
       ) : null}
       <Section>
         <Button href={product.url} style={button}>
-          Shop it now
+          {t('backInStock.button')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-BackInStockEmail.subject = (p: BackInStockEmailProps) => `Back in stock: ${p.items[0].title}`;
+BackInStockEmail.subject = (p: BackInStockEmailProps) => p.context.i18n.t('backInStock.subject', { title: p.items[0].title });
 
 BackInStockEmail.PreviewProps = {
   context: { ...previewContext, unsubscribeUrl: undefined },

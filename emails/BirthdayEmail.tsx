@@ -4,7 +4,6 @@ import { Layout } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface BirthdayEmailProps {
@@ -13,25 +12,31 @@ export interface BirthdayEmailProps {
 }
 
 export function BirthdayEmail({ context, coupon }: BirthdayEmailProps) {
+  const { t, date } = context.i18n;
+  const firstName = context.firstName;
   return (
-    <Layout context={context} preview={`Happy birthday! ${coupon.percentOff}% off, from all of us at ${context.shopName}`}>
-      <Heading style={heading}>Happy birthday{context.firstName ? `, ${context.firstName}` : ''}!</Heading>
+    <Layout context={context} preview={t('birthday.preview', { percentOff: coupon.percentOff, shopName: context.shopName })}>
+      <Heading style={heading}>{firstName ? t('birthday.heading', { firstName }) : t('birthday.headingAnonymous')}</Heading>
       <Text style={paragraph}>
-        Everyone at {context.shopName} wishes you a wonderful day. Treat yourself: here is {coupon.percentOff}% off
-        your next order, valid until {formatDate(coupon.expiresAt, context.locale)}.
+        {t('birthday.body', { shopName: context.shopName, percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) })}
       </Text>
       <Text style={codeBox}>{coupon.code}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Pick your present
+          {t('birthday.button')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-BirthdayEmail.subject = (p: BirthdayEmailProps) =>
-  `Happy birthday${p.context.firstName ? `, ${p.context.firstName}` : ''}! ${p.coupon.percentOff}% off is waiting for you`;
+BirthdayEmail.subject = (p: BirthdayEmailProps) => {
+  const { t } = p.context.i18n;
+  const firstName = p.context.firstName;
+  return firstName
+    ? t('birthday.subject', { firstName, percentOff: p.coupon.percentOff })
+    : t('birthday.subjectAnonymous', { percentOff: p.coupon.percentOff });
+};
 
 BirthdayEmail.PreviewProps = {
   context: previewContext,

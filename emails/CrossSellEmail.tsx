@@ -1,12 +1,11 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting } from './components/Layout';
+import { ProductRow } from './components/ProductRow';
 import { colors, paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
-import { previewContext } from './components/preview-fixtures';
-import { formatMoney } from '../shared/format';
 import type { ProductCard } from './components/product';
+import { previewContext } from './components/preview-fixtures';
 
 export type RecommendedProduct = ProductCard;
 
@@ -23,20 +22,19 @@ const price = { color: '#555', fontSize: '14px', lineHeight: '20px', margin: '0 
 const smallButton = { ...button, fontSize: '13px', padding: '8px 14px' };
 
 export function CrossSellEmail({ context, boughtTitle, items }: CrossSellEmailProps) {
+  const { t, money } = context.i18n;
   return (
-    <Layout context={context} preview={`Picked to go with your ${boughtTitle}`}>
-      <Heading style={heading}>Goes well with your {boughtTitle}</Heading>
+    <Layout context={context} preview={t('crossSell.subject', { boughtTitle })}>
+      <Heading style={heading}>{t('crossSell.heading', { boughtTitle })}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        We hope you're enjoying your {boughtTitle}. Customers who bought it also love these:
-      </Text>
+      <Text style={paragraph}>{t('crossSell.body', { boughtTitle })}</Text>
       <Section>
         {items.map((item) => (
           <ProductRow key={item.productId} title={item.title} imageUrl={item.imageUrl} imageSize={88}>
             <Text style={productTitle}>{item.title}</Text>
-            <Text style={price}>{formatMoney(item.price, item.currency, context.locale)}</Text>
+            <Text style={price}>{money(item.price, item.currency)}</Text>
             <Button href={item.url} style={smallButton}>
-              Have a look
+              {t('crossSell.button')}
             </Button>
           </ProductRow>
         ))}
@@ -45,7 +43,7 @@ export function CrossSellEmail({ context, boughtTitle, items }: CrossSellEmailPr
   );
 }
 
-CrossSellEmail.subject = (p: CrossSellEmailProps) => `Picked to go with your ${p.boughtTitle}`;
+CrossSellEmail.subject = (p: CrossSellEmailProps) => p.context.i18n.t('crossSell.subject', { boughtTitle: p.boughtTitle });
 
 CrossSellEmail.PreviewProps = {
   context: previewContext,

@@ -23,24 +23,22 @@ export interface NurturePieceEmailProps {
 
 const muted = { color: '#666', fontSize: '13px', lineHeight: '20px' };
 
+/** The piece itself (title, summary) is the content team's text, in the catalog's language. */
 export function NurturePieceEmail({ context, piece, pieceNumber }: NurturePieceEmailProps) {
+  const { t } = context.i18n;
   return (
     <Layout context={context} preview={piece.summary}>
       <Greeting context={context} />
-      {pieceNumber === 1 ? (
-        <Text style={paragraph}>
-          Thanks for telling us what you are interested in. Every few days we will send you one thing worth reading.
-        </Text>
-      ) : null}
+      {pieceNumber === 1 ? <Text style={paragraph}>{t('nurturePiece.firstPiece')}</Text> : null}
       {piece.imageUrl ? <Img src={piece.imageUrl} alt="" width="496" style={{ maxWidth: '100%' }} /> : null}
       <Heading style={heading}>{piece.title}</Heading>
       <Text style={paragraph}>{piece.summary}</Text>
       <Section>
         <Button href={piece.url} style={button}>
-          Read more
+          {t('nurturePiece.button')}
         </Button>
       </Section>
-      <Text style={muted}>From the {context.shopName} journal.</Text>
+      <Text style={muted}>{t('nurturePiece.signature', { shopName: context.shopName })}</Text>
     </Layout>
   );
 }

@@ -5,7 +5,6 @@ import { paragraph, heading } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
 import { LineItems, type LineItem } from './components/LineItems';
-import { formatDate, formatMoney } from '../shared/format';
 
 export interface OrderConfirmationEmailProps {
   context: EmailContext;
@@ -19,23 +18,21 @@ export interface OrderConfirmationEmailProps {
 const totalLabel = { ...paragraph, fontWeight: 700, margin: 0 };
 
 export function OrderConfirmationEmail({ context, orderId, placedAt, items, total, currency }: OrderConfirmationEmailProps) {
-  const formattedTotal = formatMoney(total, currency, context.locale);
+  const { t, rich, money, date } = context.i18n;
+  const formattedTotal = money(total, currency);
   return (
-    <Layout context={context} preview={`Order ${orderId} confirmed: ${formattedTotal}`}>
-      <Heading style={heading}>Thanks for your order</Heading>
+    <Layout context={context} preview={t('orderConfirmation.preview', { orderId, total: formattedTotal })}>
+      <Heading style={heading}>{t('orderConfirmation.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        We have received your order <strong>{orderId}</strong> of {formatDate(placedAt, context.locale)} and are
-        getting it ready. We will email you again when it ships.
-      </Text>
-      <LineItems items={items} locale={context.locale} />
+      <Text style={paragraph}>{rich('orderConfirmation.body', { orderId: <strong>{orderId}</strong>, placedOn: date(placedAt) })}</Text>
+      <LineItems items={items} i18n={context.i18n} />
       <Section>
         <Row>
           <Column>
-            <Text style={totalLabel}>Total</Text>
+            <Text style={totalLabel}>{t('orderConfirmation.total')}</Text>
           </Column>
           <Column style={{ width: '140px' }}>
-            <Text style={{ ...totalLabel, textAlign: 'right' }}>{formattedTotal}</Text>
+            <Text style={{ ...totalLabel, textAlign: context.i18n.end }}>{formattedTotal}</Text>
           </Column>
         </Row>
       </Section>
@@ -44,7 +41,7 @@ export function OrderConfirmationEmail({ context, orderId, placedAt, items, tota
 }
 
 OrderConfirmationEmail.subject = (p: OrderConfirmationEmailProps) =>
-  `Order ${p.orderId} confirmed — ${formatMoney(p.total, p.currency, p.context.locale)}`;
+  p.context.i18n.t('orderConfirmation.subject', { orderId: p.orderId, total: p.context.i18n.money(p.total, p.currency) });
 
 OrderConfirmationEmail.PreviewProps = {
   context: { ...previewContext, unsubscribeUrl: undefined },

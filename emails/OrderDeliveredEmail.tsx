@@ -13,25 +13,23 @@ export interface OrderDeliveredEmailProps {
 }
 
 export function OrderDeliveredEmail({ context, orderId, items }: OrderDeliveredEmailProps) {
+  const { t, rich } = context.i18n;
   return (
-    <Layout context={context} preview={`Order ${orderId} has been delivered`}>
-      <Heading style={heading}>Your order has arrived</Heading>
+    <Layout context={context} preview={t('orderDelivered.subject', { orderId })}>
+      <Heading style={heading}>{t('orderDelivered.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        Order <strong>{orderId}</strong> has been delivered. We hope you enjoy it — if anything is not right, just
-        reply to this email.
-      </Text>
-      <LineItems items={items} locale={context.locale} />
+      <Text style={paragraph}>{rich('orderDelivered.body', { orderId: <strong>{orderId}</strong> })}</Text>
+      <LineItems items={items} i18n={context.i18n} />
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Visit {context.shopName}
+          {t('layout.visitShop', { shopName: context.shopName })}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-OrderDeliveredEmail.subject = (p: OrderDeliveredEmailProps) => `Order ${p.orderId} has been delivered`;
+OrderDeliveredEmail.subject = (p: OrderDeliveredEmailProps) => p.context.i18n.t('orderDelivered.subject', { orderId: p.orderId });
 
 OrderDeliveredEmail.PreviewProps = {
   context: { ...previewContext, unsubscribeUrl: undefined },

@@ -17,33 +17,35 @@ export interface OrderShippedEmailProps {
 }
 
 export function OrderShippedEmail({ context, orderId, items, carrier, trackingNumber, trackingUrl }: OrderShippedEmailProps) {
+  const { t, rich } = context.i18n;
+  const order = <strong>{orderId}</strong>;
   return (
-    <Layout context={context} preview={`Order ${orderId} is on its way${carrier ? ` with ${carrier}` : ''}`}>
-      <Heading style={heading}>Your order is on its way</Heading>
+    <Layout
+      context={context}
+      preview={carrier ? t('orderShipped.previewWithCarrier', { orderId, carrier }) : t('orderShipped.preview', { orderId })}
+    >
+      <Heading style={heading}>{t('orderShipped.heading')}</Heading>
       <Greeting context={context} />
       <Text style={paragraph}>
-        Good news: order <strong>{orderId}</strong> has shipped{carrier ? <> with {carrier}</> : null}.
-        {trackingNumber ? (
-          <>
-            {' '}
-            Tracking number: <strong>{trackingNumber}</strong>.
-          </>
-        ) : null}
+        {carrier ? rich('orderShipped.bodyWithCarrier', { orderId: order, carrier }) : rich('orderShipped.body', { orderId: order })}
+        {trackingNumber ? <> {rich('orderShipped.trackingNumber', { trackingNumber: <strong>{trackingNumber}</strong> })}</> : null}
       </Text>
       {trackingUrl ? (
         <Section>
           <Button href={trackingUrl} style={button}>
-            Track your parcel
+            {t('orderShipped.trackButton')}
           </Button>
         </Section>
       ) : null}
-      <LineItems items={items} locale={context.locale} />
+      <LineItems items={items} i18n={context.i18n} />
     </Layout>
   );
 }
 
 OrderShippedEmail.subject = (p: OrderShippedEmailProps) =>
-  `Order ${p.orderId} has shipped${p.carrier ? ` with ${p.carrier}` : ''}`;
+  p.carrier
+    ? p.context.i18n.t('orderShipped.subjectWithCarrier', { orderId: p.orderId, carrier: p.carrier })
+    : p.context.i18n.t('orderShipped.subject', { orderId: p.orderId });
 
 OrderShippedEmail.PreviewProps = {
   context: { ...previewContext, unsubscribeUrl: undefined },

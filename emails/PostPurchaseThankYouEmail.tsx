@@ -1,9 +1,11 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { Layout, Greeting } from './components/Layout';
-import { paragraph, heading, button } from './components/theme';
+import { Layout, Greeting, ReplyToPerson } from './components/Layout';
+import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
+import type { I18n } from './i18n';
 import { previewContext } from './components/preview-fixtures';
+import type { CouponView } from './components/coupon';
 
 export interface PurchasedItem {
   title: string;
@@ -16,47 +18,58 @@ export interface PostPurchaseThankYouEmailProps {
   /** the customer's very first order with the shop: a warmer welcome, no "again" */
   firstPurchase: boolean;
   items: PurchasedItem[];
+  /**
+   * A next-order code (`postPurchase.nextOrderCoupon` in the journeys config; off by default).
+   * Filled in by the send path when the journey asks for one.
+   */
+  coupon?: CouponView;
 }
 
-function describe(items: PurchasedItem[]): string {
-  const names = items.map((i) => (i.quantity > 1 ? `${i.quantity} × ${i.title}` : i.title));
-  if (names.length <= 2) return names.join(' and ');
-  return `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
+function describe(items: PurchasedItem[], i18n: I18n): string {
+  const names = items.map((i) => (i.quantity > 1 ? i18n.t('items.quantityOf', { quantity: i.quantity, title: i.title }) : i.title));
+  if (names.length <= 2) return i18n.list(names);
+  return i18n.list([...names.slice(0, 2), i18n.t('items.countMore', { count: names.length - 2 })]);
 }
 
-export function PostPurchaseThankYouEmail({ context, orderId, firstPurchase, items }: PostPurchaseThankYouEmailProps) {
+export function PostPurchaseThankYouEmail({ context, orderId, firstPurchase, items, coupon }: PostPurchaseThankYouEmailProps) {
+  const { t, date } = context.i18n;
+  const shopName = context.shopName;
+  const described = describe(items, context.i18n);
   return (
     <Layout
       context={context}
-      preview={firstPurchase ? `Welcome to the ${context.shopName} family` : `Thanks for shopping with us again`}
+      preview={firstPurchase ? t('postPurchase.previewFirst', { shopName }) : t('postPurchase.previewAgain')}
     >
-      <Heading style={heading}>
-        {firstPurchase ? `Thank you for your first order!` : `Thank you for ordering again!`}
-      </Heading>
+      <Heading style={heading}>{firstPurchase ? t('postPurchase.headingFirst') : t('postPurchase.headingAgain')}</Heading>
       <Greeting context={context} />
-      {firstPurchase ? (
-        <Text style={paragraph}>
-          We're thrilled you chose {context.shopName} for your first order ({orderId}). Your order of {describe(items)} is being
-          looked after by our team, and we'll let you know the moment it ships.
-        </Text>
-      ) : (
-        <Text style={paragraph}>
-          It's great to see you back, and thanks for trusting us again. Order {orderId} ({describe(items)}) is being
-          looked after, and we'll let you know the moment it ships.
-        </Text>
-      )}
-      <Text style={paragraph}>If anything isn't right, just reply to this email: a real person reads every answer.</Text>
+      <Text style={paragraph}>
+        {firstPurchase
+          ? t('postPurchase.bodyFirst', { shopName, orderId, items: described })
+          : t('postPurchase.bodyAgain', { orderId, items: described })}
+      </Text>
+      {coupon ? (
+        <>
+          <Text style={paragraph}>
+            {t('postPurchase.nextOrderCoupon', { percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) })}
+          </Text>
+          <Text style={codeBox}>{coupon.code}</Text>
+        </>
+      ) : null}
+      <ReplyToPerson context={context} />
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Visit {context.shopName}
+          {t('layout.visitShop', { shopName })}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-PostPurchaseThankYouEmail.subject = (p: PostPurchaseThankYouEmailProps) =>
-  p.firstPurchase ? `Thank you for your first order, ${p.context.firstName ?? 'friend'}!` : `Thanks for ordering again!`;
+PostPurchaseThankYouEmail.subject = (p: PostPurchaseThankYouEmailProps) => {
+  const { t } = p.context.i18n;
+  if (!p.firstPurchase) return t('postPurchase.subjectAgain');
+  return p.context.firstName ? t('postPurchase.subjectFirst', { firstName: p.context.firstName }) : t('postPurchase.subjectFirstAnonymous');
+};
 
 PostPurchaseThankYouEmail.PreviewProps = {
   context: previewContext,

@@ -1,11 +1,10 @@
 import * as React from 'react';
 import { Button, Heading, Link, Section, Text } from '@react-email/components';
-import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting } from './components/Layout';
+import { ProductRow } from './components/ProductRow';
 import { colors, paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 
 /** The product running out; `items` so the send path's stock check sees it (never promote a sold-out product). */
 export interface ReplenishmentItem {
@@ -31,14 +30,14 @@ const secondary = { ...button, backgroundColor: colors.card, color: colors.ink, 
 const small = { color: '#555', fontSize: '13px', lineHeight: '20px' };
 
 export function ReplenishmentEmail({ context, items: [product], runsOutAt, snoozeUrl, rescheduleUrl, snoozeBy }: ReplenishmentEmailProps) {
+  const { t, date, duration } = context.i18n;
+  // the gap between the two buttons sits on the side the second one follows
+  const secondaryAfterFirst = context.i18n.dir === 'rtl' ? { marginLeft: 0, marginRight: '8px' } : {};
   return (
-    <Layout context={context} preview={`Running low on ${product.title}? Reorder in one click.`}>
-      <Heading style={heading}>Time to restock?</Heading>
+    <Layout context={context} preview={t('replenishment.preview', { title: product.title })}>
+      <Heading style={heading}>{t('replenishment.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        By our count your {product.title} runs out around {formatDate(runsOutAt, context.locale)}. Reorder now and it
-        arrives before you run dry.
-      </Text>
+      <Text style={paragraph}>{t('replenishment.body', { title: product.title, runsOutOn: date(runsOutAt) })}</Text>
       <Section>
         <ProductRow title={product.title} imageUrl={product.imageUrl} imageSize={80} divider={false}>
           <Link href={product.url} style={{ color: colors.ink, fontSize: '16px', fontWeight: 700 }}>
@@ -48,23 +47,23 @@ export function ReplenishmentEmail({ context, items: [product], runsOutAt, snooz
       </Section>
       <Section style={{ marginTop: '16px' }}>
         <Button href={product.url} style={button}>
-          Reorder {product.title}
+          {t('replenishment.reorderButton', { title: product.title })}
         </Button>
       </Section>
-      <Text style={small}>Not yet? We can remind you later.</Text>
+      <Text style={small}>{t('replenishment.later')}</Text>
       <Section>
         <Button href={snoozeUrl} style={{ ...secondary, marginLeft: 0 }}>
-          Remind me in {snoozeBy}
+          {t('replenishment.snoozeButton', { snoozeBy: duration(snoozeBy) })}
         </Button>
-        <Button href={rescheduleUrl} style={secondary}>
-          Pick a date
+        <Button href={rescheduleUrl} style={{ ...secondary, ...secondaryAfterFirst }}>
+          {t('replenishment.pickDateButton')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-ReplenishmentEmail.subject = (p: ReplenishmentEmailProps) => `Running low on ${p.items[0].title}?`;
+ReplenishmentEmail.subject = (p: ReplenishmentEmailProps) => p.context.i18n.t('replenishment.subject', { title: p.items[0].title });
 
 ReplenishmentEmail.PreviewProps = {
   context: previewContext,

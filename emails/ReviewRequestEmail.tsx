@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Button, Heading, Section, Text } from '@react-email/components';
-import { ProductRow } from './components/ProductRow';
 import { Layout, Greeting } from './components/Layout';
+import { ProductRow } from './components/ProductRow';
 import { colors, paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
@@ -24,21 +24,19 @@ const itemTitle = { color: colors.ink, fontSize: '15px', lineHeight: '22px', mar
 const smallButton = { ...button, fontSize: '13px', padding: '8px 14px' };
 
 export function ReviewRequestEmail({ context, orderId, items }: ReviewRequestEmailProps) {
+  const { t } = context.i18n;
   const one = items.length === 1;
   return (
-    <Layout context={context} preview={`How do you like ${one ? items[0].title : 'your order'}?`}>
-      <Heading style={heading}>How is {one ? items[0].title : 'your order'}?</Heading>
+    <Layout context={context} preview={one ? t('reviewRequest.previewOne', { title: items[0].title }) : t('reviewRequest.subjectMany')}>
+      <Heading style={heading}>{one ? t('reviewRequest.headingOne', { title: items[0].title }) : t('reviewRequest.headingMany')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        Your order {orderId} arrived a few days ago. Would you share what you think? A short review helps other
-        customers choose — and tells us what to keep doing.
-      </Text>
+      <Text style={paragraph}>{t('reviewRequest.body', { orderId })}</Text>
       <Section>
         {items.map((item) => (
           <ProductRow key={item.productId} title={item.title} imageUrl={item.imageUrl} imageSize={64}>
             <Text style={itemTitle}>{item.title}</Text>
             <Button href={item.reviewUrl} style={smallButton}>
-              Review {item.title}
+              {t('reviewRequest.button', { title: item.title })}
             </Button>
           </ProductRow>
         ))}
@@ -48,7 +46,7 @@ export function ReviewRequestEmail({ context, orderId, items }: ReviewRequestEma
 }
 
 ReviewRequestEmail.subject = (p: ReviewRequestEmailProps) =>
-  p.items.length === 1 ? `How do you like your ${p.items[0].title}?` : `How do you like your order?`;
+  p.items.length === 1 ? p.context.i18n.t('reviewRequest.subjectOne', { title: p.items[0].title }) : p.context.i18n.t('reviewRequest.subjectMany');
 
 ReviewRequestEmail.PreviewProps = {
   context: previewContext,

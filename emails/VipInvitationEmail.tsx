@@ -4,7 +4,6 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface VipInvitationEmailProps {
@@ -15,27 +14,24 @@ export interface VipInvitationEmailProps {
 }
 
 export function VipInvitationEmail({ context, coupon, orderCount }: VipInvitationEmailProps) {
+  const { t, date } = context.i18n;
   return (
-    <Layout context={context} preview={`You're a ${context.shopName} VIP: ${coupon.percentOff}% off, just for you`}>
-      <Heading style={heading}>Welcome to our VIP circle</Heading>
+    <Layout context={context} preview={t('vip.preview', { shopName: context.shopName, percentOff: coupon.percentOff })}>
+      <Heading style={heading}>{t('vip.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        {orderCount === 1 ? 'One order' : `${orderCount} orders`} in, you are one of our most valued customers — thank you. As a VIP, here is an exclusive{' '}
-        {coupon.percentOff}% off your next order, valid until {formatDate(coupon.expiresAt, context.locale)}:
-      </Text>
+      <Text style={paragraph}>{t('vip.body', { orderCount, percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) })}</Text>
       <Text style={codeBox}>{coupon.code}</Text>
-      <Text style={paragraph}>This code is yours alone and won't be offered anywhere else.</Text>
+      <Text style={paragraph}>{t('vip.exclusive')}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Treat yourself
+          {t('vip.button')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-VipInvitationEmail.subject = (p: VipInvitationEmailProps) =>
-  `You're a VIP now — ${p.coupon.percentOff}% off, just for you`;
+VipInvitationEmail.subject = (p: VipInvitationEmailProps) => p.context.i18n.t('vip.subject', { percentOff: p.coupon.percentOff });
 
 VipInvitationEmail.PreviewProps = {
   context: previewContext,

@@ -19,11 +19,16 @@ export interface WelcomeEmailProps {
 export function WelcomeEmail({ context, coupon }: WelcomeEmailProps) {
   const { t } = context.i18n;
   const shopName = context.shopName;
+  // a custom profile attribute the shop may send (customer.created `attributes`)
+  const favoriteCategory = context.attributes?.favoriteCategory;
   return (
     <Layout context={context} preview={t('welcome.preview', { shopName, percentOff: coupon.percentOff })}>
       <Heading style={heading}>{t('welcome.heading', { shopName })}</Heading>
       <Greeting context={context} />
       <Text style={paragraph}>{t('welcome.intro', { shopName })}</Text>
+      {typeof favoriteCategory === 'string' && favoriteCategory ? (
+        <Text style={paragraph}>{t('welcome.favoriteCategory', { category: favoriteCategory })}</Text>
+      ) : null}
       <Text style={paragraph}>
         {t('welcome.coupon', { percentOff: coupon.percentOff, expiresOn: context.i18n.date(coupon.expiresAt) })}
       </Text>

@@ -4,7 +4,6 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface WelcomeReminderEmailProps {
@@ -13,18 +12,16 @@ export interface WelcomeReminderEmailProps {
 }
 
 export function WelcomeReminderEmail({ context, coupon }: WelcomeReminderEmailProps) {
+  const { t, date } = context.i18n;
   return (
-    <Layout context={context} preview={`Your ${coupon.percentOff}% welcome code expires soon`}>
-      <Heading style={heading}>Your welcome code expires soon</Heading>
+    <Layout context={context} preview={t('welcomeReminder.preview', { percentOff: coupon.percentOff })}>
+      <Heading style={heading}>{t('welcomeReminder.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        A quick reminder: your {coupon.percentOff}% welcome code is still waiting and expires on{' '}
-        {formatDate(coupon.expiresAt, context.locale)}.
-      </Text>
+      <Text style={paragraph}>{t('welcomeReminder.body', { percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) })}</Text>
       <Text style={codeBox}>{coupon.code}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Use my code
+          {t('welcomeReminder.button')}
         </Button>
       </Section>
     </Layout>
@@ -32,7 +29,7 @@ export function WelcomeReminderEmail({ context, coupon }: WelcomeReminderEmailPr
 }
 
 WelcomeReminderEmail.subject = (p: WelcomeReminderEmailProps) =>
-  `Reminder: your ${p.coupon.percentOff}% welcome code expires ${formatDate(p.coupon.expiresAt, p.context.locale)}`;
+  p.context.i18n.t('welcomeReminder.subject', { percentOff: p.coupon.percentOff, expiresOn: p.context.i18n.date(p.coupon.expiresAt) });
 
 WelcomeReminderEmail.PreviewProps = {
   context: previewContext,

@@ -4,7 +4,6 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface WinBackEmailProps {
@@ -13,26 +12,24 @@ export interface WinBackEmailProps {
 }
 
 export function WinBackEmail({ context, coupon }: WinBackEmailProps) {
-  const until = formatDate(coupon.expiresAt, context.locale);
+  const { t, date } = context.i18n;
+  const offer = { percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) };
   return (
-    <Layout context={context} preview={`We miss you — ${coupon.percentOff}% off until ${until}`}>
-      <Heading style={heading}>We miss you</Heading>
+    <Layout context={context} preview={t('winBack.preview', offer)}>
+      <Heading style={heading}>{t('winBack.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        It has been a while since your last order, and a lot has happened at {context.shopName}. To welcome you back,
-        here is {coupon.percentOff}% off your next order, valid until {until}:
-      </Text>
+      <Text style={paragraph}>{t('winBack.body', { ...offer, shopName: context.shopName })}</Text>
       <Text style={codeBox}>{coupon.code}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          See what's new
+          {t('winBack.button')}
         </Button>
       </Section>
     </Layout>
   );
 }
 
-WinBackEmail.subject = (p: WinBackEmailProps) => `We miss you — here's ${p.coupon.percentOff}% off`;
+WinBackEmail.subject = (p: WinBackEmailProps) => p.context.i18n.t('winBack.subject', { percentOff: p.coupon.percentOff });
 
 WinBackEmail.PreviewProps = {
   context: previewContext,

@@ -4,7 +4,6 @@ import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
 import { previewContext } from './components/preview-fixtures';
-import { formatDate } from '../shared/format';
 import type { CouponView } from './components/coupon';
 
 export interface WinBackLastChanceEmailProps {
@@ -18,22 +17,18 @@ export interface WinBackLastChanceEmailProps {
  * said than done silently.
  */
 export function WinBackLastChanceEmail({ context, coupon }: WinBackLastChanceEmailProps) {
-  const until = formatDate(coupon.expiresAt, context.locale);
+  const { t, date } = context.i18n;
+  const offer = { percentOff: coupon.percentOff, expiresOn: date(coupon.expiresAt) };
   return (
-    <Layout context={context} preview={`Last chance: ${coupon.percentOff}% off until ${until}`}>
-      <Heading style={heading}>Should we stay in touch?</Heading>
+    <Layout context={context} preview={t('winBackLastChance.preview', offer)}>
+      <Heading style={heading}>{t('winBackLastChance.heading')}</Heading>
       <Greeting context={context} />
-      <Text style={paragraph}>
-        We haven't heard from you in a while. Here is one more {coupon.percentOff}% code, valid until {until}:
-      </Text>
+      <Text style={paragraph}>{t('winBackLastChance.body', offer)}</Text>
       <Text style={codeBox}>{coupon.code}</Text>
-      <Text style={paragraph}>
-        If we don't hear from you, we'll stop sending you offers so your inbox stays quiet. Your account and order
-        emails are not affected, and your next order brings you right back.
-      </Text>
+      <Text style={paragraph}>{t('winBackLastChance.explain')}</Text>
       <Section>
         <Button href={context.shopUrl} style={button}>
-          Keep me in the loop
+          {t('winBackLastChance.button')}
         </Button>
       </Section>
     </Layout>
@@ -41,7 +36,7 @@ export function WinBackLastChanceEmail({ context, coupon }: WinBackLastChanceEma
 }
 
 WinBackLastChanceEmail.subject = (p: WinBackLastChanceEmailProps) =>
-  `Last chance: ${p.coupon.percentOff}% off before we say goodbye`;
+  p.context.i18n.t('winBackLastChance.subject', { percentOff: p.coupon.percentOff });
 
 WinBackLastChanceEmail.PreviewProps = {
   context: previewContext,

@@ -86,7 +86,9 @@ export interface I18n extends LocaleChoice {
   money(amount: number, currency: string): string;
   date(iso: string): string;
   /** a configured duration ('7 days') in words of the language: "7 Tage", "٧ أيام" */
-  duration(duration: Duration): string;
+  duration(duration: Duration | string): string;
+  /** "A, B and C" in the language (Intl.ListFormat) */
+  list(items: string[]): string;
   /** the side text starts on: 'left', or 'right' for right-to-left languages */
   start: 'left' | 'right';
   end: 'left' | 'right';
@@ -147,9 +149,10 @@ export function createI18n(options: {
     t: (key, values = {}) => parts(key, values).join(''),
     rich: (key, values) => React.createElement(React.Fragment, null, ...parts(key, values)),
     money: (amount, currency) => formatMoney(amount, currency, choice.locale),
+    list: (items) => new Intl.ListFormat(choice.locale, { type: 'conjunction' }).format(items),
     date: (iso) => formatDate(iso, choice.locale),
     duration: (duration) => {
-      const total = toMs(duration);
+      const total = toMs(duration as Duration);
       for (const [unit, size] of [
         ['week', 7 * 86_400_000],
         ['day', 86_400_000],

@@ -1,7 +1,7 @@
 import * as React from 'react';
 import { Link, Section, Text } from '@react-email/components';
 import { ProductRow } from './ProductRow';
-import { formatMoney } from '../../shared/format';
+import type { I18n } from '../i18n';
 import { colors } from './theme';
 
 /** One product line in an order or cart email. */
@@ -19,10 +19,10 @@ export interface LineItem {
 
 const title = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0 };
 const detail = { color: '#555', fontSize: '13px', lineHeight: '20px', margin: 0 };
-const amount = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0, textAlign: 'right' as const };
+const amount = { color: colors.ink, fontSize: '15px', lineHeight: '22px', margin: 0 };
 
-/** Product lines with quantity and line total, formatted for the customer's locale. */
-export function LineItems({ items, locale }: { items: LineItem[]; locale?: string }) {
+/** Product lines with quantity and line total, in the customer's language and locale (the total column mirrors in RTL). */
+export function LineItems({ items, i18n }: { items: LineItem[]; i18n: I18n }) {
   return (
     <Section>
       {items.map((item) => (
@@ -31,7 +31,9 @@ export function LineItems({ items, locale }: { items: LineItem[]; locale?: strin
           title={item.title}
           imageUrl={item.imageUrl}
           aside={
-            item.currency ? <Text style={amount}>{formatMoney(item.price * item.quantity, item.currency, locale)}</Text> : null
+            item.currency ? (
+              <Text style={{ ...amount, textAlign: i18n.end }}>{i18n.money(item.price * item.quantity, item.currency)}</Text>
+            ) : null
           }
         >
           <Text style={title}>
@@ -44,11 +46,18 @@ export function LineItems({ items, locale }: { items: LineItem[]; locale?: strin
             )}
           </Text>
           <Text style={detail}>
-            Qty {item.quantity}
-            {item.currency && item.quantity > 1 ? ` × ${formatMoney(item.price, item.currency, locale)}` : ''}
+            {item.currency && item.quantity > 1
+              ? i18n.t('items.quantityTimesPrice', { quantity: item.quantity, unitPrice: i18n.money(item.price, item.currency) })
+              : i18n.t('items.quantity', { quantity: item.quantity })}
           </Text>
         </ProductRow>
       ))}
     </Section>
   );
+}
+
+/** "Sencha green tea" or "Sencha green tea and 2 more" — for subjects and previews. */
+export function describeItems(items: { title: string }[], i18n: I18n): string {
+  if (items.length === 0) return i18n.t('items.yourItems');
+  return items.length === 1 ? items[0].title : i18n.t('items.firstAndMore', { first: items[0].title, count: items.length - 1 });
 }

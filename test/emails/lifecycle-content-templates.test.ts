@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
-import { previewContext } from '../../emails/components/preview-fixtures';
+import { previewContext, previewContextIn } from '../../emails/components/preview-fixtures';
 
 const render = <T extends TemplateName>(name: T, props: TemplateProps[T]) => renderTemplate(name, props);
 
@@ -45,11 +45,15 @@ describe('birthday, lead nurture and replenishment templates', () => {
 
   test('the replenishment reminder names the product and run-out date and carries reorder, snooze and pick-a-date links', async () => {
     const props = templates.replenishment.PreviewProps;
-    const email = await render('replenishment', { ...props, context: { ...previewContext, locale: 'de-DE' }, snoozeBy: '10 days' });
-    assert.equal(email.subject, 'Running low on House blend coffee beans, 1 kg?');
-    assert.match(email.text, /runs out around 1\. März 2026/, 'date in the customer locale');
-    assert.match(email.text, /Remind me in 10 days/);
-    assert.match(email.text, /Pick a date/);
+    const email = await render('replenishment', { ...props, context: previewContextIn('de-DE'), snoozeBy: '10 days' });
+    assert.equal(email.subject, 'Geht Ihr House blend coffee beans, 1 kg zur Neige?');
+    assert.match(email.text, /um den 1\. März 2026 aufgebraucht/, 'date in the customer locale');
+    assert.match(email.text, /10 Tage später erinnern/, 'the snooze duration in words of the language');
+    assert.match(email.text, /Datum wählen/);
+    const english = await render('replenishment', props);
+    assert.match(english.text, /runs out around 1 March 2026/);
+    assert.match(english.text, /Remind me in 1 week/);
+    assert.match(english.text, /Pick a date/);
     for (const url of [props.items[0].url, props.snoozeUrl, props.rescheduleUrl, previewContext.unsubscribeUrl!]) {
       assert.ok(email.links.includes(url), `links ${url}`);
     }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
-import { previewContext } from '../../emails/components/preview-fixtures';
+import { previewContext, previewContextIn } from '../../emails/components/preview-fixtures';
 
 const render = <T extends TemplateName>(name: T, props: TemplateProps[T]) => renderTemplate(name, props);
 const coupon = { code: 'WINBACK-AB2C-DE3F-GH4J', percentOff: 15, expiresAt: '2026-07-14T10:00:00.000Z' };
@@ -77,14 +77,14 @@ describe('post-purchase, win-back and VIP templates', () => {
 
   test('the cross-sell shows each suggestion with its price and link', async () => {
     const email = await render('cross-sell', {
-      context: { ...previewContext, locale: 'de-DE' },
+      context: previewContextIn('de-DE'),
       boughtTitle: 'Kyusu teapot',
       items: [
         { productId: 'cups', title: 'Hagi cups', url: 'https://shop.test/p/cups', price: 38, currency: 'EUR' },
         { productId: 'tray', title: 'Bamboo tray', url: 'https://shop.test/p/tray', price: 1234.5, currency: 'EUR' },
       ],
     });
-    assert.equal(email.subject, 'Picked to go with your Kyusu teapot');
+    assert.equal(email.subject, 'Passend zu Ihrem Kauf: Kyusu teapot');
     assert.match(email.text, /Hagi cups/);
     assert.match(email.text, /38,00\s€/);
     assert.match(email.text, /1\.234,50\s€/);

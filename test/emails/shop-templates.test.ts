@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
-import { previewContext } from '../../emails/components/preview-fixtures';
+import { previewContext, previewContextIn } from '../../emails/components/preview-fixtures';
 
 const render = <T extends TemplateName>(name: T, props: TemplateProps[T]) => renderTemplate(name, props);
 const transactional = { ...previewContext, unsubscribeUrl: undefined };
@@ -19,19 +19,19 @@ describe('order templates', () => {
 
   test('order confirmation formats money for the customer locale and shows line totals', async () => {
     const email = await render('order-confirmation', {
-      context: { ...transactional, locale: 'de-DE', firstName: 'Jonas' },
+      context: { ...previewContextIn('de-DE'), unsubscribeUrl: undefined, firstName: 'Jonas' },
       orderId: 'A-77',
       placedAt: '2026-05-02T10:00:00.000Z',
       items: [{ productId: 'mug', title: 'Steingut-Becher', price: 14.5, quantity: 3, currency: 'EUR' }],
       total: 1234.5,
       currency: 'EUR',
     });
-    assert.match(email.text, /Hi Jonas,/);
+    assert.match(email.text, /Hallo Jonas,/);
     assert.match(email.text, /Steingut-Becher/);
     assert.match(email.text, /1\.234,50\s€/, 'German grouping and decimal comma');
     assert.match(email.text, /43,50\s€/, 'line total = 3 × 14,50 €');
     assert.match(email.text, /2\. Mai 2026/, 'order date in German');
-    assert.doesNotMatch(email.html, /Unsubscribe/, 'transactional mail has no unsubscribe link');
+    assert.doesNotMatch(email.html, /Abmelden/, 'transactional mail has no unsubscribe link');
     assert.match(email.html, /Journeys Shop, 1 Example Street/, 'postal address in the footer');
   });
 
@@ -125,7 +125,7 @@ describe('back in stock template', () => {
 
   test('alert formats the price in the product currency for the customer locale', async () => {
     const email = await render('back-in-stock', {
-      context: { ...transactional, locale: 'fr-FR' },
+      context: { ...previewContextIn('fr-FR'), unsubscribeUrl: undefined },
       items: [{ productId: 'p', title: 'Théière en fonte', price: 1049.9, currency: 'EUR', url: 'https://shop.example.com/p/p' }],
     });
     assert.match(email.text, /Théière en fonte/);

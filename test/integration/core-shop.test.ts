@@ -50,10 +50,10 @@ describe('core shop journeys over HTTP', () => {
         ],
       },
     });
-    const confirmation = await emailTo('order@example.com', /IT-1001 confirmed/);
-    assert.match(confirmation.body.subject, /^Order IT-1001 confirmed — 1\.093,95\s€$/, 'total in the German format');
+    const confirmation = await emailTo('order@example.com', /IT-1001 bestätigt/);
+    assert.match(confirmation.body.subject, /^Bestellung IT-1001 bestätigt – 1\.093,95\s€$/, 'in German, the total in the German format');
     assert.equal(confirmation.idempotencyKey, 'order/IT-1001/order-confirmation');
-    assert.match(confirmation.body.text, /Hi Jonas,/);
+    assert.match(confirmation.body.text, /Hallo Jonas,/);
     assert.match(confirmation.body.text, /Sencha 100 g/);
     assert.match(confirmation.body.text, /29,98\s€/, 'line total in the German format');
     assert.equal(confirmation.body.headers?.['List-Unsubscribe'], undefined, 'transactional: no unsubscribe header');
@@ -63,14 +63,14 @@ describe('core shop journeys over HTTP', () => {
       customerId: 'it-order',
       properties: { orderId: 'IT-1001', carrier: 'DHL', trackingNumber: 'JD0001', trackingUrl: 'https://track.example.com/JD0001' },
     });
-    const shipping = await emailTo('order@example.com', /has shipped/);
-    assert.equal(shipping.body.subject, 'Order IT-1001 has shipped with DHL');
+    const shipping = await emailTo('order@example.com', /verschickt/);
+    assert.equal(shipping.body.subject, 'Bestellung IT-1001 wurde mit DHL verschickt');
     assert.ok((await linksOf(shipping)).includes('https://track.example.com/JD0001'), 'tracking link in the email');
     assert.match(shipping.body.text, /JD0001/);
 
     await post({ type: 'order.delivered', customerId: 'it-order', properties: { orderId: 'IT-1001' } });
-    const delivered = await emailTo('order@example.com', /delivered/);
-    assert.equal(delivered.body.subject, 'Order IT-1001 has been delivered');
+    const delivered = await emailTo('order@example.com', /zugestellt/);
+    assert.equal(delivered.body.subject, 'Bestellung IT-1001 wurde zugestellt');
 
     const log = await h.request('GET', '/v1/messages?customerId=it-order');
     const sent = (log.body.messages as { template: string; category: string; status: string }[])
