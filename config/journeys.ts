@@ -164,6 +164,14 @@ export const JourneysConfigSchema = z.object({
       maxRedemptionsByJourney: z.record(z.string(), z.number().int().min(1).max(1_000_000)).default({}),
     })
     .prefault({}),
+  engagement: z
+    .object({
+      /** a click this soon after the send is a security scanner's, not a person's */
+      machineClickWithin: duration.default('5 seconds'),
+      /** two different links of one email clicked this close together: a scanner */
+      linkBurstWithin: duration.default('5 seconds'),
+    })
+    .prefault({}),
   guardrails: z
     .object({
       /** smart sending: at most this many marketing emails per customer per window (transactional never counts) */

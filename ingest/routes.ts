@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneyName, JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
+import { EMAIL_CLICKED, EMAIL_OPENED, isEngagementEvent, type EngagementEvent, type EngagementEventType } from './engagement-events';
 import {
   abandonedCartWorkflowId,
   backInStockRestockWorkflowId,
@@ -43,10 +44,14 @@ export interface ProductRestockedEvent {
   properties: { productId: string; stock: number };
 }
 
-/** Everything the relay delivers: the shop's events and our own restock events. */
-export type RoutedEvent = ShopEvent | ProductRestockedEvent;
-export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED;
-type RoutedEventOf<T extends RoutedEventType> = T extends EventType ? ShopEventOf<T> : ProductRestockedEvent;
+/** Everything the relay delivers: the shop's events, our own restock events, and opens and clicks. */
+export type RoutedEvent = ShopEvent | ProductRestockedEvent | EngagementEvent;
+export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED | EngagementEventType;
+type RoutedEventOf<T extends RoutedEventType> = T extends EventType
+  ? ShopEventOf<T>
+  : T extends EngagementEventType
+    ? EngagementEvent
+    : ProductRestockedEvent;
 
 /**
  * One journey's identity and routing — the one declarative table. The relay reads it; no
@@ -220,7 +225,8 @@ export const journeyRoutes: JourneyRoute[] = [
     summary: 'Win-back: 90 days after the last order a coupon, a last chance 14 days later, then sunset (unengaged)',
     workflowId: (event) => winBackWorkflowId(event.customerId),
     startOn: ['order.placed'],
-    signalOn: [],
+    // An open or click of a win-back email ends its wait for engagement at once.
+    signalOn: [EMAIL_OPENED, EMAIL_CLICKED],
     restart: 'after-close',
     maxEventAge: '3 days',
     input: (event, config) => ({ customerId: event.customerId, config: config.winBack }),
@@ -291,9 +297,16 @@ export const journeyRoutes: JourneyRoute[] = [
 
 const touchedBy = (r: JourneyRoute, type: RoutedEventType) => r.startOn.includes(type) || r.signalOn.includes(type);
 
+/**
+ * An open or click reaches only the journey that sent the message — the very workflow (the
+ * message's workflow id), and only when that journey's row listens for it.
+ */
+const reaches = (r: JourneyRoute, event: Pick<RoutedEvent, 'type'> & { properties?: unknown }) =>
+  touchedBy(r, event.type) && (!isEngagementEvent(event) || event.properties.journey === r.name);
+
 /** Whether any journey can hear of this event; one that none can is never queued for dispatch. */
-export function mayReachJourney(event: Pick<RoutedEvent, 'type'>): boolean {
-  return journeyRoutes.some((r) => touchedBy(r, event.type));
+export function mayReachJourney(event: Pick<RoutedEvent, 'type'> & { properties?: unknown }): boolean {
+  return journeyRoutes.some((r) => reaches(r, event));
 }
 
 /** 0: reaches a transactional journey (dispatched first); 1: the rest. */
@@ -307,7 +320,12 @@ export type RouteMatch = { route: JourneyRoute; action: 'start' | 'signal' };
 export async function routesFor(event: RoutedEvent, lookups: RouteLookups, config: JourneysConfig): Promise<RouteMatch[]> {
   const matches: RouteMatch[] = [];
   for (const r of journeyRoutes) {
-    if (!touchedBy(r, event.type) || (r.mattersWhen && !(await r.mattersWhen(event as never, lookups, config)))) continue;
+    if (!reaches(r, event) || (r.mattersWhen && !(await r.mattersWhen(event as never, lookups, config)))) continue;
+    if (isEngagementEvent(event)) {
+      const sender = event.properties.workflowId;
+      matches.push({ route: { ...r, workflowId: () => sender }, action: 'signal' });
+      continue;
+    }
     if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
       matches.push(...(await instancesOf(r, event, 'start', lookups)));
     } else {

@@ -24,15 +24,21 @@ import {
   TRANSACTIONAL_PRIORITY,
   journeyEventSignal,
   sendsTaskQueue,
+  type JourneyEvent,
   stateQuery,
   type JourneyStateView,
 } from './messages';
 import type { Activities } from '../activities';
 import type { CapPolicy, CouponRequest, SendMessageOptions, SendOutcome, SendWindow } from '../activities/types';
 import type { EventType, ShopEvent, ShopEventOf } from '../ingest/event-schemas';
+import type { EngagementEvent, EngagementEventType } from '../ingest/engagement-events';
 import type { TemplateName, TemplateData } from '../emails';
 
-export type { Duration, ShopEvent, ShopEventOf, EventType, SendOutcome };
+export type { Duration, ShopEvent, ShopEventOf, EventType, SendOutcome, JourneyEvent, EngagementEvent };
+
+/** Event types a journey can handle: the shop's, and opens/clicks of its own emails. */
+export type JourneyEventType = EventType | EngagementEventType;
+export type JourneyEventOf<T extends JourneyEventType> = T extends EventType ? ShopEventOf<T> : EngagementEvent;
 
 /**
  * Sends go through one activity. Its retries cover provider 429/5xx; the ledger row and the
@@ -68,7 +74,7 @@ export interface JourneyCarryOver {
   seenEventIds?: string[];
 }
 
-type Handler<T extends EventType> = (event: ShopEventOf<T>) => void;
+type Handler<T extends JourneyEventType> = (event: JourneyEventOf<T>) => void;
 
 /** `Data`: the journey's own part of the `state` query (its view type lives in ./messages). */
 export class Journey<Data extends object = object> {
@@ -76,13 +82,13 @@ export class Journey<Data extends object = object> {
   readonly customerId: string;
   private readonly seen: string[];
   private readonly seenSet: Set<string>;
-  private readonly handlers = new Map<EventType, Handler<EventType>[]>();
+  private readonly handlers = new Map<JourneyEventType, Handler<JourneyEventType>[]>();
   /**
    * Signals that came with the start (signal-with-start, a batch) are delivered inside the
    * constructor's setHandler, before the journey has registered its `on` handlers. They wait
    * here and reach handlers registered before the journey first waits or sends.
    */
-  private early: ShopEvent[] | undefined = [];
+  private early: JourneyEvent[] | undefined = [];
   private readonly sentSteps: string[] = [];
   private readonly endsOnOrder: boolean;
   private readonly sendWindows: Partial<Record<string, SendWindow>>;
@@ -91,7 +97,7 @@ export class Journey<Data extends object = object> {
    * code may not have looked at yet. One that lands in the same task as the last activity
    * result has run its handler, but the journey may be deciding to end without it.
    */
-  private sinceLastStep: ShopEvent[] = [];
+  private sinceLastStep: JourneyEvent[] = [];
   private step = 'started';
   /** the JourneyStep search attribute as this run last set it (continue-as-new carries it over) */
   private stepAttribute = workflowInfo().typedSearchAttributes.get(JourneyStepKey);
@@ -133,20 +139,20 @@ export class Journey<Data extends object = object> {
   }
 
   /** Register what an event does to the journey's state. Handlers run once per event id. */
-  on<T extends EventType>(type: T, handler: Handler<T>): this {
+  on<T extends JourneyEventType>(type: T, handler: Handler<T>): this {
     const list = this.handlers.get(type) ?? [];
-    list.push(handler as unknown as Handler<EventType>);
+    list.push(handler as unknown as Handler<JourneyEventType>);
     this.handlers.set(type, list);
     const waiting = this.early?.filter((e) => e.type === type) ?? [];
     for (const event of waiting) {
       this.early!.splice(this.early!.indexOf(event), 1);
-      handler(event as ShopEventOf<T>);
+      handler(event as JourneyEventOf<T>);
     }
     return this;
   }
 
   /** Signals are at-least-once (the relay may redeliver): apply each event id once. */
-  private receive(event: ShopEvent): void {
+  private receive(event: JourneyEvent): void {
     if (this.seenSet.has(event.id)) return;
     this.seenSet.add(event.id);
     this.seen.push(event.id);
@@ -291,7 +297,7 @@ export class Journey<Data extends object = object> {
    * event is lost at a journey's end. Journeys that ended before this check existed replay
    * unchanged (`patched`).
    */
-  async startOverForLateEvents(startsAnew: (event: ShopEvent) => boolean, continueAsNew: () => Promise<never>): Promise<void> {
+  async startOverForLateEvents(startsAnew: (event: JourneyEvent) => boolean, continueAsNew: () => Promise<never>): Promise<void> {
     if (this.sinceLastStep.some(startsAnew) && patched(LATE_EVENTS_START_OVER)) await continueAsNew();
   }
 

@@ -9,11 +9,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, type Duration } from '@temporalio/common';
 import type { ShopEvent } from '../ingest/event-schemas';
+import type { EngagementEvent } from '../ingest/engagement-events';
 
 // ── Signals, queries, updates ───────────────────────────────────────────────────────────────────
 
-/** Every journey receives shop events through this one signal; the ingest relay sends it. */
-export const journeyEventSignal = defineSignal<[ShopEvent]>('journeyEvent');
+/** What journeys hear: the shop's events, and opens and clicks of the journey's own emails. */
+export type JourneyEvent = ShopEvent | EngagementEvent;
+
+/** Every journey receives shop events (and engagement) through this one signal; the ingest relay sends it. */
+export const journeyEventSignal = defineSignal<[JourneyEvent]>('journeyEvent');
 
 /**
  * What a person (or the API) sees of a journey: GET /v1/customers/:id/journeys uses it. `data`

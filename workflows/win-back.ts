@@ -7,13 +7,15 @@
  * Any order stops it at once (nothing is sent after an order, even a deferred email) and the
  * clock restarts from that order. An open or click without an order restarts the clock from
  * that engagement: the customer is alive, so no sunset, but a fresh lapse can win them back.
+ * A (human) open or click of a win-back email reaches the journey as an event and ends the
+ * wait at once; opens of other journeys' emails are found when the wait is over.
  *
  * The journey lives as long as the customer buys: it continues as new before its history
  * grows long, carrying its state. It ends after the sunset (or when the first email could not
  * be sent, e.g. no consent); the next order starts a new run, and the order.placed projection
  * clears the unengaged mark — a purchase is engagement.
  */
-import { condition, continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { condition, continueAsNew, patched, proxyActivities } from '@temporalio/workflow';
 import { Journey, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
@@ -45,6 +47,9 @@ const { customerEngagement, sunsetIfUnengaged } = proxyActivities<
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/** Patch id: an open or click event ends the wait for engagement at once (restarting the clock). */
+const REACTS_TO_ENGAGEMENT = 'win-back-reacts-to-engagement';
+
 export async function winBack(input: WinBackInput): Promise<void> {
   const { customerId, config } = input;
   const journey = new Journey({ journey: 'win-back', customerId, carryOver: input.carried, endsOnOrder: true, sendWindows: config.sendWindows });
@@ -70,6 +75,15 @@ export async function winBack(input: WinBackInput): Promise<void> {
   const restartClock = (at: number) => {
     state.clockFrom = Math.max(state.clockFrom ?? at, Math.min(at, Date.now()));
   };
+  /** the latest human open or click of a win-back email this journey heard of (ms) */
+  let engagedAt: number | null = null;
+  const engaged = (event: { occurredAt: string }) => {
+    const at = Math.min(Date.parse(event.occurredAt), Date.now());
+    engagedAt = Math.max(engagedAt ?? at, at);
+  };
+  journey.on('email.opened', engaged).on('email.clicked', engaged);
+  /** Journeys started before engagement events replay as they ran (they never received one). */
+  const engagedSince = (since: string) => engagedAt !== null && engagedAt >= Date.parse(since);
 
   if (state.clockFrom === null) {
     journey.at('waiting-for-order', 'started without an order: waiting for one');
@@ -108,7 +122,11 @@ export async function winBack(input: WinBackInput): Promise<void> {
     const firstSentAt = new Date(Date.now()).toISOString();
 
     const lastChanceDetails = `win-back sent; a last chance after ${config.secondAfter} without an open, click or order`;
-    if (await journey.waitUntil(ordered, config.secondAfter, 'waiting-for-engagement', lastChanceDetails)) continue;
+    const engagedOrOrdered = () => ordered() || engagedSince(firstSentAt);
+    if (await journey.waitUntil(engagedOrOrdered, config.secondAfter, 'waiting-for-engagement', lastChanceDetails)) {
+      if (!ordered() && patched(REACTS_TO_ENGAGEMENT)) restartClock(engagedAt!);
+      continue;
+    }
     const engagement = await customerEngagement({ customerId, since: firstSentAt });
     if (engagement.engagedAt) {
       restartClock(Date.parse(engagement.engagedAt));
@@ -124,7 +142,10 @@ export async function winBack(input: WinBackInput): Promise<void> {
     state.winBacksSent += 1;
 
     const sunsetDetails = `last chance sent; sunset after ${config.sunsetAfter} without an open, click or order`;
-    if (await journey.waitUntil(ordered, config.sunsetAfter, 'waiting-before-sunset', sunsetDetails)) continue;
+    if (await journey.waitUntil(engagedOrOrdered, config.sunsetAfter, 'waiting-before-sunset', sunsetDetails)) {
+      if (!ordered() && patched(REACTS_TO_ENGAGEMENT)) restartClock(engagedAt!);
+      continue;
+    }
     const verdict = await sunsetIfUnengaged({ customerId, since: firstSentAt });
     if (verdict.engagedAt) {
       restartClock(Date.parse(verdict.engagedAt));

@@ -45,8 +45,10 @@ const StepStatsSchema = z
     deferred: z.number(),
     failed: z.number(),
     delivered: z.number(),
-    opened: z.number(),
-    clicked: z.number(),
+    opened: z.number().openapi({ description: 'messages a person opened (machine opens such as Apple Mail Privacy Protection excluded)' }),
+    clicked: z.number().openapi({ description: 'messages a person clicked (security scanners excluded)' }),
+    machineOpened: z.number().openapi({ description: 'messages a machine opened (Apple Mail Privacy Protection prefetch), whether or not a person did too' }),
+    machineClicked: z.number().openapi({ description: 'messages whose links a security scanner followed, whether or not a person clicked too' }),
     bounced: z.number(),
     complained: z.number(),
     converted: z.number(),
@@ -134,6 +136,8 @@ interface StepStats {
   delivered: number;
   opened: number;
   clicked: number;
+  machineOpened: number;
+  machineClicked: number;
   bounced: number;
   complained: number;
   converted: number;
@@ -193,6 +197,7 @@ export async function journeyStats(db: Pick<Pool, 'query'>, query: StatsQuery): 
             count(*) FILTER (WHERE status = 'deferred') AS deferred,
             count(*) FILTER (WHERE status = 'failed') AS failed,
             count(delivered_at) AS delivered, count(opened_at) AS opened, count(clicked_at) AS clicked,
+            count(machine_opened_at) AS machine_opened, count(machine_clicked_at) AS machine_clicked,
             count(bounced_at) AS bounced, count(complained_at) AS complained,
             min(m.id) AS first_id
        FROM messages m WHERE ${scope} GROUP BY 1, 2, 3 ORDER BY 1, 3`,
@@ -247,6 +252,8 @@ export async function journeyStats(db: Pick<Pool, 'query'>, query: StatsQuery): 
         delivered: 0,
         opened: 0,
         clicked: 0,
+        machineOpened: 0,
+        machineClicked: 0,
         bounced: 0,
         complained: 0,
         converted: 0,
@@ -258,6 +265,8 @@ export async function journeyStats(db: Pick<Pool, 'query'>, query: StatsQuery): 
       };
     j.steps.set(r.step, step);
     for (const k of ['entered', 'sent', 'deferred', 'failed', 'delivered', 'opened', 'clicked', 'bounced', 'complained'] as const) step[k] += r[k];
+    step.machineOpened += r.machine_opened;
+    step.machineClicked += r.machine_clicked;
     step.firstId = Math.min(step.firstId, Number(r.first_id));
     if (r.day) {
       const d = dayOf(step.days, r.day);

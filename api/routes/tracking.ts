@@ -4,6 +4,10 @@ import type { ApiDeps } from '../deps';
 import { escapeHtml, page } from '../html';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
 import { z } from 'zod';
+import type { Request } from 'express';
+import { withTransaction } from '../../db/transaction';
+import { recordEngagement, type EngagementInput } from '../../ingest/engagement';
+import { machineSettings } from '../../ingest/machine-engagement';
 
 const tokenParams = z.object({ token: linkToken });
 documentPublic({
@@ -44,15 +48,28 @@ export function trackingRouter(deps: ApiDeps): Router {
     return rows[0] && holdsLink(deps.config.tokenSecret, payload, rows[0]) ? rows[0] : undefined;
   };
 
+  /**
+   * Opens and clicks go through the engagement record: machine ones are flagged (Apple Mail
+   * Privacy Protection, link scanners), a person's first one becomes an event for the journey.
+   */
+  const record = async (req: Request, hit: Omit<EngagementInput, 'at' | 'userAgent' | 'ip' | 'method'>) => {
+    const recorded = await withTransaction(deps.db, (tx) =>
+      recordEngagement(
+        tx,
+        { ...hit, at: new Date(), userAgent: req.get('user-agent'), ip: req.ip, method: req.method },
+        machineSettings(deps.config.journeys.engagement),
+      ),
+    );
+    if (recorded?.event) deps.nudgeRelay();
+  };
+
   router.get('/t/o/:token', async (req, res) => {
     if (!linkToken.safeParse(req.params.token).success) {
       res.status(404).set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif' }).send(PIXEL);
       return;
     }
     const payload = verifyToken(deps.config.tokenSecret, req.params.token, 'open');
-    if (payload?.m && (await trackedMessage(payload))) {
-      await deps.db.query('UPDATE messages SET opened_at = coalesce(opened_at, now()) WHERE id = $1', [payload.m]);
-    }
+    if (payload?.m && (await trackedMessage(payload))) await record(req, { message: { id: payload.m }, kind: 'open', source: 'pixel' });
     // Webmail shows the pixel from its own origin: the image must be loadable cross-origin.
     res.set({ 'Cache-Control': 'no-store, max-age=0', 'Content-Type': 'image/gif', 'Cross-Origin-Resource-Policy': 'cross-origin' }).send(PIXEL);
   });
@@ -66,13 +83,10 @@ export function trackingRouter(deps: ApiDeps): Router {
       res.status(404).type('html').send(page('Link not found', `<h1>This link is not valid</h1><p class="muted">${escapeHtml('It may have been mistyped or cut off.')}</p>`));
       return;
     }
-    // A click is an open too (images are often blocked).
-    await deps.db.query(
-      'UPDATE messages SET clicked_at = coalesce(clicked_at, now()), opened_at = coalesce(opened_at, now()) WHERE id = $1',
-      [payload.m],
-    );
+    await record(req, { message: { id: payload.m! }, kind: 'click', source: 'redirect', link: `#${index}` });
     res.set('Cache-Control', 'no-store').redirect(302, target);
   });
 
   return router;
 }
+

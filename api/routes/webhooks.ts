@@ -8,6 +8,8 @@ import { withTransaction } from '../../db/transaction';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
 import { documentPublic, error, json } from '../route-docs';
 import { ERASED_PREFIX } from '../erasure';
+import { recordEngagement } from '../../ingest/engagement';
+import { defaultMachineSettings, machineSettings, type MachineSettings } from '../../ingest/machine-engagement';
 
 /**
  * POST /webhooks/resend — Resend's delivery events, signed by Svix. The signature covers the
@@ -44,7 +46,9 @@ export function resendWebhookRouter(deps: ApiDeps): Router {
     }
     const event = ResendEventSchema.safeParse(payload);
     if (!event.success) throw new ApiError(422, 'validation_failed', 'Not a Resend email event');
-    const applied = await applyResendEvent(deps.db, headers['svix-id'], event.data, payload);
+    const applied = await applyResendEvent(deps.db, headers['svix-id'], event.data, payload, machineSettings(deps.config.journeys.engagement));
+    // A person's first open or click is now an event for the journey that sent the message.
+    if (applied && ENGAGEMENT_KINDS[event.data.type]) deps.nudgeRelay();
     res.status(200).json({ received: true, duplicate: !applied });
   });
 
@@ -59,6 +63,9 @@ const ResendEventSchema = z.object({
       email_id: z.string().optional(),
       to: z.union([z.array(z.string()), z.string()]).optional(),
       bounce: z.object({ type: z.string().optional(), subType: z.string().optional(), message: z.string().optional() }).optional(),
+      // Resend's opened/clicked events say who fetched: the classifier tells a person from a proxy or scanner.
+      open: z.object({ ipAddress: z.string().optional(), userAgent: z.string().optional() }).passthrough().optional(),
+      click: z.object({ ipAddress: z.string().optional(), userAgent: z.string().optional(), link: z.string().optional() }).passthrough().optional(),
     })
     .passthrough(),
 });
@@ -84,15 +91,21 @@ documentPublic({
   },
 });
 
-/** The message-log column each engagement event sets (first occurrence wins). */
+/** The message-log column each delivery event sets (first occurrence wins). */
 const TIMESTAMP_COLUMN: Record<string, string> = {
   'email.delivered': 'delivered_at',
-  'email.opened': 'opened_at',
-  'email.clicked': 'clicked_at',
 };
+/** Opens and clicks go through the engagement record (human or machine; journeys hear of the first human one). */
+const ENGAGEMENT_KINDS: Record<string, 'open' | 'click'> = { 'email.opened': 'open', 'email.clicked': 'click' };
 
 /** false when this svix-id was applied before. */
-export async function applyResendEvent(db: Pool, svixId: string, event: ResendEvent, payload: unknown): Promise<boolean> {
+export async function applyResendEvent(
+  db: Pool,
+  svixId: string,
+  event: ResendEvent,
+  payload: unknown,
+  machine: MachineSettings = defaultMachineSettings,
+): Promise<boolean> {
   return withTransaction(db, async (tx) => {
     // About a message of an erased customer: the event may still mark the (anonymous) log
     // row, but neither its payload nor its recipients are stored again.
@@ -103,7 +116,7 @@ export async function applyResendEvent(db: Pool, svixId: string, event: ResendEv
     );
     // Already applied: the insert did nothing, so there is nothing to undo either.
     if (!fresh.rowCount) return false;
-    await applyToMessageLog(tx, svixId, erased ? { ...event, data: { ...event.data, to: undefined } } : event, erased);
+    await applyToMessageLog(tx, svixId, erased ? { ...event, data: { ...event.data, to: undefined } } : event, erased, machine);
     return true;
   });
 }
@@ -114,9 +127,21 @@ async function aboutErasedCustomer(tx: PoolClient, providerId: string | undefine
   return rows[0]?.customer_id.startsWith(ERASED_PREFIX) ?? false;
 }
 
-async function applyToMessageLog(tx: PoolClient, svixId: string, event: ResendEvent, erased = false): Promise<void> {
+async function applyToMessageLog(
+  tx: PoolClient,
+  svixId: string,
+  event: ResendEvent,
+  erased: boolean,
+  machine: MachineSettings,
+): Promise<void> {
   const at = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : new Date();
   const providerId = event.data.email_id;
+  const kind = ENGAGEMENT_KINDS[event.type];
+  if (kind && providerId) {
+    const who = kind === 'open' ? event.data.open : event.data.click;
+    await recordEngagement(tx, { message: { providerMessageId: providerId }, kind, at, source: 'resend', userAgent: who?.userAgent, ip: who?.ipAddress }, machine);
+    return;
+  }
   const column = TIMESTAMP_COLUMN[event.type];
   if (column && providerId) {
     await tx.query(`UPDATE messages SET ${column} = coalesce(${column}, $2), updated_at = now() WHERE provider_message_id = $1`, [

@@ -166,6 +166,67 @@ describe('win-back journey with sunset', () => {
     });
   });
 
+  test('a click on the win-back email reaches the journey and restarts the clock at once', async () => {
+    const fake = fakeSend(env);
+    const c = customer(env);
+    const checks: string[] = [];
+    const activities = {
+      ...c.activities,
+      customerEngagement: async (input: { customerId: string; since: string }) => {
+        checks.push(input.since);
+        return c.activities.customerEngagement(input);
+      },
+    };
+    await withWorker(env, { ...fake.activities, ...activities }, async (taskQueue) => {
+      const { handle, at: t0 } = await order('c-clicks', taskQueue);
+      await env.sleep(92 * DAY);
+      assert.equal((await handle.query(stateQuery)).step, 'waiting-for-engagement');
+      const clickedAt = await env.currentTimeMs();
+      const click = {
+        id: 'email.clicked:41',
+        type: 'email.clicked' as const,
+        customerId: 'c-clicks',
+        occurredAt: new Date(clickedAt).toISOString(),
+        properties: { messageId: 41, workflowId: 'win-back/c-clicks', journey: 'win-back', step: 'win-back' },
+      };
+      await handle.signal(journeyEventSignal, click);
+      // Redelivered by the relay: applied once.
+      await handle.signal(journeyEventSignal, click);
+      const state = (await handle.query(stateQuery)) as { step: string; data: Partial<WinBackState> };
+      assert.equal(state.step, 'waiting-for-lapse', 'the wait for engagement ended with the click, not 12 days later');
+      assert.equal(state.data.clockFrom, clickedAt, 'the clock restarts from the click');
+      assert.deepEqual(checks, [], 'no need to look up engagement: the event said so');
+      await env.sleep(89 * DAY);
+      assert.deepEqual(sentDays(fake.sent, t0), [['win-back', 90]], 'no last chance after the click');
+      await env.sleep(2 * DAY);
+      assert.deepEqual(sentDays(fake.sent, t0), [
+        ['win-back', 90],
+        ['win-back', 182],
+      ]);
+      assert.equal(c.sunsets.length, 0);
+      await handle.terminate('test done');
+    });
+  });
+
+  test("an open before any win-back was sent leaves the lapse clock alone", async () => {
+    const fake = fakeSend(env);
+    const c = customer(env);
+    await withWorker(env, { ...fake.activities, ...c.activities }, async (taskQueue) => {
+      const { handle, at: t0 } = await order('c-early-open', taskQueue);
+      await env.sleep(10 * DAY);
+      await handle.signal(journeyEventSignal, {
+        id: 'email.opened:7',
+        type: 'email.opened',
+        customerId: 'c-early-open',
+        occurredAt: new Date(await env.currentTimeMs()).toISOString(),
+        properties: { messageId: 7, workflowId: 'win-back/c-early-open', journey: 'win-back', step: 'win-back' },
+      });
+      await env.sleep(81 * DAY);
+      assert.deepEqual(sentDays(fake.sent, t0), [['win-back', 90]], 'the lapse clock runs from the order');
+      await handle.terminate('test done');
+    });
+  });
+
   test('an open while waiting for the sunset keeps the customer engaged', async () => {
     const fake = fakeSend(env);
     const c = customer(env);
