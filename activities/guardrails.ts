@@ -20,6 +20,8 @@ export interface CustomerRow {
   first_name: string | null;
   timezone: string | null;
   locale: string | null;
+  /** custom profile attributes, for personalisation (absent where a caller does not read them) */
+  attributes?: Record<string, string | number | boolean> | null;
   marketing_consent: boolean;
   unsubscribed_at: Date | null;
   /** another customer id with the same address unsubscribed (the unsubscribe covers the address) */

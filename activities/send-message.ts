@@ -217,6 +217,7 @@ function emailContext(deps: SendDeps, input: SendMessageInput, customer: Custome
     locale: i18n.locale,
     repliesReachAPerson: Boolean(deps.mail.replyTo),
     marketingEmailsPerWeek: deps.mail.marketingEmailsPerWeek,
+    attributes: customer.attributes ?? undefined,
     unsubscribeUrl:
       input.category === 'marketing'
         ? unsubscribeUrl(deps.publicUrl, deps.tokenSecret, linkHolder(customer), messageId)
@@ -399,7 +400,7 @@ function linkHolder(customer: CustomerRow): LinkHolder {
 }
 
 /** What the send path reads of a customer; one list for the plain read and the combined one. */
-const CUSTOMER_SELECT = `SELECT c.id, c.email, c.first_name, c.timezone, c.locale, c.marketing_consent, c.unsubscribed_at,
+const CUSTOMER_SELECT = `SELECT c.id, c.email, c.first_name, c.timezone, c.locale, c.attributes, c.marketing_consent, c.unsubscribed_at,
             c.unengaged_at, c.erased_at, c.link_epoch,
             EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
        FROM customers c`;

@@ -138,7 +138,7 @@ async function scrubPersonalData(deps: ErasureDeps, customerId: string, now: Dat
       `INSERT INTO customers (id, erased_at, link_epoch, erasure_sweep_due_at) VALUES ($1, $2, 1, greatest(now(), $3) + make_interval(secs => $4))
        ON CONFLICT (id) DO UPDATE SET email = NULL, first_name = NULL, timezone = NULL, locale = NULL, birthday = NULL,
          marketing_consent = false, consent_source = NULL, consent_at = NULL, unsubscribed_at = NULL, unengaged_at = NULL,
-         profile_at = '{}', shop_consent = NULL, shop_consent_at = NULL, resubscribed_at = NULL,
+         profile_at = '{}', attributes = '{}', shop_consent = NULL, shop_consent_at = NULL, resubscribed_at = NULL,
          erased_at = $2, link_epoch = customers.link_epoch + 1, erasure_sweep_due_at = EXCLUDED.erasure_sweep_due_at,
          erasure_swept_at = NULL, updated_at = now()`,
       [customerId, now, lease.rows[0]?.until ?? null, SECOND_PASS_SLACK_SECONDS],

@@ -62,7 +62,8 @@ function toApiError(err: unknown): ApiError {
     return new ApiError(415, 'unsupported_media_type', e.message ?? 'Unsupported encoding');
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new ApiError(e.status, 'bad_request', e.message ?? 'Bad request');
+    const code = (err as { code?: unknown }).code;
+    return new ApiError(e.status, typeof code === 'string' ? code : 'bad_request', e.message ?? 'Bad request');
   }
   return new ApiError(500, 'internal', 'Something went wrong on our side');
 }

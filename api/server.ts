@@ -9,6 +9,7 @@ import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
 import { createApp } from './app';
+import { checkAudiences } from '../ingest/routes';
 import { ShopWebhookSender } from './shop-webhooks';
 import { sweepErasures } from './erasure';
 
@@ -35,6 +36,7 @@ export async function startApi(options: {
   relayPollInterval?: number;
 }): Promise<RunningApi> {
   const { config, db, temporal, log } = options;
+  checkAudiences(config.journeys);
   const relay = new EventRelay({
     db: options.relayDb ?? db,
     client: temporal,

@@ -90,6 +90,11 @@ export const JourneysConfigSchema = z.object({
        * order's same step went out within this window
        */
       dedupeWindow: duration.default('7 days'),
+      /**
+       * a next-order code in the thank-you, e.g. { "percentOff": 10, "validity": "30 days" }; null
+       * (the default): none. Applies to orders placed after the change.
+       */
+      nextOrderCoupon: z.object({ percentOff: percent, validity: duration }).strict().nullable().default(null),
       sendWindows: sendWindows({ 'thank-you': 'standard', 'review-request': 'standard', 'cross-sell': 'standard' }),
     })
     .prefault({}),
@@ -184,6 +189,17 @@ export const JourneysConfigSchema = z.object({
       defaultTimezone: z.string().default('UTC'),
     })
     .prefault({}),
+  /**
+   * Who a journey starts for, by custom profile attribute: { "vip": { "tier": ["gold", "platinum"] } }
+   * starts VIP only for customers whose `tier` is one of those (every attribute listed must match).
+   * Read when an event would start the journey; journeys already running are not affected.
+   */
+  audiences: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9-]*$/, 'a journey name such as "vip" or "abandoned-cart"'),
+      z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'an attribute name'), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)),
+    )
+    .default({}),
 });
 
 export type JourneysConfig = z.infer<typeof JourneysConfigSchema>;

@@ -23,6 +23,13 @@ export function routeLookups(db: Pool): RouteLookups {
       return rows.map((r) => r.id);
     },
     vipStanding: (customerId) => vipStanding(db, { customerId }),
+    async customerAttributes(customerId) {
+      const { rows } = await db.query<{ attributes: Record<string, string | number | boolean> }>(
+        'SELECT attributes FROM customers WHERE id = $1 AND erased_at IS NULL',
+        [customerId],
+      );
+      return rows[0]?.attributes ?? {};
+    },
   };
 }
 

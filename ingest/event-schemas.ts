@@ -96,6 +96,39 @@ const birthday = z
   }, 'is not a calendar date')
   .openapi({ format: 'date', description: 'A calendar date, YYYY-MM-DD' });
 
+/** How many custom attributes a customer may have, and how large each may be. */
+export const ATTRIBUTE_LIMITS = { maxCount: 50, maxKeyLength: 40, maxStringLength: 500 } as const;
+
+const attributeKey = z
+  .string()
+  .regex(
+    new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${ATTRIBUTE_LIMITS.maxKeyLength - 1}}$`),
+    `an attribute name is a letter, then letters, digits or _ (at most ${ATTRIBUTE_LIMITS.maxKeyLength} characters)`,
+  );
+
+/**
+ * Custom profile attributes: templates personalise with them, journeys' audiences filter on them.
+ * Merged into the stored ones key by key; `null` removes a key.
+ */
+export const CustomerAttributesSchema = z
+  .record(
+    attributeKey,
+    z.union([z.string().max(ATTRIBUTE_LIMITS.maxStringLength), z.number().finite(), z.boolean(), z.null()]),
+  )
+  .refine((a) => Object.keys(a).length <= ATTRIBUTE_LIMITS.maxCount, {
+    message: `at most ${ATTRIBUTE_LIMITS.maxCount} attributes`,
+  })
+  .openapi({
+    description:
+      `Custom attributes (e.g. \`{ "tier": "gold", "favoriteCategory": "coffee" }\`): names are a letter then letters, digits or _ ` +
+      `(≤ ${ATTRIBUTE_LIMITS.maxKeyLength}); values a string (≤ ${ATTRIBUTE_LIMITS.maxStringLength}), number or boolean; null removes one. ` +
+      `Merged into the stored attributes (last writer wins per attribute by occurredAt); a customer keeps at most ` +
+      `${ATTRIBUTE_LIMITS.maxCount} (more: 422 too_many_attributes). Erased with the profile.`,
+    example: { tier: 'gold', favoriteCategory: 'coffee' },
+  });
+
+export type AttributeValue = string | number | boolean;
+
 export const CustomerProfileSchema = z
   .object({
     email,
@@ -104,6 +137,7 @@ export const CustomerProfileSchema = z
     locale: z.string().max(35).optional(),
     birthday: birthday.optional(),
     marketingConsent: z.boolean().optional(),
+    attributes: CustomerAttributesSchema.optional(),
   })
   .strict();
 

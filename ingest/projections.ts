@@ -2,6 +2,7 @@ import { Pool, type PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import { redeemOrderCoupons } from '../activities/coupon-redemptions';
+import { ATTRIBUTE_LIMITS, type AttributeValue } from './event-schemas';
 
 /**
  * What an event changes in Postgres, applied in the same transaction that stores it, so the
@@ -17,9 +18,23 @@ export interface ProfileChange {
   locale?: string;
   birthday?: string;
   marketingConsent?: boolean;
+  /** merged key by key; null removes the key */
+  attributes?: Record<string, AttributeValue | null>;
 }
 
-type ProfileField = Exclude<keyof ProfileChange, 'marketingConsent'>;
+type ProfileField = Exclude<keyof ProfileChange, 'marketingConsent' | 'attributes'>;
+
+/**
+ * A profile whose merged attributes would exceed the bound: answered 422 (the error handler
+ * reads `status` and `code`), and the whole request — a batch too — changes nothing.
+ */
+export class TooManyAttributesError extends Error {
+  readonly status = 422;
+  readonly code = 'too_many_attributes';
+  constructor(count: number) {
+    super(`A customer keeps at most ${ATTRIBUTE_LIMITS.maxCount} attributes; this change would leave ${count}: remove some with null`);
+  }
+}
 
 /** Profile fields and the customers column each one lives in. */
 const PROFILE_COLUMNS: Record<ProfileField, string> = {
@@ -37,7 +52,9 @@ interface StoredProfile {
   resubscribed_at: Date | null;
   shop_consent: boolean | null;
   shop_consent_at: Date | null;
-  profile_at: Partial<Record<ProfileField, string>>;
+  /** when each field (and each attribute, as "attributes.<key>") last changed */
+  profile_at: Partial<Record<string, string>>;
+  attributes: Record<string, AttributeValue>;
   email: string | null;
   address_unsubscribed_at: Date | null;
 }
@@ -71,7 +88,7 @@ export async function upsertCustomerProfile(
   await db.query('INSERT INTO customers (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [customerId]);
   const { rows } = await db.query<StoredProfile>(
     `SELECT c.erased_at, c.marketing_consent, c.unsubscribed_at, c.resubscribed_at, c.shop_consent, c.shop_consent_at,
-            c.profile_at, c.email, a.unsubscribed_at AS address_unsubscribed_at
+            c.profile_at, c.attributes, c.email, a.unsubscribed_at AS address_unsubscribed_at
        FROM customers c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))
       WHERE c.id = $1 FOR UPDATE OF c`,
     [customerId, p.email ?? null],
@@ -94,6 +111,23 @@ export async function upsertCustomerProfile(
     if (current && at < new Date(current)) continue;
     versions[field] = at.toISOString();
     set(column, field === 'email' ? value.toLowerCase() : value);
+  }
+
+  if (p.attributes) {
+    const attributes: Record<string, AttributeValue> = stored.erased_at ? {} : { ...stored.attributes };
+    let changed = false;
+    for (const [key, value] of Object.entries(p.attributes)) {
+      const version = `attributes.${key}`;
+      const current = versions[version];
+      if (current && at < new Date(current)) continue;
+      versions[version] = at.toISOString();
+      if (value === null) delete attributes[key];
+      else attributes[key] = value;
+      changed = true;
+    }
+    const count = Object.keys(attributes).length;
+    if (count > ATTRIBUTE_LIMITS.maxCount) throw new TooManyAttributesError(count);
+    if (changed) set('attributes', JSON.stringify(attributes));
   }
 
   let clearAddressUnsubscribe = false;

@@ -117,6 +117,24 @@ export interface RouteLookups {
   replenishableProducts(productIds: string[]): Promise<string[]>;
   /** the customer's orders so far (this one included) and whether a VIP invitation went out */
   vipStanding(customerId: string): Promise<{ orderCount: number; lifetimeRevenue: number; invitedAt: string | null }>;
+  /** the customer's custom profile attributes, for journeys' audiences (config `audiences`) */
+  customerAttributes?(customerId: string): Promise<Record<string, string | number | boolean>>;
+}
+
+/** Fails fast on an audience for a journey that does not exist (a typo would silently start everyone). */
+export function checkAudiences(config: JourneysConfig): void {
+  const names = new Set<string>(journeyRoutes.map((r) => r.name));
+  const unknown = Object.keys(config.audiences ?? {}).filter((name) => !names.has(name));
+  if (unknown.length) throw new Error(`JOURNEYS_CONFIG_FILE audiences: no journey named ${unknown.join(', ')} (journeys: ${[...names].join(', ')})`);
+}
+
+/** Whether the customer is in the journey's audience (every listed attribute has one of its values). */
+async function inAudience(r: JourneyRoute, event: RoutedEvent, lookups: RouteLookups, config: JourneysConfig): Promise<boolean> {
+  const audience = config.audiences?.[r.name];
+  if (!audience || Object.keys(audience).length === 0) return true;
+  if (!lookups.customerAttributes) throw new Error(`the ${r.name} journey has an audience but the lookups cannot read attributes`);
+  const attributes = await lookups.customerAttributes(event.customerId);
+  return Object.entries(audience).every(([key, allowed]) => key in attributes && allowed.includes(attributes[key]));
 }
 
 /** Typed where the row is written; the table holds them side by side. */
@@ -326,7 +344,8 @@ export async function routesFor(event: RoutedEvent, lookups: RouteLookups, confi
       matches.push({ route: { ...r, workflowId: () => sender }, action: 'signal' });
       continue;
     }
-    if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never))) {
+    // Outside the audience an event starts nothing, but still reaches a journey already running.
+    if (r.startOn.includes(event.type) && (!r.startWhen || r.startWhen(event as never)) && (await inAudience(r, event, lookups, config))) {
       matches.push(...(await instancesOf(r, event, 'start', lookups)));
     } else {
       matches.push(...(await instancesOf(r, event, 'signal', lookups)));

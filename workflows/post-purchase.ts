@@ -79,7 +79,15 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
     'post-purchase-thank-you',
     { orderId, firstPurchase, items: order.items.map(({ title, quantity }) => ({ title, quantity })) },
     // A thank-you a few hours late is still welcome: wait for a free slot rather than drop it.
-    { category: 'marketing', onCap: 'defer' },
+    // The next-order code is issued inside the send activity: the journey's commands are the same
+    // with or without one (runs started before the setting existed have none), so no patch.
+    {
+      category: 'marketing',
+      onCap: 'defer',
+      ...(config.nextOrderCoupon
+        ? { coupon: { key: `post-purchase/${orderId}/next-order`, percentOff: config.nextOrderCoupon.percentOff, validFor: config.nextOrderCoupon.validity } }
+        : {}),
+    },
   );
 
   const delivered = await journey.waitUntil(

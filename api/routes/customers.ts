@@ -18,6 +18,8 @@ export interface CustomerView {
   locale: string | null;
   birthday: string | null;
   marketingConsent: boolean;
+  /** custom profile attributes */
+  attributes: Record<string, string | number | boolean>;
   consentSource: string | null;
   consentAt: string | null;
   unsubscribedAt: string | null;
@@ -44,6 +46,7 @@ export async function findCustomer(db: ApiDeps['db'], id: string): Promise<Custo
     locale: r.locale,
     birthday: r.birthday,
     marketingConsent: r.marketing_consent,
+    attributes: r.attributes ?? {},
     consentSource: r.consent_source,
     consentAt: iso(r.consent_at),
     unsubscribedAt: iso(r.unsubscribed_at),
@@ -66,6 +69,7 @@ const CustomerSchema = z
     locale: z.string().nullable(),
     birthday: z.string().nullable(),
     marketingConsent: z.boolean(),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     consentSource: z.string().nullable(),
     consentAt: z.string().nullable(),
     unsubscribedAt: z.string().nullable(),
@@ -95,7 +99,12 @@ documentV1({
   summary: 'Create or update a customer profile and consent',
   description: 'Creating a customer needs `email` (else 404: no such customer). Consent changes are recorded with source and time.',
   request: { params: idParams, body: { required: true, content: { 'application/json': { schema: CustomerPutSchema } } } },
-  responses: { 200: json(CustomerSchema, 'Updated'), 201: json(CustomerSchema, 'Created'), 404: error('No such customer, and no email to create one') },
+  responses: {
+    200: json(CustomerSchema, 'Updated'),
+    201: json(CustomerSchema, 'Created'),
+    404: error('No such customer, and no email to create one'),
+    422: error('Invalid profile, or more custom attributes than a customer may keep (`too_many_attributes`)'),
+  },
 });
 documentV1({
   method: 'get',

@@ -42,7 +42,7 @@ describe('erasure (GDPR)', () => {
   test('scrubs personal data everywhere, keeps order totals, terminates running journeys and audits without PII', async () => {
     const id = "c-erase-o'brien";
     await storeEvents(h.db.pool, [
-      { id: 'e-er-1', type: 'customer.created', customerId: id, properties: { email: 'eve@example.com', firstName: 'Eve', marketingConsent: true, birthday: '1990-05-01' } },
+      { id: 'e-er-1', type: 'customer.created', customerId: id, properties: { email: 'eve@example.com', firstName: 'Eve', marketingConsent: true, birthday: '1990-05-01', attributes: { tier: 'gold', favoriteCategory: 'Oolong-Liebhaberin' } } },
       { id: 'e-er-2', type: 'order.placed', customerId: id, properties: { orderId: 'o-er-1', total: 30, currency: 'EUR', items: [{ productId: 'p', title: 'Tea', price: 30, quantity: 1 }] } },
       { id: 'e-er-3', type: 'order.shipped', customerId: id, properties: { orderId: 'o-er-1', carrier: 'DHL', trackingNumber: 'TRACK123', trackingUrl: 'https://track.example.com/TRACK123' } },
     ] as never);
@@ -76,6 +76,8 @@ describe('erasure (GDPR)', () => {
       [customer.email, customer.first_name, customer.birthday, customer.marketing_consent, customer.consent_source, customer.unsubscribed_at, customer.erased_at],
       [null, null, null, false, null, null, new Date('2026-02-01T00:00:00Z')],
     );
+    assert.deepEqual(customer.attributes, {}, 'custom attributes are erased with the profile');
+    assert.ok(!JSON.stringify(customer.profile_at).includes('attributes.'), 'and so are their versions');
     const dump = JSON.stringify(
       (
         await h.db.pool.query(
@@ -89,7 +91,7 @@ describe('erasure (GDPR)', () => {
         )
       ).rows[0],
     );
-    for (const pii of ['eve@example.com', 'Eve', '1990-05-01', 'TRACK123']) assert.ok(!dump.includes(pii), `${pii} is gone`);
+    for (const pii of ['eve@example.com', 'Eve', '1990-05-01', 'TRACK123', 'Oolong-Liebhaberin']) assert.ok(!dump.includes(pii), `${pii} is gone`);
     const auditDump = JSON.stringify((await h.db.pool.query('SELECT * FROM audit_log')).rows);
     assert.ok(!auditDump.includes("o'brien"), 'the audit log holds no customer id in clear');
     const order = (await h.db.pool.query('SELECT total, currency, items FROM orders WHERE id = $1', ['o-er-1'])).rows[0];

@@ -23,6 +23,8 @@ export interface ReceivedEmail {
     html: string;
     text: string;
     headers?: Record<string, string>;
+    /** the Reply-To address(es) the resend SDK sends as `reply_to` */
+    reply_to?: string | string[];
     tags?: { name: string; value: string }[];
   };
 }

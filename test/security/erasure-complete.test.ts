@@ -34,7 +34,7 @@ describe('erasure, complete and durable', () => {
   test('no table keeps the raw customer id or the address; the audit pseudonym is keyed', async () => {
     const id = 'cust-8f3a-rawid';
     await storeEvents(h.db.pool, [
-      { id: 'ev-raw-1', type: 'customer.created', customerId: id, properties: { email: 'raw@example.com', firstName: 'Rawley', marketingConsent: true } },
+      { id: 'ev-raw-1', type: 'customer.created', customerId: id, properties: { email: 'raw@example.com', firstName: 'Rawley', marketingConsent: true, attributes: { loyaltyCard: 'RAWCARD-7731' } } },
       { id: 'ev-raw-2', type: 'order.placed', customerId: id, properties: { orderId: 'o-raw-1', total: 10, currency: 'EUR', items: [{ productId: 'p-raw', title: 'Tea', price: 10, quantity: 1 }] } },
       { id: 'ev-raw-3', type: 'back_in_stock.requested', customerId: id, properties: { productId: 'p-raw' } },
     ] as never);
@@ -53,7 +53,7 @@ describe('erasure, complete and durable', () => {
 
     await eraseCustomer({ db: h.db.pool, temporal: noJourneys, secret: h.config.pseudonymSecret }, id);
     const dump = await everything(h.db.pool);
-    for (const leftover of [id, 'raw@example.com', 'Rawley']) assert.ok(!dump.includes(leftover), `${leftover} is left in:\n${dump.split('\n').filter((l) => l.includes(leftover)).join('\n').slice(0, 800)}`);
+    for (const leftover of [id, 'raw@example.com', 'Rawley', 'RAWCARD-7731', 'loyaltyCard']) assert.ok(!dump.includes(leftover), `${leftover} is left in:\n${dump.split('\n').filter((l) => l.includes(leftover)).join('\n').slice(0, 800)}`);
     const audit = await h.db.pool.query(`SELECT subject FROM audit_log WHERE action = 'erase'`);
     assert.match(audit.rows[0].subject, /^customer:hmac-sha256:[0-9a-f]{64}$/);
     const unsalted = (await import('node:crypto')).createHash('sha256').update(id).digest('hex');

@@ -67,7 +67,7 @@ describe('an Arabic email in a browser', { skip: CHROMIUM ? false : 'no chromium
       const layout = await page.evaluate(() => {
         const heading = document.querySelector('h1')!;
         const card = heading.closest('table')!.getBoundingClientRect();
-        const paragraphs = [...document.querySelectorAll('p')].map((p) => getComputedStyle(p).direction);
+        const paragraphs = Array.from(document.querySelectorAll('p')).map((p) => getComputedStyle(p).direction);
         return {
           documentDir: document.documentElement.dir,
           lang: document.documentElement.lang,
