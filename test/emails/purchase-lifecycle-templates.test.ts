@@ -116,4 +116,15 @@ describe('post-purchase, win-back and VIP templates', () => {
     assert.match(email.text, /VIP-AB2C-DE3F-GH4J/);
     assert.match(email.text, /20% off your next order, valid until 1 August 2026/);
   });
+
+  test('the thank-you shows a next-order code only when the send path filled one in', async () => {
+    const preview = templates['post-purchase-thank-you'].PreviewProps;
+    const plain = await render('post-purchase-thank-you', preview);
+    assert.doesNotMatch(plain.text, /next order/);
+    const withCode = await render('post-purchase-thank-you', { ...preview, coupon });
+    assert.match(withCode.text, /As a thank-you, here is 15% off your next order, valid until 14 July 2026:/);
+    assert.match(withCode.text, /WINBACK-AB2C-DE3F-GH4J/);
+    const german = await render('post-purchase-thank-you', { ...preview, context: previewContextIn('de'), coupon });
+    assert.match(german.text, /Als Dankeschön erhalten Sie 15 % Rabatt auf Ihre nächste Bestellung, gültig bis 14\. Juli 2026:/);
+  });
 });

@@ -72,11 +72,11 @@ describe('post-purchase journey', () => {
     await db?.drop();
   });
 
-  async function start(customerId: string, orderId: string, taskQueue: string) {
+  async function start(customerId: string, orderId: string, taskQueue: string, settings: typeof config = config) {
     return env.client.workflow.signalWithStart(postPurchase, {
       workflowId: `post-purchase/${orderId}`,
       taskQueue,
-      args: [{ customerId, orderId, order: order(orderId), config }],
+      args: [{ customerId, orderId, order: order(orderId), config: settings }],
       signal: journeyEventSignal,
       signalArgs: [placed(customerId, orderId, await env.currentTimeMs())],
     });
@@ -127,6 +127,7 @@ describe('post-purchase journey', () => {
       });
       assert.equal(thanks.input.idempotencyKey, 'post-purchase/o-full/thank-you');
       assert.equal(thanks.input.onCap, 'defer');
+      assert.equal(thanks.input.coupon, undefined, 'no next-order coupon unless configured');
       assert.deepEqual(review.input.data, { orderId: 'o-full', items: reviewItems });
       assert.equal(review.input.idempotencyKey, 'post-purchase/o-full/review-request');
       assert.deepEqual(crossSell.input.data, { boughtTitle: 'order', items: related });
@@ -234,6 +235,19 @@ describe('post-purchase journey', () => {
           ['post-purchase/o-free-2/thank-you', 'post-purchase-thank-you'],
         ],
       );
+    });
+  });
+
+  test('with nextOrderCoupon configured, the thank-you carries a next-order code keyed by the order', async () => {
+    const fake = fakeSend(env);
+    const settings = { ...config, nextOrderCoupon: { percentOff: 10, validity: '30 days' as const } };
+    await withWorker(env, { ...fake.activities, ...catalog() }, async (taskQueue) => {
+      const handle = await start('c-coupon', 'o-coupon', taskQueue, settings);
+      await env.sleep(4 * HOUR);
+      const [thanks] = fake.sent;
+      assert.equal(thanks?.input.template, 'post-purchase-thank-you');
+      assert.deepEqual(thanks.input.coupon, { key: 'post-purchase/o-coupon/next-order', percentOff: 10, validFor: '30 days' });
+      await handle.terminate('test done');
     });
   });
 });
