@@ -23,6 +23,7 @@ import { resendWebhookRouter } from './routes/webhooks';
 import { suppressionsRouter } from './routes/suppressions';
 import { deadLettersRouter } from './routes/dead-letters';
 import { couponsRouter } from './routes/coupons';
+import { dashboardRouter } from './routes/dashboard';
 import { journeysRouter } from './routes/journeys';
 
 /** Wires the HTTP app; handlers stay thin and take their store from `deps`. */
@@ -46,6 +47,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(resendWebhookRouter(deps));
   app.use(healthRouter(deps));
   app.use(docsRouter(deps));
+  // The page and its assets only: every figure it shows is read from /v1 with the API key.
+  app.use(dashboardRouter(deps));
   if (deps.config.mail.transport === 'outbox') {
     // Every recipient, coupon code and working unsubscribe link: open only to the embedded
     // stack's local browser; anywhere else it takes the API key.

@@ -108,6 +108,10 @@ describe('API document', () => {
       'GET /openapi.json': { path: '/openapi.json' },
       'GET /docs': { path: '/docs' },
       'GET /docs/init.js': { path: '/docs/init.js' },
+      'GET /dashboard': { path: '/dashboard' },
+      'GET /dashboard/app.js': { path: '/dashboard/app.js' },
+      'GET /dashboard/app.css': { path: '/dashboard/app.css' },
+      'GET /dashboard/vendor/chart.umd.min.js': { path: '/dashboard/vendor/chart.umd.min.js' },
       // The harness sends through (fake) Resend: the outbox is not mounted and answers 404.
       'GET /outbox': { path: '/outbox' },
       'GET /outbox.json': { path: '/outbox.json' },
