@@ -83,8 +83,8 @@ const PAGE = `<!doctype html>
   <h1>Journeys <span class="muted">· what each journey earns</span></h1>
   <form id="range" class="range" hidden>
     <label>Range <select id="range-preset" name="preset">
-      <option value="7">Last 7 days</option>
-      <option value="30" selected>Last 30 days</option>
+      <option value="7" selected>Last 7 days</option>
+      <option value="30">Last 30 days</option>
       <option value="90">Last 90 days</option>
       <option value="all">All time</option>
       <option value="custom">Custom…</option>

@@ -57,7 +57,7 @@ describe('the dashboard', { skip: CHROMIUM ? false : 'no chromium here (scripts/
       assert.equal(answer.authorization, `Bearer ${API_KEY}`, 'sent as the bearer header');
       const query = new URL(answer.url).search;
       assert.match(query, /series=daily/);
-      assert.match(query, /since=/, 'the default range (last 30 days) is asked for');
+      assert.match(query, /since=/, 'the default range (last 7 days) is asked for');
 
       const api = async () =>
         (await (await fetch(`${app.url}/v1/stats/journeys${query}`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as any;
