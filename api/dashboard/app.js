@@ -18,7 +18,7 @@
   const KNOWN_JOURNEY = new Set(['journey', 'entered', 'steps', 'daily']);
   const KNOWN_STEP = new Set([
     'step', 'entered', 'sent', 'skipped', 'deferred', 'failed', 'delivered', 'opened', 'clicked',
-    'bounced', 'complained', 'converted', 'convertedByCoupon', 'couponsRedeemed', 'revenue', 'daily',
+    'machineOpened', 'machineClicked', 'bounced', 'complained', 'converted', 'convertedByCoupon', 'couponsRedeemed', 'revenue', 'daily',
   ]);
   const FUNNEL = [
     ['entered', 'Entered'],
@@ -336,7 +336,8 @@
   function stepsTable(j) {
     const cols = [
       ['entered', 'Entered'], ['sent', 'Sent'], ['deferred', 'Deferred'], ['failed', 'Failed'], ['delivered', 'Delivered'],
-      ['opened', 'Opened'], ['clicked', 'Clicked'], ['bounced', 'Bounced'], ['complained', 'Complained'],
+      ['opened', 'Opened'], ['clicked', 'Clicked'], ['machineOpened', 'Machine opens'], ['machineClicked', 'Scanner clicks'],
+      ['bounced', 'Bounced'], ['complained', 'Complained'],
       ['converted', 'Converted'], ['convertedByCoupon', 'By coupon'], ['couponsRedeemed', 'Codes redeemed'],
     ];
     const head = el('tr', {}, el('th', { text: 'Step' }), cols.map(([, h]) => el('th', { text: h })), el('th', { text: 'Open rate' }), el('th', { text: 'Click rate' }), el('th', { class: 'text', text: 'Revenue' }));
@@ -351,7 +352,7 @@
         el('td', { class: 'text' }, moneyList(s.revenue || {}, [j.journey, s.step, 'revenue'])),
       ),
     );
-    return el('section', { class: 'card', id: 'steps' }, el('h2', { text: `${j.journey} · per step` }), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, rows))), el('p', { class: 'note', text: 'Open and click rates are of delivered messages (of sent ones where the provider reports no delivery).' }));
+    return el('section', { class: 'card', id: 'steps' }, el('h2', { text: `${j.journey} · per step` }), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, rows))), el('p', { class: 'note', text: 'Opened and clicked count people only: machine opens (Apple Mail Privacy Protection) and scanner clicks are counted apart and left out of the rates and the funnel. Open and click rates are of delivered messages (of sent ones where the provider reports no delivery).' }));
   }
 
   function skippedCard(j) {
