@@ -34,3 +34,14 @@ test('each template renders its PreviewProps to HTML and plain text, footer incl
   }
   assert.equal((await fetch(`${preview.url}/no-such-template`)).status, 404);
 });
+
+test('?locale= shows a template in another language, Arabic right to left', async () => {
+  const html = await (await fetch(`${preview.url}/welcome?locale=ar`)).text();
+  assert.match(html, /<html[^>]*dir="rtl"/);
+  assert.match(html, /أهلًا بك في/);
+  const text = await (await fetch(`${preview.url}/order-confirmation.txt?locale=de-DE`)).text();
+  assert.match(text, /Hallo Ada,/);
+  assert.match(text, /VIELEN DANK FÜR IHRE BESTELLUNG/);
+  const index = await (await fetch(`${preview.url}/?locale=fr`)).text();
+  assert.match(index, /href="\/welcome\?locale=fr"/);
+});
