@@ -256,7 +256,146 @@ const scenarios: Record<string, Scenario> = {
     await handle.signal(replenishmentRequestSignal, { orderId: 'o-5001', kind: 'snooze' });
     return runToEnd(env, handle.workflowId);
   },
+
+  // ── Runs that began with a continue-as-new: what they carried, as the code of their day wrote it ──
+
+  /** a later run of back in stock (one alert attempt behind it): restocked on day 3, alerted */
+  async backInStockContinued(scene) {
+    const { env, shop, now } = scene;
+    const customerId = 'c-again';
+    const requestedAt = new Date((await now()) - 20 * DAY).toISOString();
+    shop.waitlist.push({ customerId, productId: 'kyusu', requestedAt, status: 'waiting' });
+    shop.stock.set('kyusu', 0);
+    const workflowId = backInStockWorkflowId(customerId, 'kyusu');
+    await continued(scene, backInStock, workflowId, customerId, {
+      customerId,
+      productId: 'kyusu',
+      requestedAt,
+      config: config.backInStock,
+      carried: { expiresAt: (await now()) + 70 * DAY, attempts: 1, kit: { seenEventIds: ['evt-request-c-again'] } },
+    });
+    await env.sleep(3 * DAY);
+    await restock(scene, 'kyusu', 2);
+    return runToEnd(env, workflowId);
+  },
+
+  /** a later run of the restock coordinator, two batches behind it */
+  async backInStockRestockContinued(scene) {
+    const { env, shop } = scene;
+    shop.stock.set('cups', 1);
+    for (const customerId of ['c-cups-1', 'c-cups-2']) {
+      shop.waitlist.push({ customerId, productId: 'cups', requestedAt: new Date((await scene.now()) - DAY).toISOString(), status: 'waiting' });
+    }
+    const workflowId = backInStockRestockWorkflowId('cups');
+    await env.client.workflow.start(backInStockRestock, {
+      workflowId,
+      typedSearchAttributes: new TypedSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]),
+      taskQueue: scene.taskQueue,
+      args: [{ productId: 'cups', config: config.backInStock, batches: 2 }],
+    });
+    return runToEnd(env, workflowId);
+  },
+
+  /** the year after a greeting (the first year's events seen): a re-sent update changes nothing, next greeting */
+  async birthdayContinued(scene) {
+    const { env, shop, now } = scene;
+    const birthdayOn = `1990-${new Date((await now()) + 30 * DAY).toISOString().slice(5, 10)}`;
+    shop.profiles.set('c-party', { birthday: birthdayOn, timezone: 'Europe/Berlin' });
+    const year = new Date(await now()).getUTCFullYear();
+    const handle = await continued(scene, birthday, 'birthday/c-party', 'c-party', {
+      customerId: 'c-party',
+      config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone },
+      carryOver: { seenEventIds: ['evt-created-c-party', 'evt-updated-c-party'], celebratedThrough: year - 1, greetedYears: [year - 1] },
+    });
+    await env.sleep(DAY);
+    await handle.signal(journeyEventSignal, event('customer.updated', 'c-party', 'evt-updated-c-party', await now(), { timezone: 'Europe/Berlin' }));
+    return runToEnd(env, handle.workflowId, handle.firstExecutionRunId);
+  },
+
+  /** a lead three pieces in (a form seen twice): the fourth coffee piece, then the catalog has no more */
+  async leadNurtureContinued(scene) {
+    const { env, now } = scene;
+    const handle = await continued(scene, leadNurture, 'lead-nurture/c-reader', 'c-reader', {
+      customerId: 'c-reader',
+      config: config.leadNurture,
+      carryOver: { seenEventIds: ['evt-form-reader'], topics: ['coffee'], sentPieceIds: ['coffee-brewing-basics', 'coffee-origins', 'kit-grinder-guide'] },
+    });
+    await handle.signal(journeyEventSignal, event('form.submitted', 'c-reader', 'evt-form-reader', await now(), { formId: 'newsletter', topics: ['tea'] }));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** the cycle of a reorder (its order seen): reminder on day 28, no reorder */
+  async replenishmentContinued(scene) {
+    const { env, shop, now } = scene;
+    const placed = shop.place('c-refill', 'o-5101', await now(), [line('beans')]);
+    const handle = await continued(scene, replenishment, 'replenishment/c-refill/beans', 'c-refill', {
+      customerId: 'c-refill',
+      productId: 'beans',
+      config: config.replenishment,
+      carryOver: { seenEventIds: ['evt-o-5001', placed.id], cycle: { orderId: 'o-5101', placedAt: placed.occurredAt, quantity: 1 } },
+    });
+    await handle.signal(journeyEventSignal, placed);
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a run continued mid-cycle (a snoozed reminder behind it): the second reminder, no reorder */
+  async replenishmentResumed(scene) {
+    const { env, shop, now } = scene;
+    const placed = shop.place('c-snooze', 'o-5201', (await now()) - 29 * DAY, [line('beans')]);
+    const handle = await continued(scene, replenishment, 'replenishment/c-snooze/beans', 'c-snooze', {
+      customerId: 'c-snooze',
+      productId: 'beans',
+      config: config.replenishment,
+      carryOver: {
+        seenEventIds: [placed.id],
+        cycle: { orderId: 'o-5201', placedAt: placed.occurredAt, quantity: 1 },
+        resume: { remindAt: (await now()) + 6 * DAY, sentReminders: 1 },
+      },
+    });
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** four orders counted, one refused invitation, an order not yet read: the invitation */
+  async vipContinued(scene) {
+    const { env, shop, now } = scene;
+    for (let n = 1; n <= 5; n++) shop.place('c-regular', `o-41${n}`, await now(), [line('sencha', 3)]);
+    const handle = await continued(scene, vip, 'vip/c-regular', 'c-regular', {
+      customerId: 'c-regular',
+      config: config.vip,
+      carried: { seenEventIds: ['evt-o-411', 'evt-o-412', 'evt-o-413', 'evt-o-414', 'evt-o-415'], state: { orderCount: 4, lifetimeRevenue: 150, attempts: 1 }, unchecked: true },
+    });
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a later run whose clock started 60 days ago (its order seen): win-back on day 30, no engagement, sunset */
+  async winBackContinued(scene) {
+    const { env, shop, now } = scene;
+    const orderedAt = (await now()) - 60 * DAY;
+    shop.place('c-quiet', 'o-3101', orderedAt, [line('sencha')]);
+    const handle = await continued(scene, winBack, 'win-back/c-quiet', 'c-quiet', {
+      customerId: 'c-quiet',
+      config: config.winBack,
+      carried: {
+        seenEventIds: ['evt-o-3101'],
+        state: { lastOrderAt: orderedAt, clockFrom: orderedAt, ordersSeen: 1, winBacksSent: 0, generation: 3 },
+      },
+    });
+    return runToEnd(env, handle.workflowId);
+  },
 };
+
+/**
+ * Start a run the way continue-as-new starts the next one: the same workflow id, the dispatched
+ * search attributes and an input carrying the previous run's state.
+ */
+async function continued<I>(scene: Scene, workflow: (input: I) => Promise<void>, workflowId: string, customerId: string, input: I) {
+  return scene.env.client.workflow.start(workflow, {
+    workflowId,
+    ...asDispatched(workflowId, customerId),
+    taskQueue: scene.taskQueue,
+    args: [input],
+  });
+}
 
 /** What the relay does for back_in_stock.requested (the projection adds the waitlist row first). */
 async function requestBackInStock({ env, taskQueue, shop, now }: Scene, customerId: string, productId: string) {
