@@ -12,17 +12,16 @@
  * as new with its state whenever history gets long.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver, type ShopEventOf } from './kit';
+import { Journey, type ContinuesAsNew, type ShopEventOf } from './kit';
+import type { AbandonedCartView } from './messages';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { LineItem } from '../emails/components/LineItems';
 
-export interface AbandonedCartInput {
+export interface AbandonedCartInput extends ContinuesAsNew<AbandonedCartState> {
   customerId: string;
   config: JourneysConfig['abandonedCart'];
-  /** set by continue-as-new */
-  carried?: { state: AbandonedCartState; kit: JourneyCarryOver };
 }
 
 interface CartSnapshot {
@@ -56,8 +55,9 @@ const { findProducts } = proxyActivities<Pick<Activities, 'findProducts'>>({
   retry: { maximumInterval: '1 minute' },
 });
 
-export async function abandonedCart({ customerId, config, carried }: AbandonedCartInput): Promise<void> {
-  const journey = new Journey({ journey: 'abandoned-cart', customerId, carryOver: carried?.kit, endsOnOrder: true, sendWindows: config.sendWindows });
+export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
+  const { customerId, config, carried, historyLimit } = input;
+  const journey = new Journey<AbandonedCartView>({ journey: 'abandoned-cart', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
   const state: AbandonedCartState = carried?.state ?? { abandoned: false, lastChangeAt: Date.now() };
   let changes = 0;
   const show = () => {
@@ -75,7 +75,7 @@ export async function abandonedCart({ customerId, config, carried }: AbandonedCa
   const firstAfter = toMs(config.firstReminderAfter);
   const continueIfHistoryIsLong = async () => {
     if (!journey.historyIsLong()) return;
-    await continueAsNew<typeof abandonedCart>({ customerId, config, carried: { state, kit: journey.carryOver() } });
+    await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry(state) });
   };
   /** Wait until `dueAt` (recomputed after every cart change) unless the cart gets closed. */
   const waitForQuiet = async (dueAt: () => number, step: string, details: string): Promise<boolean> => {
@@ -120,11 +120,7 @@ export async function abandonedCart({ customerId, config, carried }: AbandonedCa
       await journey.startOverForLateEvents(
         (event) => event.type === 'cart.updated' && state.abandoned,
         () =>
-          continueAsNew<typeof abandonedCart>({
-            customerId,
-            config,
-            carried: { state: { ...state, series: undefined }, kit: journey.carryOver() },
-          }),
+          continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry({ ...state, series: undefined }) }),
       );
       journey.at('done', `first reminder not sent (${first.reason}); the next cart update starts afresh`);
       return;
@@ -173,11 +169,7 @@ export async function abandonedCart({ customerId, config, carried }: AbandonedCa
 
   if (state.abandoned && state.cart.eventId !== series.remindedCartEventId) {
     // The cart changed after the last reminder and is still abandoned: the next series, its own clock.
-    await continueAsNew<typeof abandonedCart>({
-      customerId,
-      config,
-      carried: { state: { ...state, series: { id: state.cart.eventId } }, kit: journey.carryOver() },
-    });
+    await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry({ ...state, series: { id: state.cart.eventId } }) });
   }
   journey.at('done', 'series complete and cooldown over');
 }

@@ -24,9 +24,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { historyIsLong, Journey, type JourneyCarryOver, type ShopEvent } from './kit';
+import { historyIsLong, Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver, type ShopEvent } from './kit';
 import { toMs } from '../shared/durations';
-import { backInStockWorkflowId, JourneyKey, JourneyStepKey, productRestockedSignal } from './messages';
+import { backInStockWorkflowId, JourneyKey, JourneyStepKey, productRestockedSignal, type BackInStockView } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { RestockedProduct } from '../emails/BackInStockEmail';
@@ -60,22 +60,38 @@ const {
  */
 const SIGNALS_PER_TASK = 100;
 
-export interface BackInStockInput {
+export interface BackInStockInput extends ContinuesAsNew<BackInStockState> {
   customerId: string;
   productId: string;
   /** occurredAt of the request: the subscription's queue position and version */
   requestedAt: string;
   config: JourneysConfig['backInStock'];
-  carried?: { expiresAt: number; attempts: number; kit: JourneyCarryOver };
+}
+
+export interface BackInStockState {
+  /** workflow time, ms: the subscription lapses then */
+  expiresAt: number;
+  /** alerts tried (each one's sends are named by it) */
+  attempts: number;
+}
+
+/** How runs continued before the one carried shape hold their state: beside the kit's part. */
+type CarriedBefore = BackInStockState & { kit: JourneyCarryOver };
+
+function carriedOf(input: BackInStockInput): Carried<BackInStockState> | undefined {
+  const carried = input.carried as Carried<BackInStockState> | CarriedBefore | undefined;
+  if (!carried || 'state' in carried) return carried;
+  return { kit: carried.kit, state: { expiresAt: carried.expiresAt, attempts: carried.attempts } };
 }
 
 export async function backInStock(input: BackInStockInput): Promise<void> {
-  const { customerId, productId, requestedAt, config, carried } = input;
-  const journey = new Journey({ journey: 'back-in-stock', customerId, carryOver: carried?.kit });
+  const { customerId, productId, requestedAt, config, historyLimit } = input;
+  const carried = carriedOf(input);
+  const journey = new Journey<BackInStockView>({ journey: 'back-in-stock', customerId, carried, historyLimit });
   let restocks = 0;
   setHandler(productRestockedSignal, () => void restocks++);
-  const expiresAt = carried?.expiresAt ?? Date.now() + toMs(config.subscriptionValidity);
-  let attempts = carried?.attempts ?? 0;
+  const expiresAt = carried?.state.expiresAt ?? Date.now() + toMs(config.subscriptionValidity);
+  let attempts = carried?.state.attempts ?? 0;
   const settle = (status: 'waiting' | 'notified' | 'expired' | 'cancelled', reason?: string) =>
     settleBackInStockSubscription({ customerId, productId, requestedAt, status, reason });
   journey.data = { productId, requestedAt, expiresAt: new Date(expiresAt).toISOString() };
@@ -94,7 +110,7 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
       async () => {
         const renewedAt = again!.occurredAt;
         await renewBackInStockSubscription({ customerId, productId, requestedAt: renewedAt });
-        return continueAsNew<typeof backInStock>({ customerId, productId, requestedAt: renewedAt, config, carried: undefined });
+        return continueAsNew<typeof backInStock>({ customerId, productId, requestedAt: renewedAt, config, historyLimit });
       },
     );
     journey.at(step, details);
@@ -142,7 +158,7 @@ export async function backInStock(input: BackInStockInput): Promise<void> {
       // Sold out again before the alert: keep the place in the queue for the next restock.
       await settle('waiting', 'sold_out_at_send_time');
       if (journey.historyIsLong()) {
-        await continueAsNew<typeof backInStock>({ ...input, carried: { expiresAt, attempts, kit: journey.carryOver() } });
+        await continueAsNew<typeof backInStock>({ ...input, carried: journey.carry({ expiresAt, attempts }) });
       }
       continue;
     }
@@ -157,20 +173,27 @@ function restockedProduct(product: RestockedProduct & { stock?: number }): Resto
   return imageUrl ? { productId, title, price, currency, url, imageUrl } : { productId, title, price, currency, url };
 }
 
-export interface BackInStockRestockInput {
+export interface BackInStockRestockInput extends ContinuesAsNew<BackInStockRestockState> {
   productId: string;
   config: JourneysConfig['backInStock'];
-  /** batches already sent by earlier runs (continue-as-new) */
-  batches?: number;
-  /** tests: continue as new beyond this many history events */
-  historyLimit?: number;
 }
+
+export interface BackInStockRestockState {
+  /** batches already told by earlier runs */
+  batches: number;
+}
+
+/** Runs continued before the one carried shape hold their batch count in the input itself. */
+type RestockInputBefore = { batches?: number };
 
 const RESTOCK_JOURNEY = 'back-in-stock-restock';
 
 export async function backInStockRestock(input: BackInStockRestockInput): Promise<void> {
   const { productId, config, historyLimit } = input;
-  let batches = input.batches ?? 0;
+  let batches = input.carried?.state.batches ?? (input as RestockInputBefore).batches ?? 0;
+  // The coordinator dedupes no shop events (it takes only restock signals): its kit part is empty.
+  const continueWith = (batches: number) =>
+    continueAsNew<typeof backInStockRestock>({ productId, config, historyLimit, carried: { kit: {}, state: { batches } } });
   // A later restock while batches are running changes nothing: each batch reads the stock anew.
   setHandler(productRestockedSignal, () => undefined);
   // Dispatch starts the run with its Journey attribute: setting it again is a billed no-op.
@@ -184,7 +207,7 @@ export async function backInStockRestock(input: BackInStockRestockInput): Promis
 
   const subscriberWorkflowId = patched('encoded-workflow-ids') ? backInStockWorkflowId : unencodedBackInStockWorkflowId;
   if (patched('restock-bounded-idempotent-claims')) {
-    await tellInBoundedBatches({ input, batches, subscriberWorkflowId, at });
+    await tellInBoundedBatches({ input, batches, continueWith, subscriberWorkflowId, at });
     return;
   }
   for (let inThisRun = 0; ; inThisRun++) {
@@ -216,7 +239,7 @@ export async function backInStockRestock(input: BackInStockRestockInput): Promis
     await sleep(config.batchInterval);
     // Coordinators that started before the history check counted their batches instead.
     const continueNow = patched('restock-continues-on-long-history') ? historyIsLong(historyLimit) : inThisRun >= 20;
-    if (continueNow) await continueAsNew<typeof backInStockRestock>({ ...input, batches });
+    if (continueNow) await continueWith(batches);
   }
 }
 
@@ -230,10 +253,11 @@ export async function backInStockRestock(input: BackInStockRestockInput): Promis
 async function tellInBoundedBatches(options: {
   input: BackInStockRestockInput;
   batches: number;
+  continueWith: (batches: number) => Promise<never>;
   subscriberWorkflowId: (customerId: string, productId: string) => string;
   at: (step: string, details: string) => void;
 }): Promise<void> {
-  const { input, subscriberWorkflowId, at } = options;
+  const { input, subscriberWorkflowId, at, continueWith } = options;
   const { productId, config } = input;
   let batches = options.batches;
   const { workflowId, firstExecutionRunId } = workflowInfo();
@@ -281,6 +305,6 @@ async function tellInBoundedBatches(options: {
     batches = batch;
     at('between-batches', `batch ${batches} told; next batch in ${config.batchInterval} if stock remains`);
     await sleep(config.batchInterval);
-    if (historyIsLong(input.historyLimit)) await continueAsNew<typeof backInStockRestock>({ ...input, batches });
+    if (historyIsLong(input.historyLimit)) await continueWith(batches);
   }
 }

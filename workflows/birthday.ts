@@ -12,23 +12,32 @@
  *   - lives for years: continues as new after each year's greeting, carrying its state.
  */
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
 import type { BirthdayView } from './messages';
 import type { Activities } from '../activities';
 import type { BirthdayPlan } from '../activities/birthday';
 import type { JourneysConfig } from '../config/journeys';
 
-export interface BirthdayInput {
+export interface BirthdayInput extends ContinuesAsNew<BirthdayState> {
   customerId: string;
   config: JourneysConfig['birthday'] & { defaultTimezone: string };
-  carryOver?: BirthdayCarryOver;
 }
 
-export interface BirthdayCarryOver extends JourneyCarryOver {
+export interface BirthdayState {
   /** the last year whose birthday has been handled (sent or skipped) */
   celebratedThrough?: number;
   /** years a greeting really went out, newest last (the last ten) */
-  greetedYears?: number[];
+  greetedYears: number[];
+}
+
+/** Runs continued before the one carried shape hold their state under `carryOver`, beside the kit's part. */
+type InputBefore = { carryOver?: JourneyCarryOver & Partial<BirthdayState> };
+
+function carriedOf(input: BirthdayInput): Carried<BirthdayState> | undefined {
+  const before = (input as InputBefore).carryOver;
+  if (input.carried || !before) return input.carried;
+  const { seenEventIds, celebratedThrough, greetedYears } = before;
+  return { kit: { seenEventIds }, state: { celebratedThrough, greetedYears: greetedYears ?? [] } };
 }
 
 /** Time-zone math runs in an activity: the tz database may change under a replaying workflow. */
@@ -39,10 +48,12 @@ const { planBirthday } = proxyActivities<Pick<Activities, 'planBirthday'>>({
 
 const GREETED_YEARS_KEPT = 10;
 
-export async function birthday({ customerId, config, carryOver }: BirthdayInput): Promise<void> {
-  const journey = new Journey<BirthdayView>({ journey: 'birthday', customerId, carryOver, sendWindows: config.sendWindows });
-  let celebratedThrough = carryOver?.celebratedThrough;
-  const greetedYears = [...(carryOver?.greetedYears ?? [])];
+export async function birthday(input: BirthdayInput): Promise<void> {
+  const { customerId, config, historyLimit } = input;
+  const carried = carriedOf(input);
+  const journey = new Journey<BirthdayView>({ journey: 'birthday', customerId, carried, historyLimit, sendWindows: config.sendWindows });
+  let celebratedThrough = carried?.state.celebratedThrough;
+  const greetedYears = [...(carried?.state.greetedYears ?? [])];
   let profileChanged = false;
   journey.on('customer.created', () => (profileChanged = true));
   journey.on('customer.updated', () => (profileChanged = true));
@@ -81,7 +92,7 @@ export async function birthday({ customerId, config, carryOver }: BirthdayInput)
       `greeting for ${next.year} at ${next.sendAt} (${next.birthday.slice(5)} ${String(config.sendAtLocalHour).padStart(2, '0')}:00 ${next.timezone})`,
     );
     if (changed) {
-      if (journey.historyIsLong()) return continueAsNew<typeof birthday>({ customerId, config, carryOver: keep() });
+      if (journey.historyIsLong()) return continueAsNew<typeof birthday>({ customerId, config, historyLimit, carried: keep() });
       continue;
     }
 
@@ -99,10 +110,10 @@ export async function birthday({ customerId, config, carryOver }: BirthdayInput)
     celebratedThrough = next.year;
     if (outcome.status === 'sent') greetedYears.push(next.year);
     // A year's history is a handful of events; starting each year fresh keeps it that way forever.
-    return continueAsNew<typeof birthday>({ customerId, config, carryOver: keep() });
+    return continueAsNew<typeof birthday>({ customerId, config, historyLimit, carried: keep() });
   }
 
-  function keep(): BirthdayCarryOver {
-    return { ...journey.carryOver(), celebratedThrough, greetedYears: greetedYears.slice(-GREETED_YEARS_KEPT) };
+  function keep(): Carried<BirthdayState> {
+    return journey.carry({ celebratedThrough, greetedYears: greetedYears.slice(-GREETED_YEARS_KEPT) });
   }
 }

@@ -67,11 +67,35 @@ const SKIP_NO_OP_SEARCH_ATTRIBUTES = 'kit-skip-no-op-search-attributes';
 /** Patch id: a journey ending with an event it had not looked at continues as new with it. */
 const LATE_EVENTS_START_OVER = 'late-events-start-over';
 
+/** History events after which a journey continues as new (Temporal's own limit is 51,200). */
+const DEFAULT_HISTORY_LIMIT = 2_000;
+
 /** Event ids seen, bounded: continue-as-new carries them over so a late duplicate still dedupes. */
 const SEEN_EVENT_IDS_KEPT = 500;
 
+/** The kit's part of what continue-as-new carries. */
 export interface JourneyCarryOver {
   seenEventIds?: string[];
+}
+
+/**
+ * What continue-as-new carries into a journey's next run: the kit's part (event ids seen, so a
+ * late duplicate still dedupes) and the journey's own state, typed by the journey.
+ */
+export interface Carried<State> {
+  kit: JourneyCarryOver;
+  state: State;
+}
+
+/**
+ * The continue-as-new part of every journey's input: one shape for all of them
+ * (test/workflows/carried-shape.test.ts holds every journey to it).
+ */
+export interface ContinuesAsNew<State> {
+  /** set by continue-as-new: where the previous run stood */
+  carried?: Carried<State>;
+  /** continue as new beyond this many history events (default 2,000, or sooner when the server suggests it); tests pass a small one */
+  historyLimit?: number;
 }
 
 type Handler<T extends JourneyEventType> = (event: JourneyEventOf<T>) => void;
@@ -92,6 +116,7 @@ export class Journey<Data extends object = object> {
   private readonly sentSteps: string[] = [];
   private readonly endsOnOrder: boolean;
   private readonly sendWindows: Partial<Record<string, SendWindow>>;
+  private readonly historyLimit: number | undefined;
   /**
    * Events received since the journey last began a step (a wait, a sleep, a send): the ones its
    * code may not have looked at yet. One that lands in the same task as the last activity
@@ -113,7 +138,9 @@ export class Journey<Data extends object = object> {
   constructor(options: {
     journey: string;
     customerId: string;
-    carryOver?: JourneyCarryOver;
+    /** what the previous run carried (the kit reads its own part) */
+    carried?: { kit: JourneyCarryOver };
+    historyLimit?: number;
     endsOnOrder?: boolean;
     /** each step's send window from the journey's config (`sendWindows`); a step not named is 'standard' */
     sendWindows?: Partial<Record<string, SendWindow>>;
@@ -122,7 +149,8 @@ export class Journey<Data extends object = object> {
     this.endsOnOrder = options.endsOnOrder ?? false;
     this.sendWindows = options.sendWindows ?? {};
     this.customerId = options.customerId;
-    this.seen = [...(options.carryOver?.seenEventIds ?? [])];
+    this.historyLimit = options.historyLimit;
+    this.seen = [...(options.carried?.kit.seenEventIds ?? [])];
     this.seenSet = new Set(this.seen);
     setHandler(journeyEventSignal, (event) => this.receive(event));
     setHandler(stateQuery, () => this.view());
@@ -301,14 +329,14 @@ export class Journey<Data extends object = object> {
     if (this.sinceLastStep.some(startsAnew) && patched(LATE_EVENTS_START_OVER)) await continueAsNew();
   }
 
-  /** What continue-as-new must carry for the kit; journeys add their own state. */
-  carryOver(): JourneyCarryOver {
-    return { seenEventIds: [...this.seen] };
+  /** What continue-as-new carries: the kit's part and the journey's own `state`. */
+  carry<State>(state: State): Carried<State> {
+    return { kit: { seenEventIds: [...this.seen] }, state };
   }
 
-  /** True when history is long enough that the journey should continue as new. */
-  historyIsLong(maxEvents = 2_000): boolean {
-    return historyIsLong(maxEvents);
+  /** True when history is long enough that the journey should continue as new (the input's historyLimit). */
+  historyIsLong(): boolean {
+    return historyIsLong(this.historyLimit);
   }
 
   private view(): JourneyStateView<Data> {
@@ -336,7 +364,7 @@ function isDeadline(timeout: Duration | Deadline): timeout is Deadline {
 }
 
 /** True when the running workflow's history is long enough that it should continue as new. */
-export function historyIsLong(maxEvents = 2_000): boolean {
+export function historyIsLong(maxEvents: number = DEFAULT_HISTORY_LIMIT): boolean {
   const info = workflowInfo();
   return info.continueAsNewSuggested || info.historyLength > maxEvents;
 }

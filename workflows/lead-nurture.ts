@@ -8,19 +8,29 @@
  * earlier run of the journey are excluded too.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
+import type { LeadNurtureView } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
-export interface LeadNurtureInput {
+export interface LeadNurtureInput extends ContinuesAsNew<LeadNurtureState> {
   customerId: string;
   config: JourneysConfig['leadNurture'];
-  carryOver?: LeadNurtureCarryOver;
 }
 
-export interface LeadNurtureCarryOver extends JourneyCarryOver {
+export interface LeadNurtureState {
   topics: string[];
   sentPieceIds: string[];
+}
+
+/** Runs continued before the one carried shape hold their state under `carryOver`, beside the kit's part. */
+type InputBefore = { carryOver?: JourneyCarryOver & LeadNurtureState };
+
+function carriedOf(input: LeadNurtureInput): Carried<LeadNurtureState> | undefined {
+  const before = (input as InputBefore).carryOver;
+  if (input.carried || !before) return input.carried;
+  const { seenEventIds, topics, sentPieceIds } = before;
+  return { kit: { seenEventIds }, state: { topics, sentPieceIds } };
 }
 
 /** The catalog is a file: workflow code cannot read it, an activity does. */
@@ -29,10 +39,12 @@ const { nextNurturePiece } = proxyActivities<Pick<Activities, 'nextNurturePiece'
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
 });
 
-export async function leadNurture({ customerId, config, carryOver }: LeadNurtureInput): Promise<void> {
-  const journey = new Journey({ journey: 'lead-nurture', customerId, carryOver, endsOnOrder: true, sendWindows: config.sendWindows });
-  const topics: string[] = [...(carryOver?.topics ?? [])];
-  const sentPieceIds: string[] = [...(carryOver?.sentPieceIds ?? [])];
+export async function leadNurture(input: LeadNurtureInput): Promise<void> {
+  const { customerId, config, historyLimit } = input;
+  const carried = carriedOf(input);
+  const journey = new Journey<LeadNurtureView>({ journey: 'lead-nurture', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
+  const topics: string[] = [...(carried?.state.topics ?? [])];
+  const sentPieceIds: string[] = [...(carried?.state.sentPieceIds ?? [])];
   let ordered = false;
   journey.on('form.submitted', (event) => {
     for (const topic of event.properties.topics) {
@@ -81,7 +93,7 @@ export async function leadNurture({ customerId, config, carryOver }: LeadNurture
     );
     if (converted) return journey.at('done', 'converted: the lead placed an order');
     if (journey.historyIsLong()) {
-      return continueAsNew<typeof leadNurture>({ customerId, config, carryOver: { ...journey.carryOver(), topics, sentPieceIds } });
+      return continueAsNew<typeof leadNurture>({ customerId, config, historyLimit, carried: journey.carry({ topics, sentPieceIds }) });
     }
   }
   journey.at('done', `all ${config.maxPieces} pieces sent`);

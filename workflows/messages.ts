@@ -68,6 +68,72 @@ export interface PostPurchaseView {
 }
 export const postPurchaseStateQuery = defineQuery<JourneyStateView<PostPurchaseView>>('state');
 
+/** What the welcome journey shows: whether the welcome email went out and an order came. */
+export interface WelcomeView {
+  welcomed: boolean;
+  ordered: boolean;
+}
+export const welcomeStateQuery = defineQuery<JourneyStateView<WelcomeView>>('state');
+
+/** What the order journey shows: how many parcels it has announced. */
+export interface OrderView {
+  orderId: string;
+  shipmentsAnnounced: number;
+}
+export const orderStateQuery = defineQuery<JourneyStateView<OrderView>>('state');
+
+/** What the abandoned-cart journey shows: the cart and the reminder series it is in. */
+export interface AbandonedCartView {
+  abandoned: boolean;
+  /** lines in the latest cart */
+  items: number;
+  series: {
+    id: string;
+    firstReminderAt?: number;
+    secondReminderDone?: boolean;
+    remindedCartEventId?: string;
+  } | null;
+}
+export const abandonedCartStateQuery = defineQuery<JourneyStateView<AbandonedCartView>>('state');
+
+/** What a back-in-stock subscription shows: the product, the request and when it expires. */
+export interface BackInStockView {
+  productId: string;
+  requestedAt: string;
+  expiresAt: string;
+}
+export const backInStockStateQuery = defineQuery<JourneyStateView<BackInStockView>>('state');
+
+/** What the win-back journey shows: its clock and what it has sent. */
+export interface WinBackView {
+  /** the latest order's time (ms) as the shop reported it, never later than its arrival */
+  lastOrderAt: number | null;
+  /** when the current clock started: the last order, or the last open/click after a win-back */
+  clockFrom: number | null;
+  ordersSeen: number;
+  winBacksSent: number;
+  /** this run's place in the chain of continue-as-new runs (1 = the first) */
+  generation: number;
+}
+export const winBackStateQuery = defineQuery<JourneyStateView<WinBackView>>('state');
+
+/** What the VIP journey shows: the customer's standing as last read. */
+export interface VipView {
+  orderCount: number;
+  lifetimeRevenue: number;
+  /** invitations tried and not sent (the next try gets a new ledger key) */
+  attempts: number;
+}
+export const vipStateQuery = defineQuery<JourneyStateView<VipView>>('state');
+
+/** What the lead-nurture journey shows: the lead's topics and the pieces sent. */
+export interface LeadNurtureView {
+  topics: string[];
+  sentPieceIds: string[];
+  maxPieces: number;
+}
+export const leadNurtureStateQuery = defineQuery<JourneyStateView<LeadNurtureView>>('state');
+
 /** A product came back: sent by the API to the restock coordinator, and by it to a batch of subscribers. */
 export const productRestockedSignal = defineSignal<[{ stock: number }]>('productRestocked');
 

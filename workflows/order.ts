@@ -5,15 +5,18 @@
  *   order.delivered:  delivered notice, then the journey ends
  *   60 days without a delivery: the journey ends without more mail
  * Transactional mail needs no marketing consent; it still respects erasure and suppression.
+ * A flood of shipping events (a shop re-posting every status) only grows history: the journey
+ * continues as new with the parcels it announced and its deadline.
  */
-import { patched } from '@temporalio/workflow';
-import { Journey } from './kit';
+import { continueAsNew, patched } from '@temporalio/workflow';
+import { Journey, type ContinuesAsNew } from './kit';
+import type { OrderView } from './messages';
 import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
 import type { EventProperties } from '../ingest/event-schemas';
 import type { LineItem } from '../emails/components/LineItems';
 
-export interface OrderInput {
+export interface OrderInput extends ContinuesAsNew<OrderState> {
   customerId: string;
   orderId: string;
   placedAt: string;
@@ -23,8 +26,19 @@ export interface OrderInput {
 
 type Shipment = EventProperties<'order.shipped'>;
 
-export async function order({ customerId, orderId, placedAt, order, config }: OrderInput): Promise<void> {
-  const journey = new Journey({ journey: 'order', customerId });
+export interface OrderState {
+  /** workflow time, ms: without a delivery by then the journey ends */
+  endsAt: number;
+  /** the parcels whose shipping notice went out */
+  announced: Shipment[];
+}
+
+/** Patch id: an order whose history grows long continues as new. */
+const CONTINUES_WHEN_LONG = 'order-continues-as-new';
+
+export async function order(input: OrderInput): Promise<void> {
+  const { customerId, orderId, placedAt, order, config, carried, historyLimit } = input;
+  const journey = new Journey<OrderView>({ journey: 'order', customerId, carried, historyLimit });
   const shipments: Shipment[] = [];
   let delivered = false;
   journey
@@ -36,23 +50,31 @@ export async function order({ customerId, orderId, placedAt, order, config }: Or
     });
 
   const items: LineItem[] = order.items.map((item) => ({ ...item, currency: order.currency }));
-  journey.data = { orderId, shipmentsAnnounced: 0 };
+  const announced: Shipment[] = [...(carried?.state.announced ?? [])];
+  journey.data = { orderId, shipmentsAnnounced: announced.length };
 
-  journey.at('confirmation', `confirming order ${orderId}`);
-  await journey.send(
-    'order-confirmation',
-    'order-confirmation',
-    { orderId, placedAt, items, total: order.total, currency: order.currency },
-    { category: 'transactional' },
-  );
+  // A run that continued as new has confirmed the order already.
+  if (!carried) {
+    journey.at('confirmation', `confirming order ${orderId}`);
+    await journey.send(
+      'order-confirmation',
+      'order-confirmation',
+      { orderId, placedAt, items, total: order.total, currency: order.currency },
+      { category: 'transactional' },
+    );
+  }
 
-  const endsAt = Date.now() + toMs(config.endAfter);
+  const endsAt = carried?.state.endsAt ?? Date.now() + toMs(config.endAfter);
   // One timer for the whole wait: a timeout per wait started a new (billed) timer at every
   // shipment. Orders placed before this change replay their timers as they made them.
-  const limit = patched('order-one-delivery-deadline') ? journey.deadline(config.endAfter) : undefined;
-  const announced: Shipment[] = [];
+  const limit = patched('order-one-delivery-deadline') ? journey.deadline(carried ? Math.max(1, endsAt - Date.now()) : config.endAfter) : undefined;
   let handled = 0;
   while (!delivered) {
+    // Every shipment has been handled here. Orders placed before this check replay without it.
+    if (journey.historyIsLong() && patched(CONTINUES_WHEN_LONG)) {
+      // (`order` here is the placed order; the type names the journey)
+      await continueAsNew<(input: OrderInput) => Promise<void>>({ ...input, carried: journey.carry({ endsAt, announced }) });
+    }
     const heardNews = await journey.waitUntil(
       () => delivered || shipments.length > handled,
       limit ?? Math.max(0, endsAt - Date.now()),

@@ -10,17 +10,16 @@
  *   after a reminder        the links work for followUpFor (30 days); then the journey ends
  */
 import { ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
 import { toMs } from '../shared/durations';
 import { changeReplenishmentUpdate, replenishmentRequestSignal, type ReplenishmentChange, type ReplenishmentView } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
-export interface ReplenishmentInput {
+export interface ReplenishmentInput extends ContinuesAsNew<ReplenishmentState> {
   customerId: string;
   productId: string;
   config: JourneysConfig['replenishment'];
-  carryOver?: ReplenishmentCarryOver;
 }
 
 /** The order a cycle counts from. */
@@ -30,10 +29,20 @@ export interface ReplenishmentCycle {
   quantity: number;
 }
 
-export interface ReplenishmentCarryOver extends JourneyCarryOver {
+export interface ReplenishmentState {
   cycle: ReplenishmentCycle;
   /** where a cycle that continued as new mid-way stood */
   resume?: { remindAt: number; sentReminders: number };
+}
+
+/** Runs continued before the one carried shape hold their state under `carryOver`, beside the kit's part. */
+type InputBefore = { carryOver?: JourneyCarryOver & ReplenishmentState };
+
+function carriedOf(input: ReplenishmentInput): Carried<ReplenishmentState> | undefined {
+  const before = (input as InputBefore).carryOver;
+  if (input.carried || !before) return input.carried;
+  const { seenEventIds, ...state } = before;
+  return { kit: { seenEventIds }, state };
 }
 
 
@@ -52,9 +61,11 @@ const { planReschedule } = proxyActivities<Pick<Activities, 'planReschedule'>>(l
 const DAY = toMs('1 day');
 const KEEP_MOVES_MADE_WHILE_SENDING = 'replenishment-keeps-moves-made-while-sending';
 
-export async function replenishment({ customerId, productId, config, carryOver }: ReplenishmentInput): Promise<void> {
-  const journey = new Journey<ReplenishmentView>({ journey: 'replenishment', customerId, carryOver, sendWindows: config.sendWindows });
-  let cycle: ReplenishmentCycle | undefined = carryOver?.cycle;
+export async function replenishment(input: ReplenishmentInput): Promise<void> {
+  const { customerId, productId, config, historyLimit } = input;
+  const carried = carriedOf(input);
+  const journey = new Journey<ReplenishmentView>({ journey: 'replenishment', customerId, carried, historyLimit, sendWindows: config.sendWindows });
+  let cycle: ReplenishmentCycle | undefined = carried?.state.cycle;
   let nextCycle: ReplenishmentCycle | undefined;
   let requestedAt: number | undefined;
 
@@ -96,7 +107,7 @@ export async function replenishment({ customerId, productId, config, carryOver }
     { validator: (change) => validateChange(change, cycle?.orderId, reminderPlanned && nextCycle === undefined) },
   );
   const restartWith = (order: ReplenishmentCycle) =>
-    continueAsNew<typeof replenishment>({ customerId, productId, config, carryOver: { ...journey.carryOver(), cycle: order } });
+    continueAsNew<typeof replenishment>({ customerId, productId, config, historyLimit, carried: journey.carry({ cycle: order }) });
 
   if (!(await journey.waitUntil(() => cycle !== undefined, '1 minute', 'waiting-for-order', 'waiting for the order'))) {
     return journey.at('done', 'started without an order of the product');
@@ -124,8 +135,9 @@ export async function replenishment({ customerId, productId, config, carryOver }
     };
   };
 
-  let sentReminders = carryOver?.resume?.sentReminders ?? 0;
-  if (carryOver?.resume) remindAt = carryOver.resume.remindAt;
+  const resume = carried?.state.resume;
+  let sentReminders = resume?.sentReminders ?? 0;
+  if (resume) remindAt = resume.remindAt;
   for (;;) {
     show(sentReminders);
     if (journey.historyIsLong()) {
@@ -134,7 +146,8 @@ export async function replenishment({ customerId, productId, config, carryOver }
         customerId,
         productId,
         config,
-        carryOver: { ...journey.carryOver(), cycle: current, resume: { remindAt, sentReminders } },
+        historyLimit,
+        carried: journey.carry({ cycle: current, resume: { remindAt, sentReminders } }),
       });
     }
     // A move asked for while the journey was busy (sending) counts: the page already confirmed it.

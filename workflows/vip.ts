@@ -10,23 +10,30 @@
  * next order.
  */
 import { condition, continueAsNew, proxyActivities } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
+import type { VipView } from './messages';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
-export type VipState = {
-  orderCount: number;
-  lifetimeRevenue: number;
-  /** invitations tried and not sent (the next try gets a new ledger key) */
-  attempts: number;
-};
-
-export interface VipInput {
+export interface VipInput extends ContinuesAsNew<VipState> {
   customerId: string;
   config: JourneysConfig['vip'];
-  carried?: JourneyCarryOver & { state: VipState; unchecked: boolean };
-  /** history length that triggers continue-as-new; tests pass a small one */
-  historyLimit?: number;
+}
+
+export interface VipState {
+  /** the customer's standing as last read, and the invitations tried */
+  standing: VipView;
+  /** orders arrived that the orders table was not read for yet */
+  unchecked: boolean;
+}
+
+/** How runs continued before the one carried shape hold their state: beside the kit's part. */
+type CarriedBefore = JourneyCarryOver & { state: VipView; unchecked: boolean };
+
+function carriedOf(input: VipInput): Carried<VipState> | undefined {
+  const carried = input.carried as Carried<VipState> | CarriedBefore | undefined;
+  if (!carried || 'kit' in carried) return carried;
+  return { kit: { seenEventIds: carried.seenEventIds }, state: { standing: carried.state, unchecked: carried.unchecked } };
 }
 
 const { vipStanding } = proxyActivities<Pick<Activities, 'vipStanding'>>({
@@ -36,18 +43,19 @@ const { vipStanding } = proxyActivities<Pick<Activities, 'vipStanding'>>({
 
 export async function vip(input: VipInput): Promise<void> {
   const { customerId, config } = input;
-  const journey = new Journey({ journey: 'vip', customerId, carryOver: input.carried, sendWindows: config.sendWindows });
-  const state: VipState = input.carried?.state ?? { orderCount: 0, lifetimeRevenue: 0, attempts: 0 };
+  const carried = carriedOf(input);
+  const journey = new Journey<VipView>({ journey: 'vip', customerId, carried, historyLimit: input.historyLimit, sendWindows: config.sendWindows });
+  const state: VipView = carried?.state.standing ?? { orderCount: 0, lifetimeRevenue: 0, attempts: 0 };
   journey.data = state;
   // Orders that arrived since the orders table was last read; many at once mean one read.
-  let unchecked = input.carried?.unchecked ?? false;
+  let unchecked = carried?.state.unchecked ?? false;
   journey.on('order.placed', () => {
     unchecked = true;
   });
 
   for (;;) {
-    if (journey.historyIsLong(input.historyLimit)) {
-      await continueAsNew<typeof vip>({ ...input, carried: { ...journey.carryOver(), state, unchecked } });
+    if (journey.historyIsLong()) {
+      await continueAsNew<typeof vip>({ ...input, carried: journey.carry({ standing: state, unchecked }) });
     }
     journey.at(
       'waiting-for-orders',

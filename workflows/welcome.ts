@@ -5,6 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { Journey } from './kit';
+import type { WelcomeView } from './messages';
 import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
 
@@ -14,10 +15,12 @@ export interface WelcomeInput {
 }
 
 export async function welcome({ customerId, config }: WelcomeInput): Promise<void> {
-  const journey = new Journey({ journey: 'welcome', customerId, endsOnOrder: true, sendWindows: config.sendWindows });
+  const journey = new Journey<WelcomeView>({ journey: 'welcome', customerId, endsOnOrder: true, sendWindows: config.sendWindows });
   let ordered = false;
+  journey.data = { welcomed: false, ordered };
   journey.on('order.placed', () => {
     ordered = true;
+    journey.data.ordered = true;
   });
 
   const coupon = { key: `welcome/${customerId}`, percentOff: config.couponPercentOff, validFor: config.couponValidity };
@@ -33,6 +36,7 @@ export async function welcome({ customerId, config }: WelcomeInput): Promise<voi
     journey.at('done', `welcome email not sent (${first.reason}); no reminder`);
     return;
   }
+  journey.data.welcomed = true;
 
   const orderedInTime = await journey.waitUntil(
     () => ordered,

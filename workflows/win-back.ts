@@ -16,28 +16,27 @@
  * clears the unengaged mark — a purchase is engagement.
  */
 import { condition, continueAsNew, patched, proxyActivities } from '@temporalio/workflow';
-import { Journey, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
+import type { WinBackView } from './messages';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 
-export type WinBackState = {
-  /** the latest order's time (ms) as the shop reported it, never later than its arrival */
-  lastOrderAt: number | null;
-  /** when the current clock started: the last order, or the last open/click after a win-back */
-  clockFrom: number | null;
-  ordersSeen: number;
-  winBacksSent: number;
-  /** this run's place in the chain of continue-as-new runs (1 = the first) */
-  generation: number;
-};
+/** What the journey carries is what it shows: the clock, the orders seen and the win-backs sent. */
+export type WinBackState = WinBackView;
 
-export interface WinBackInput {
+export interface WinBackInput extends ContinuesAsNew<WinBackState> {
   customerId: string;
   config: JourneysConfig['winBack'];
-  carried?: JourneyCarryOver & { state: WinBackState };
-  /** history length that triggers continue-as-new; tests pass a small one */
-  historyLimit?: number;
+}
+
+/** How runs continued before the one carried shape hold their state: beside the kit's part. */
+type CarriedBefore = JourneyCarryOver & { state: WinBackState };
+
+function carriedOf(input: WinBackInput): Carried<WinBackState> | undefined {
+  const carried = input.carried as Carried<WinBackState> | CarriedBefore | undefined;
+  if (!carried || 'kit' in carried) return carried;
+  return { kit: { seenEventIds: carried.seenEventIds }, state: carried.state };
 }
 
 const { customerEngagement, sunsetIfUnengaged } = proxyActivities<
@@ -52,8 +51,9 @@ const REACTS_TO_ENGAGEMENT = 'win-back-reacts-to-engagement';
 
 export async function winBack(input: WinBackInput): Promise<void> {
   const { customerId, config } = input;
-  const journey = new Journey({ journey: 'win-back', customerId, carryOver: input.carried, endsOnOrder: true, sendWindows: config.sendWindows });
-  const previous = input.carried?.state;
+  const carried = carriedOf(input);
+  const journey = new Journey<WinBackView>({ journey: 'win-back', customerId, carried, historyLimit: input.historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
+  const previous = carried?.state;
   const state: WinBackState = previous
     ? { ...previous, generation: previous.generation + 1 }
     : { lastOrderAt: null, clockFrom: null, ordersSeen: 0, winBacksSent: 0, generation: 1 };
@@ -68,7 +68,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
   const end = async (step: string, details: string) => {
     await journey.startOverForLateEvents(
       (event) => event.type === 'order.placed',
-      () => continueAsNew<typeof winBack>({ ...input, carried: { ...journey.carryOver(), state } }),
+      () => continueAsNew<typeof winBack>({ ...input, carried: journey.carry(state) }),
     );
     journey.at(step, details);
   };
@@ -91,8 +91,8 @@ export async function winBack(input: WinBackInput): Promise<void> {
   }
 
   for (;;) {
-    if (journey.historyIsLong(input.historyLimit)) {
-      await continueAsNew<typeof winBack>({ ...input, carried: { ...journey.carryOver(), state } });
+    if (journey.historyIsLong()) {
+      await continueAsNew<typeof winBack>({ ...input, carried: journey.carry(state) });
     }
     const clockFrom = state.clockFrom!;
     const ordersBefore = state.ordersSeen;

@@ -257,7 +257,7 @@ const scenarios: Record<string, Scenario> = {
     return runToEnd(env, handle.workflowId);
   },
 
-  // ── Runs that began with a continue-as-new: what they carried, as the code of their day wrote it ──
+  // ── Runs that began with a continue-as-new, carrying the previous run's state ──
 
   /** a later run of back in stock (one alert attempt behind it): restocked on day 3, alerted */
   async backInStockContinued(scene) {
@@ -272,7 +272,7 @@ const scenarios: Record<string, Scenario> = {
       productId: 'kyusu',
       requestedAt,
       config: config.backInStock,
-      carried: { expiresAt: (await now()) + 70 * DAY, attempts: 1, kit: { seenEventIds: ['evt-request-c-again'] } },
+      carried: { kit: { seenEventIds: ['evt-request-c-again'] }, state: { expiresAt: (await now()) + 70 * DAY, attempts: 1 } },
     });
     await env.sleep(3 * DAY);
     await restock(scene, 'kyusu', 2);
@@ -291,7 +291,7 @@ const scenarios: Record<string, Scenario> = {
       workflowId,
       typedSearchAttributes: new TypedSearchAttributes([{ key: JourneyKey, value: 'back-in-stock-restock' }]),
       taskQueue: scene.taskQueue,
-      args: [{ productId: 'cups', config: config.backInStock, batches: 2 }],
+      args: [{ productId: 'cups', config: config.backInStock, carried: { kit: {}, state: { batches: 2 } } }],
     });
     return runToEnd(env, workflowId);
   },
@@ -305,7 +305,7 @@ const scenarios: Record<string, Scenario> = {
     const handle = await continued(scene, birthday, 'birthday/c-party', 'c-party', {
       customerId: 'c-party',
       config: { ...config.birthday, defaultTimezone: config.guardrails.defaultTimezone },
-      carryOver: { seenEventIds: ['evt-created-c-party', 'evt-updated-c-party'], celebratedThrough: year - 1, greetedYears: [year - 1] },
+      carried: { kit: { seenEventIds: ['evt-created-c-party', 'evt-updated-c-party'] }, state: { celebratedThrough: year - 1, greetedYears: [year - 1] } },
     });
     await env.sleep(DAY);
     await handle.signal(journeyEventSignal, event('customer.updated', 'c-party', 'evt-updated-c-party', await now(), { timezone: 'Europe/Berlin' }));
@@ -318,7 +318,10 @@ const scenarios: Record<string, Scenario> = {
     const handle = await continued(scene, leadNurture, 'lead-nurture/c-reader', 'c-reader', {
       customerId: 'c-reader',
       config: config.leadNurture,
-      carryOver: { seenEventIds: ['evt-form-reader'], topics: ['coffee'], sentPieceIds: ['coffee-brewing-basics', 'coffee-origins', 'kit-grinder-guide'] },
+      carried: {
+        kit: { seenEventIds: ['evt-form-reader'] },
+        state: { topics: ['coffee'], sentPieceIds: ['coffee-brewing-basics', 'coffee-origins', 'kit-grinder-guide'] },
+      },
     });
     await handle.signal(journeyEventSignal, event('form.submitted', 'c-reader', 'evt-form-reader', await now(), { formId: 'newsletter', topics: ['tea'] }));
     return runToEnd(env, handle.workflowId);
@@ -332,7 +335,7 @@ const scenarios: Record<string, Scenario> = {
       customerId: 'c-refill',
       productId: 'beans',
       config: config.replenishment,
-      carryOver: { seenEventIds: ['evt-o-5001', placed.id], cycle: { orderId: 'o-5101', placedAt: placed.occurredAt, quantity: 1 } },
+      carried: { kit: { seenEventIds: ['evt-o-5001', placed.id] }, state: { cycle: { orderId: 'o-5101', placedAt: placed.occurredAt, quantity: 1 } } },
     });
     await handle.signal(journeyEventSignal, placed);
     return runToEnd(env, handle.workflowId);
@@ -346,10 +349,9 @@ const scenarios: Record<string, Scenario> = {
       customerId: 'c-snooze',
       productId: 'beans',
       config: config.replenishment,
-      carryOver: {
-        seenEventIds: [placed.id],
-        cycle: { orderId: 'o-5201', placedAt: placed.occurredAt, quantity: 1 },
-        resume: { remindAt: (await now()) + 6 * DAY, sentReminders: 1 },
+      carried: {
+        kit: { seenEventIds: [placed.id] },
+        state: { cycle: { orderId: 'o-5201', placedAt: placed.occurredAt, quantity: 1 }, resume: { remindAt: (await now()) + 6 * DAY, sentReminders: 1 } },
       },
     });
     return runToEnd(env, handle.workflowId);
@@ -362,7 +364,10 @@ const scenarios: Record<string, Scenario> = {
     const handle = await continued(scene, vip, 'vip/c-regular', 'c-regular', {
       customerId: 'c-regular',
       config: config.vip,
-      carried: { seenEventIds: ['evt-o-411', 'evt-o-412', 'evt-o-413', 'evt-o-414', 'evt-o-415'], state: { orderCount: 4, lifetimeRevenue: 150, attempts: 1 }, unchecked: true },
+      carried: {
+        kit: { seenEventIds: ['evt-o-411', 'evt-o-412', 'evt-o-413', 'evt-o-414', 'evt-o-415'] },
+        state: { standing: { orderCount: 4, lifetimeRevenue: 150, attempts: 1 }, unchecked: true },
+      },
     });
     return runToEnd(env, handle.workflowId);
   },
@@ -376,7 +381,7 @@ const scenarios: Record<string, Scenario> = {
       customerId: 'c-quiet',
       config: config.winBack,
       carried: {
-        seenEventIds: ['evt-o-3101'],
+        kit: { seenEventIds: ['evt-o-3101'] },
         state: { lastOrderAt: orderedAt, clockFrom: orderedAt, ordersSeen: 1, winBacksSent: 0, generation: 3 },
       },
     });
