@@ -279,11 +279,11 @@ const scenarios: Record<string, Scenario> = {
     return runToEnd(env, workflowId);
   },
 
-  /** a later run of the restock coordinator, two batches behind it */
+  /** a later run of the restock coordinator, two batches behind it: one unit for three subscribers whose journeys are gone */
   async backInStockRestockContinued(scene) {
     const { env, shop } = scene;
     shop.stock.set('cups', 1);
-    for (const customerId of ['c-cups-1', 'c-cups-2']) {
+    for (const customerId of ['c-cups-1', 'c-cups-2', 'c-cups-3']) {
       shop.waitlist.push({ customerId, productId: 'cups', requestedAt: new Date((await scene.now()) - DAY).toISOString(), status: 'waiting' });
     }
     const workflowId = backInStockRestockWorkflowId('cups');
