@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { render } from '@react-email/render';
+import { render, toPlainText } from '@react-email/render';
 import { createElement } from 'react';
-import { renderTemplate } from '../../activities/email/render';
+import { htmlToPlainText, renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
+import { createI18n, shippedLanguages } from '../../emails/i18n';
 
 const names = Object.keys(templates) as TemplateName[];
 
@@ -32,6 +33,20 @@ test("every template's plain text is React Email's own plain-text rendering", as
     const reference = await render(createElement(templates[name] as (p: typeof props) => React.ReactElement, props), { plainText: true });
     assert.equal(email.text, reference, name);
   }
+});
+
+test("the compiled plain-text converter gives React Email's toPlainText byte for byte, every template in every language", async () => {
+  let compared = 0;
+  for (const name of names) {
+    for (const language of shippedLanguages) {
+      const preview = templates[name].PreviewProps as TemplateProps[TemplateName];
+      const props = { ...preview, context: { ...preview.context, i18n: createI18n({ customerLocale: language }) } };
+      const html = await render(createElement(templates[name] as (p: typeof props) => React.ReactElement, props));
+      assert.equal(htmlToPlainText(html), toPlainText(html), `${name} (${language})`);
+      compared++;
+    }
+  }
+  assert.equal(compared, names.length * shippedLanguages.length);
 });
 
 test('plain text keeps links, headings and buttons readable', async () => {
