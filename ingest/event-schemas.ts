@@ -134,7 +134,15 @@ export const CustomerProfileSchema = z
     email,
     firstName: z.string().max(200).optional(),
     timezone: timezone.optional(),
-    locale: z.string().max(35).optional(),
+    locale: z
+      .string()
+      .max(35)
+      .optional()
+      .openapi({
+        description:
+          'BCP 47 locale (de-AT, ar, th-TH): the language of the emails (en, de, fr, es, ru, th, ar are shipped; any other, or none, falls back to the shop default SHOP_LOCALE) and how dates and money are formatted',
+        example: 'de-DE',
+      }),
     birthday: birthday.optional(),
     marketingConsent: z.boolean().optional(),
     attributes: CustomerAttributesSchema.optional(),

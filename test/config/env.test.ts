@@ -81,3 +81,14 @@ test('the shop webhook needs a whsec_ secret with its URL', () => {
     secret,
   });
 });
+
+test('MAIL_REPLY_TO takes an address or "Name <address>", SHOP_LOCALE a BCP 47 tag; both fail fast otherwise', () => {
+  assert.equal(loadConfig({ ...secrets, MAIL_REPLY_TO: 'Team <help@shop.example>' }).mail.replyTo, 'Team <help@shop.example>');
+  assert.equal(loadConfig({ ...secrets, MAIL_REPLY_TO: 'help@shop.example' }).mail.replyTo, 'help@shop.example');
+  assert.equal(loadConfig(secrets).mail.replyTo, undefined);
+  assert.throws(() => loadConfig({ ...secrets, MAIL_REPLY_TO: 'a person' }), /MAIL_REPLY_TO must be an address/);
+  assert.equal(loadConfig({ ...secrets, SHOP_LOCALE: 'de-AT' }).locales.shopLocale, 'de-AT');
+  assert.equal(loadConfig(secrets).locales.shopLocale, 'en');
+  assert.throws(() => loadConfig({ ...secrets, SHOP_LOCALE: 'not a locale' }), /SHOP_LOCALE must be a BCP 47 locale/);
+  assert.equal(loadConfig({ ...secrets, MARKETING_EMAILS_PER_WEEK: '3' }).mail.marketingEmailsPerWeek, 3);
+});
