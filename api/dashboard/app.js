@@ -393,6 +393,25 @@
     if (typeof value === 'number') return num(value, stat);
     if (value === null || value === undefined) return el('span', { class: 'muted', text: '–' });
     if (Array.isArray(value)) {
+      if (value.length && value.every(isObject) && value.some((row) => Object.values(row).some(Array.isArray))) {
+        // rows that hold lists themselves (an experiment and its variants): one block each
+        return el(
+          'div',
+          {},
+          value.map((row, i) => {
+            const [titleKey] = Object.keys(row).filter((k) => typeof row[k] === 'string');
+            const scalars = Object.entries(row).filter(([k, v]) => k !== titleKey && !isObject(v) && !Array.isArray(v));
+            const nested = Object.entries(row).filter(([, v]) => isObject(v) || Array.isArray(v));
+            return el(
+              'div',
+              { class: 'block' },
+              titleKey ? el('h3', { text: row[titleKey] }) : null,
+              scalars.length ? el('dl', { class: 'kv' }, scalars.map(([k, v]) => [el('dt', { text: k }), el('dd', {}, generic(v, [...stat, i, k]))])) : null,
+              nested.map(([k, v]) => [el('h4', { text: k }), generic(v, [...stat, i, k])]),
+            );
+          }),
+        );
+      }
       if (value.length && value.every(isObject)) {
         const columns = [...new Set(value.flatMap((row) => Object.keys(row)))].filter((c) => c !== 'daily');
         return el(

@@ -113,11 +113,27 @@ describe('the dashboard', { skip: CHROMIUM ? false : 'no chromium here (scripts/
         const res = await route.fetch();
         grown = await res.json();
         const welcome = grown.journeys.find((j: { journey: string }) => j.journey === 'welcome');
+        // a step-level field, and the journey-level results as growth's A/B tests and holdouts give them
         welcome.steps[0].variants = [
-          { variant: 'A', weight: 50, recipients: 4, opened: 3, conversionRate: 0.25, revenue: { EUR: 40 } },
-          { variant: 'B', weight: 50, recipients: 4, opened: 3, conversionRate: 0.125, revenue: { USD: 60 } },
+          { variant: 'A', recipients: 4, opened: 3 },
+          { variant: 'B', recipients: 4, opened: 3 },
         ];
-        welcome.holdout = { share: 0.05, treated: { customers: 9, conversionRate: 0.3333 }, control: { customers: 1, conversionRate: 0 }, lift: { absolute: 0.3333, ci95: [-0.1, 0.76] } };
+        welcome.experiments = [
+          {
+            id: 'welcome-subject',
+            journey: 'welcome',
+            step: 'welcome-email',
+            metric: 'conversion',
+            status: 'running',
+            variants: [
+              { variant: 'control', weight: 1, recipients: 4, opened: 3, clicked: 2, converted: 1, revenue: { EUR: 40 }, rate: 0.25, vsControl: null },
+              { variant: 'gift', weight: 1, recipients: 4, opened: 3, clicked: 1, converted: 1, revenue: { USD: 60 }, rate: 0.25, vsControl: { test: 'two-proportion z-test', difference: 0, z: 0, pValue: 1, confidence: 0, approximate: true } },
+            ],
+            significance: { test: 'two-proportion z-test', why: 'conversion is a yes/no per recipient', leader: null, leaderConfidence: 0, autoWinner: null },
+            decision: null,
+          },
+        ];
+        welcome.holdout = { percent: 5, treated: { customers: 9, conversionRate: 0.3333 }, control: { customers: 1, conversionRate: 0 }, lift: { estimate: 0.3333, low: -0.1, high: 0.76, confidence: 0.95 } };
         await route.fulfill({ response: res, json: grown });
       });
       await signIn(page, app.url, API_KEY);
@@ -125,6 +141,10 @@ describe('the dashboard', { skip: CHROMIUM ? false : 'no chromium here (scripts/
       await page.locator('[data-section="holdout"]').waitFor();
       assert.match(await page.locator('[data-section="variants"] h2').innerText(), /A\/B test · welcome \/ welcome-email/);
       assert.equal(await page.locator('[data-section="variants"] tbody tr').count(), 2);
+      const experiments = page.locator('[data-section="experiments"]');
+      assert.match(await experiments.locator('h3').innerText(), /welcome-subject/);
+      assert.equal(await experiments.locator('tbody tr').count(), 2, 'a row per variant');
+      assert.match(await experiments.innerText(), /two-proportion z-test/);
       assert.match(await page.locator('[data-section="holdout"]').innerText(), /lift[\s\S]*0\.3333/);
       const shown = await compareShownFigures(page, grown);
       assert.ok(shown > 50);
