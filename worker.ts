@@ -33,7 +33,10 @@ export function workerTuningOptions(tuning: WorkerTuning) {
     maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
     workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
     activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
-  } satisfies Partial<WorkerOptions>;
+    // Not in WorkerOptions' type ("not exposed at the moment"), but honoured: Worker.create
+    // spreads the options it is given over its defaults (see WorkerTuning for why we set it).
+    isolateExecutionTimeout: tuning.isolateExecutionTimeoutMs,
+  } satisfies Partial<WorkerOptions> & { isolateExecutionTimeout: number };
 }
 /**
  * A worker process polls two task queues: the journeys' (workflows and every activity but the

@@ -79,6 +79,10 @@ const EnvSchema = z.object({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(20),
   WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(100).default(4),
   WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(100).default(4),
+  WORKER_ISOLATE_EXECUTION_TIMEOUT: z
+    .string()
+    .refine((v) => isDurationWithUnit(v) && toMs(v as never) >= 1_000, "a duration of at least '1 second', such as '30 seconds'")
+    .default('30 seconds'),
 });
 
 export interface Config {
@@ -172,6 +176,15 @@ export interface WorkerTuning {
   maxConcurrentLocalActivities: number;
   workflowPollers: number;
   activityPollers: number;
+  /**
+   * How long one workflow activation may run before the SDK calls it a deadlock. The SDK's
+   * 5 s is too tight for a loaded machine: with the shared V8 context (reuseV8Context, the
+   * default that keeps memory low) an activation that overruns it does not fail its task, it
+   * crashes the whole worker process ("async hook stack has become corrupted";
+   * temporalio/sdk-typescript#939). Our journeys never loop without yielding, so only a
+   * starved CPU can make an activation that slow.
+   */
+  isolateExecutionTimeoutMs: number;
 }
 
 /** How the event relay moves stored events to Temporal. */
@@ -308,6 +321,7 @@ export function loadConfig(
       maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
       workflowPollers: Math.min(e.WORKER_WORKFLOW_POLLERS, e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
       activityPollers: Math.min(e.WORKER_ACTIVITY_POLLERS, e.WORKER_MAX_CONCURRENT_ACTIVITIES),
+      isolateExecutionTimeoutMs: toMs(e.WORKER_ISOLATE_EXECUTION_TIMEOUT as never),
     },
   };
 }

@@ -60,6 +60,11 @@ test('worker tuning comes from WORKER_* with a bounded sticky cache by default',
   assert.deepEqual(tuned.activityTaskPollerBehavior, { type: 'simple-maximum', maximum: 3 });
   assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CACHED_WORKFLOWS: 'lots' }), /WORKER_MAX_CACHED_WORKFLOWS/);
   assert.throws(() => loadConfig({ ...secrets, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }), /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+  // An activation that overruns this crashes the worker process (shared V8 context): far above the SDK's 5 s.
+  assert.equal(defaults.isolateExecutionTimeout, 30_000);
+  assert.equal(workerTuningOptions(loadConfig({ ...secrets, WORKER_ISOLATE_EXECUTION_TIMEOUT: '1 minute' }).worker).isolateExecutionTimeout, 60_000);
+  assert.throws(() => loadConfig({ ...secrets, WORKER_ISOLATE_EXECUTION_TIMEOUT: '10ms' }), /WORKER_ISOLATE_EXECUTION_TIMEOUT/);
+  assert.throws(() => loadConfig({ ...secrets, WORKER_ISOLATE_EXECUTION_TIMEOUT: 'soon' }), /WORKER_ISOLATE_EXECUTION_TIMEOUT/);
 });
 
 test('sends are limited to 4 per second with Resend by default, unlimited with the outbox, 0 turns it off', () => {

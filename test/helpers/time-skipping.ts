@@ -8,6 +8,10 @@ import type { Activities } from '../../activities';
 import type { SendMessageInput, SendOutcome } from '../../activities/types';
 import { workflowBundle } from './workflow-bundle';
 import { sendsTaskQueue } from '../../workflows/messages';
+import { loadConfig } from '../../config/env';
+
+/** The production worker's activation limit: the SDK's 5 s crashes a test worker on a loaded machine (see WorkerTuning). */
+const isolateExecutionTimeout = loadConfig({ API_KEY: 'time-skipping-key', TOKEN_SECRET: 'time-skipping-secret' }).worker.isolateExecutionTimeoutMs;
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -42,7 +46,8 @@ export async function withWorker<T>(
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
-  });
+    isolateExecutionTimeout,
+  } as Parameters<typeof Worker.create>[0]);
   // Journeys schedule their sends on the sends queue next to their own, as in production.
   const sends = await Worker.create({
     connection: env.nativeConnection,
