@@ -3,6 +3,9 @@ import type { Mailer } from './email/mailer';
 import { createGuardrails, createPermissionGuardrails, type Guardrail } from './guardrails';
 import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
+import { decideWinnerIfReady, experimentFor } from './experiments';
+import { isTemplateName } from './email/render';
+import type { Experiment } from '../config/measurement';
 import type { SendMessageInput } from './types';
 import { findProducts } from './catalog';
 import {
@@ -46,6 +49,16 @@ export interface ActivityDeps {
  */
 export function createActivities(deps: ActivityDeps) {
   const now = deps.clock ?? (() => new Date());
+  const measurement = { experiments: deps.config.journeys?.experiments ?? [], holdouts: deps.config.journeys?.holdouts ?? {} };
+  // Fail at start, not at the first send: a variant may only name a template that exists.
+  for (const experiment of measurement.experiments) {
+    for (const variant of experiment.variants) {
+      if (variant.template && !isTemplateName(variant.template)) {
+        throw new Error(`JOURNEYS_CONFIG_FILE experiments ${experiment.id}: variant ${variant.name} names unknown template ${variant.template}`);
+      }
+    }
+  }
+  const decideWinner = autoWinnerCheck(deps.db, now);
   const journeysConfig: JourneysConfig = { ...defaultJourneysConfig, ...deps.config.journeys };
   const sendDeps = {
     db: deps.db,
@@ -61,10 +74,16 @@ export function createActivities(deps: ActivityDeps) {
       const coupons = deps.config.journeys?.coupons ?? defaultJourneysConfig.coupons;
       return coupons.maxRedemptionsByJourney[journey] ?? coupons.maxRedemptions;
     },
+    measurement,
     locales: { shopLocale: deps.config.shopLocale, overrides: watchMessageOverrides(deps.config.messageOverridesPath) },
   };
   return {
-    sendMessage: (input: SendMessageInput) => sendMessage(sendDeps, input),
+    sendMessage: async (input: SendMessageInput) => {
+      const outcome = await sendMessage(sendDeps, input);
+      const experiment = outcome.status === 'sent' ? experimentFor(measurement, input) : undefined;
+      if (experiment?.autoWinner) await decideWinner(experiment);
+      return outcome;
+    },
     ...createPurchaseLifecycleActivities({ db: deps.db, now, shopUrl: sendDeps.shopUrl }),
     findProducts: (productIds: string[]) => findProducts(deps.db, productIds),
     claimBackInStockBatch: (request: Parameters<typeof claimBackInStockBatch>[1]) =>
@@ -88,3 +107,21 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** How often one worker process looks at an experiment's evidence for an auto-winner. */
+const AUTO_WINNER_CHECK_INTERVAL_MS = 60_000;
+
+/**
+ * The auto-winner check after a send of an experiment step, at most once a minute per
+ * experiment and process (the decision itself is unique in the database). A failing check
+ * never fails the send that triggered it: the next one looks again.
+ */
+function autoWinnerCheck(db: Pool, now: () => Date) {
+  const checkedAt = new Map<string, number>();
+  return async (experiment: Experiment) => {
+    const last = checkedAt.get(experiment.id) ?? -Infinity;
+    if (now().getTime() - last < AUTO_WINNER_CHECK_INTERVAL_MS) return;
+    checkedAt.set(experiment.id, now().getTime());
+    await decideWinnerIfReady(db, experiment).catch(() => undefined);
+  };
+}

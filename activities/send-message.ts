@@ -18,6 +18,7 @@ import {
   guardrails as defaultGuardrails,
 } from './guardrails';
 import { issueCoupon } from './coupons';
+import { measureSend, type MeasurementSettings, type SendMeasurement } from './experiments';
 import { unsubscribeUrl, type LinkHolder } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
 import { createI18n, type MessageOverrides } from '../emails/i18n';
@@ -38,6 +39,21 @@ export interface SendDeps {
   tokenSecret: string;
   /** how many orders may redeem a code issued now; default once */
   maxCouponRedemptions?: (journey: string) => number;
+  /** A/B tests and holdouts (JOURNEYS_CONFIG_FILE experiments, holdouts); none by default */
+  measurement?: MeasurementSettings;
+}
+
+const NO_MEASUREMENT: MeasurementSettings = { experiments: [], holdouts: {} };
+
+/** The send as its variant has it: another template, another offer. */
+function withVariant(input: SendMessageInput, measured: SendMeasurement): SendMessageInput {
+  const variant = measured.experiment?.variant;
+  if (!variant) return input;
+  return {
+    ...input,
+    template: variant.template ?? input.template,
+    coupon: input.coupon && variant.couponPercentOff ? { ...input.coupon, percentOff: variant.couponPercentOff } : input.coupon,
+  };
 }
 
 /** Who the email is from and how it speaks for the shop. */
@@ -103,7 +119,7 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   if ('status' in claimed) return claimed;
   // Rendered after the claim commits: React rendering inside the transaction would hold the
   // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
-  const email = await composeEmail(deps, input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data);
+  const email = await composeEmail(deps, claimed.input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data, claimed.subject);
   const payload = await handOver(deps.db, claimed.row.id, input.idempotencyKey, email);
   // Erased while rendering: erasure renamed the row's key; nothing goes out or is written back.
   if (!payload) return { status: 'skipped', reason: 'erased' };
@@ -158,24 +174,39 @@ interface Claimed {
   customer: CustomerRow;
   /** the journey's data after the stock filter, with the issued coupon */
   data: Record<string, unknown>;
+  /** the send as its A/B variant has it (template, offer) */
+  input: SendMessageInput;
+  /** the variant's subject line, when it has one */
+  subject?: string;
 }
 
-async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
+async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
   // The customer's lock serialises every send decision for one customer across workflows and
   // worker processes.
-  return withLockedTransaction(deps.db, `send:${input.customerId}`, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
+  return withLockedTransaction(deps.db, `send:${requested.customerId}`, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
     // After the lock, in its own statement: its snapshot sees every claim committed before ours.
-    const { ledger: again, customer } = await loadLedgerAndCustomer(tx, input.idempotencyKey, input.customerId);
+    const { ledger: again, customer } = await loadLedgerAndCustomer(tx, requested.idempotencyKey, requested.customerId);
     // Settled, or handed to the provider by an earlier attempt: decided after this commits.
     if (again && !isUndecided(again)) return { handedOver: again };
+    // The A/B variant and the holdout group: a hash of the customer (activities/experiments.ts),
+    // recorded on the row whatever happens to the message, so results count every recipient.
+    const measured = await measureSend(tx, deps.measurement ?? NO_MEASUREMENT, requested);
+    const input = withVariant(requested, measured);
+    const upsert = (state: Parameters<typeof upsertLedger>[2]) => upsertLedger(tx, input, { ...state, measurement: measured });
+    // Held out before any other check: the control group is every entrant the journey would
+    // have mailed, eligible or not, like the treated group (consent, caps and stock apply to both).
+    if (measured.holdoutGroup === 'control') {
+      await upsert({ status: 'skipped', skipReason: 'holdout', to: customer?.email ?? null });
+      return { status: 'skipped', reason: 'holdout' };
+    }
     const now = deps.now();
     const verdict = await evaluateGuardrails({ tx, input, customer, now }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
-      await upsertLedger(tx, input, { status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null });
+      await upsert({ status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null });
       return { status: 'skipped', reason: verdict.reason };
     }
     if (verdict.action === 'defer') {
-      await upsertLedger(tx, input, { status: 'deferred', skipReason: verdict.reason, to: customer?.email ?? null });
+      await upsert({ status: 'deferred', skipReason: verdict.reason, to: customer?.email ?? null });
       return { status: 'deferred', reason: verdict.reason, retryAt: verdict.until.toISOString() };
     }
 
@@ -183,7 +214,7 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     if (input.promotes) {
       const inStock = await keepInStockItems(tx, data);
       if (!inStock) {
-        await upsertLedger(tx, input, { status: 'skipped', skipReason: 'out_of_stock', to: customer!.email });
+        await upsert({ status: 'skipped', skipReason: 'out_of_stock', to: customer!.email });
         return { status: 'skipped', reason: 'out_of_stock' };
       }
       data = inStock;
@@ -192,8 +223,8 @@ async function claim(deps: SendDeps, input: SendMessageInput): Promise<Claimed |
     const couponCode = (data.coupon as { code?: string } | undefined)?.code ?? null;
 
     // The row id goes into the unsubscribe link: the row is claimed before rendering.
-    const row = await upsertLedger(tx, input, { status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
-    return { row, customer: customer!, data };
+    const row = await upsert({ status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
+    return { row, customer: customer!, data, input, subject: measured.experiment?.variant.subject };
   });
 }
 
@@ -367,6 +398,7 @@ async function composeEmail(
   to: string,
   messageId: number,
   data: Record<string, unknown>,
+  subject?: string,
 ): Promise<ComposedEmail> {
   const context = emailContext(deps, input, customer, messageId);
   const rendered = addTracking(
@@ -381,7 +413,7 @@ async function composeEmail(
   const payload: EmailPayload = {
     to,
     from: deps.mail.from,
-    subject: rendered.subject,
+    subject: subject ?? rendered.subject,
     html: rendered.html,
     text: rendered.text,
     headers,
@@ -485,15 +517,26 @@ async function keepInStockItems(
 async function upsertLedger(
   tx: PoolClient,
   input: SendMessageInput,
-  state: { status: LedgerRow['status']; skipReason: string | null; to: string | null; claimedAt?: Date; couponCode?: string | null },
+  state: {
+    status: LedgerRow['status'];
+    skipReason: string | null;
+    to: string | null;
+    claimedAt?: Date;
+    couponCode?: string | null;
+    measurement?: SendMeasurement;
+  },
 ): Promise<LedgerRow> {
+  const experiment = state.measurement?.experiment;
   // claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
   const { rows } = await tx.query<LedgerRow>(
-    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code,
+                           experiment_id, variant, variant_phase, holdout_group)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (idempotency_key) DO UPDATE
        SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
-           claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code), updated_at = now()
+           claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code),
+           template = EXCLUDED.template, experiment_id = EXCLUDED.experiment_id, variant = EXCLUDED.variant,
+           variant_phase = EXCLUDED.variant_phase, holdout_group = EXCLUDED.holdout_group, updated_at = now()
      RETURNING ${LEDGER_COLUMNS}`,
     [
       input.idempotencyKey,
@@ -508,6 +551,10 @@ async function upsertLedger(
       state.skipReason,
       state.claimedAt ?? null,
       state.couponCode ?? null,
+      experiment?.id ?? null,
+      experiment?.variant.name ?? null,
+      experiment?.phase ?? null,
+      state.measurement?.holdoutGroup ?? null,
     ],
   );
   return rows[0];

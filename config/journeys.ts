@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import { isDurationWithUnit } from '../shared/durations';
+import { ExperimentsSchema, HoldoutsSchema } from './measurement';
 
 /**
  * Every delay, count and discount of every journey, with the defaults the README lists. A journey gets
@@ -169,6 +170,10 @@ export const JourneysConfigSchema = z.object({
       maxRedemptionsByJourney: z.record(z.string(), z.number().int().min(1).max(1_000_000)).default({}),
     })
     .prefault({}),
+  /** A/B tests inside a step (see config/measurement.ts) */
+  experiments: ExperimentsSchema,
+  /** holdout groups per journey, e.g. { "win-back": { "percent": 5 } } */
+  holdouts: HoldoutsSchema,
   engagement: z
     .object({
       /** a click this soon after the send is a security scanner's, not a person's */

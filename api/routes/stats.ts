@@ -5,12 +5,21 @@ import type { Pool } from 'pg';
 import type { ApiDeps } from '../deps';
 import { timestamp } from '../../ingest/event-schemas';
 import { documentV1, json } from '../route-docs';
+import { ATTRIBUTED_ORDERS } from '../../activities/attribution';
+import { ExperimentResultSchema, HoldoutSchema, withMeasurement } from '../measurement-stats';
 
 export const StatsQuerySchema = z.object({
   since: timestamp.optional(),
   until: timestamp.optional(),
   journey: z.string().min(1).max(100).optional(),
   attributionWindowDays: z.coerce.number().int().min(1).max(60).default(5),
+  holdoutWindowDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .openapi({ description: 'holdout lift: orders within this many days of a customer entering the journey' }),
   series: z
     .enum(['daily'])
     .optional()
@@ -76,6 +85,8 @@ documentV1({
             entered: z.number().openapi({ description: 'journeys (workflows) that reached at least one send step' }),
             steps: z.array(StepStatsSchema),
             daily: daily.openapi({ description: 'with `series=daily`: the steps added up per UTC day (`entered` counts messages, as a step\'s does)' }),
+            experiments: z.array(ExperimentResultSchema).optional().openapi({ description: "the journey's A/B tests (JOURNEYS_CONFIG_FILE experiments)" }),
+            holdout: HoldoutSchema.optional().openapi({ description: 'treated vs control, when the journey has a holdout (JOURNEYS_CONFIG_FILE holdouts)' }),
           }),
         ),
       }),
@@ -84,35 +95,8 @@ documentV1({
   },
 });
 
-/**
- * Each order in scope credited to at most one sent message, as the CTE `attributed`
- * (id, total, currency, message_id, journey, step, by_coupon). Parameters: $1 since, $2 until,
- * $3 journey, $4 attribution window in days.
- * 1. Coupon first: an order that redeemed a code goes to the latest sent message that carried
- *    that code before the order (the code is the evidence; no window).
- * 2. Otherwise last touch: the latest message sent to the customer before the order, within
- *    the window.
- */
-export const ATTRIBUTED_ORDERS = `
-  by_coupon AS (
-    SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step, true AS by_coupon
-      FROM orders o
-      JOIN coupon_redemptions r ON r.order_id = o.id
-      JOIN messages m ON m.coupon_code = r.code AND m.status = 'sent' AND m.sent_at <= o.placed_at
-     WHERE ($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
-       AND ($3::text IS NULL OR m.journey = $3)
-     ORDER BY o.id, m.sent_at DESC),
-  by_last_touch AS (
-    SELECT DISTINCT ON (o.id) o.id, o.total, o.currency, m.id AS message_id, m.journey, m.step, false AS by_coupon
-      FROM orders o
-      JOIN messages m ON m.customer_id = o.customer_id AND m.status = 'sent'
-                     AND m.sent_at <= o.placed_at AND o.placed_at < m.sent_at + make_interval(days => $4)
-     WHERE ($1::timestamptz IS NULL OR m.created_at >= $1) AND ($2::timestamptz IS NULL OR m.created_at < $2)
-       AND ($3::text IS NULL OR m.journey = $3)
-       AND NOT EXISTS (SELECT 1 FROM coupon_redemptions r JOIN messages cm ON cm.coupon_code = r.code AND cm.status = 'sent'
-                        WHERE r.order_id = o.id AND cm.sent_at <= o.placed_at)
-     ORDER BY o.id, m.sent_at DESC),
-  attributed AS (SELECT * FROM by_coupon UNION ALL SELECT * FROM by_last_touch)`;
+/** Re-exported: the stats count conversions as activities/attribution.ts defines them. */
+export { ATTRIBUTED_ORDERS };
 
 interface DayStats {
   date: string;
@@ -331,7 +315,8 @@ export function statsRouter(deps: ApiDeps): Router {
   router.get('/journeys', async (req, res) => {
     const q = StatsQuerySchema.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
-    res.json(await journeyStats(deps.db, q.data));
+    const stats = await journeyStats(deps.db, q.data);
+    res.json({ ...stats, journeys: await withMeasurement(deps.db, deps.config.journeys, q.data, stats.journeys) });
   });
   return router;
 }
