@@ -379,7 +379,7 @@
   function extraSections(j) {
     const out = [];
     for (const [key, value] of Object.entries(j)) {
-      if (!KNOWN_JOURNEY.has(key)) out.push(el('section', { class: 'card extra', 'data-section': key }, el('h2', { text: `${SECTION_TITLES[key] ?? key} · ${j.journey}` }), generic(value, [j.journey, '', key])));
+      if (!KNOWN_JOURNEY.has(key)) out.push(el('section', { class: 'card extra', 'data-section': key }, el('h2', { text: `${SECTION_TITLES[key] ?? key} · ${j.journey}` }), key === 'holdout' ? holdoutHeadline(j, value) : null, generic(value, [j.journey, '', key])));
     }
     for (const s of j.steps) {
       for (const [key, value] of Object.entries(s)) {
@@ -387,6 +387,27 @@
       }
     }
     return out;
+  }
+
+  /** The holdout's answer in one line: the lift in conversion and revenue per customer, with its interval. */
+  function holdoutHeadline(j, h) {
+    const rate = h?.lift?.conversionRate;
+    if (!isObject(rate) || typeof rate.estimate !== 'number') return null;
+    const at = (...path) => [j.journey, '', 'holdout', ...path];
+    const points = (v, path) => el('span', { class: 'num', stat: at(...path), 'data-scale': '100', text: `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}` });
+    const share = (v, path) => el('span', { class: 'num', stat: at(...path), 'data-scale': '100', text: (100 * v).toFixed(1) });
+    const revenue = Object.entries(h.lift.revenuePerCustomer || {}).map(([c, r]) =>
+      el('li', {}, `revenue per customer (${c}): `, el('strong', { stat: at('lift', 'revenuePerCustomer', c, 'estimate'), text: moneyText(r.estimate, c) }), ' (95 % interval ', el('span', { stat: at('lift', 'revenuePerCustomer', c, 'low'), text: moneyText(r.low, c) }), ' to ', el('span', { stat: at('lift', 'revenuePerCustomer', c, 'high'), text: moneyText(r.high, c) }), ')'),
+    );
+    return el(
+      'div',
+      { class: 'lift' },
+      el('p', {}, 'Lift in conversion: ', el('strong', {}, points(rate.estimate, ['lift', 'conversionRate', 'estimate']), ' points'), ' (95 % interval ', points(rate.low, ['lift', 'conversionRate', 'low']), ' to ', points(rate.high, ['lift', 'conversionRate', 'high']), ')'),
+      h.treated && h.control
+        ? el('p', { class: 'muted' }, 'treated ', share(h.treated.conversionRate, ['treated', 'conversionRate']), ' % of ', num(h.treated.customers, at('treated', 'customers')), ' customers converted, control ', share(h.control.conversionRate, ['control', 'conversionRate']), ' % of ', num(h.control.customers, at('control', 'customers')))
+        : null,
+      revenue.length ? el('ul', {}, revenue) : null,
+    );
   }
 
   function generic(value, stat) {

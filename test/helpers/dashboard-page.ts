@@ -29,12 +29,16 @@ export function statAt(stats: any, path: (string | number)[]): number | undefine
 
 /** Every figure on the page against the answer; returns how many were compared. */
 export async function compareShownFigures(page: Page, stats: any): Promise<number> {
-  const shown = await page.locator('[data-stat]').evaluateAll((nodes) => nodes.map((n) => ({ path: (n as HTMLElement).dataset.stat!, text: n.textContent ?? '' })));
-  for (const { path, text } of shown) {
+  const shown = await page
+    .locator('[data-stat]')
+    .evaluateAll((nodes) => nodes.map((n) => ({ path: (n as HTMLElement).dataset.stat!, scale: Number((n as HTMLElement).dataset.scale ?? 1), text: n.textContent ?? '' })));
+  for (const { path, scale, text } of shown) {
     const expected = statAt(stats, JSON.parse(path));
     assert.notEqual(expected, undefined, `${path} is in the answer`);
+    // shown rounded: money to cents, a rate as percent (scale 100) to one decimal
     const value = Number(text.replace(/[^0-9.-]/g, ''));
-    assert.ok(Math.abs(value - Number(expected)) < 0.005, `${path}: the page shows ${text}, the API says ${expected}`);
+    const tolerance = scale === 1 ? 0.005 : 0.05;
+    assert.ok(Math.abs(value - Number(expected) * scale) <= tolerance + 1e-9, `${path}: the page shows ${text}, the API says ${expected}`);
   }
   return shown.length;
 }

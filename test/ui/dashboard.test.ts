@@ -133,7 +133,18 @@ describe('the dashboard', { skip: CHROMIUM ? false : 'no chromium here (scripts/
             decision: null,
           },
         ];
-        welcome.holdout = { percent: 5, treated: { customers: 9, conversionRate: 0.3333 }, control: { customers: 1, conversionRate: 0 }, lift: { estimate: 0.3333, low: -0.1, high: 0.76, confidence: 0.95 } };
+        const group = (customers: number, converted: number, eur: number) => ({ customers, converted, conversionRate: converted / customers, revenue: { EUR: eur }, revenuePerCustomer: { EUR: eur / customers } });
+        welcome.holdout = {
+          percent: 10,
+          windowDays: 30,
+          treated: group(9, 3, 65.5),
+          control: group(1, 0, 0),
+          lift: {
+            conversionRate: { estimate: 0.3333, low: -0.0747, high: 0.7413, confidence: 0.95 },
+            relative: null,
+            revenuePerCustomer: { EUR: { estimate: 7.28, low: -2.5, high: 17.06, confidence: 0.95 } },
+          },
+        };
         await route.fulfill({ response: res, json: grown });
       });
       await signIn(page, app.url, API_KEY);
@@ -145,7 +156,10 @@ describe('the dashboard', { skip: CHROMIUM ? false : 'no chromium here (scripts/
       assert.match(await experiments.locator('h3').innerText(), /welcome-subject/);
       assert.equal(await experiments.locator('tbody tr').count(), 2, 'a row per variant');
       assert.match(await experiments.innerText(), /two-proportion z-test/);
-      assert.match(await page.locator('[data-section="holdout"]').innerText(), /lift[\s\S]*0\.3333/);
+      const holdout = await page.locator('[data-section="holdout"]').innerText();
+      assert.match(holdout, /Lift in conversion: \+33\.3 points \(95 % interval -7\.5 to \+74\.1\)/);
+      assert.match(holdout, /treated 33\.3 % of 9 customers converted, control 0\.0 % of 1/);
+      assert.match(holdout, /revenue per customer \(EUR\): €7\.28 \(95 % interval -€2\.50 to €17\.06\)/);
       const shown = await compareShownFigures(page, grown);
       assert.ok(shown > 50);
       mkdirSync(ARTIFACTS, { recursive: true });
