@@ -72,11 +72,15 @@ describe('core shop journeys over HTTP', () => {
     const delivered = await emailTo('order@example.com', /zugestellt/);
     assert.equal(delivered.body.subject, 'Bestellung IT-1001 wurde zugestellt');
 
-    const log = await h.request('GET', '/v1/messages?customerId=it-order');
-    const sent = (log.body.messages as { template: string; category: string; status: string }[])
-      .filter((m) => m.template.startsWith('order-'))
-      .map((m) => [m.template, m.category, m.status])
-      .sort();
+    // The email reaches the fake Resend before the send path records its answer: read the log once it has.
+    const sent = await eventually(async () => {
+      const log = await h.request('GET', '/v1/messages?customerId=it-order');
+      const rows = (log.body.messages as { template: string; category: string; status: string }[])
+        .filter((m) => m.template.startsWith('order-'))
+        .map((m) => [m.template, m.category, m.status])
+        .sort();
+      return rows.every((r) => r[2] !== 'pending') && rows;
+    }, 15_000, 'the order emails recorded');
     assert.deepEqual(sent, [
       ['order-confirmation', 'transactional', 'sent'],
       ['order-delivered', 'transactional', 'sent'],
