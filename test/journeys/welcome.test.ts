@@ -66,6 +66,29 @@ describe('welcome journey', () => {
     });
   });
 
+  test('a flood of events while it waits: the journey continues as new and still reminds once, 3 days after the welcome', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, fake.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.signalWithStart(welcome, {
+        workflowId: 'welcome/c-flood',
+        taskQueue,
+        args: [{ customerId: 'c-flood', config: defaultJourneysConfig.welcome, historyLimit: 20 }],
+        signal: journeyEventSignal,
+        signalArgs: [created('c-flood')],
+      });
+      await env.sleep(HOUR);
+      for (let i = 0; i < 15; i++) await handle.signal(journeyEventSignal, { ...created('c-flood'), id: `evt-again-${i}` });
+      await env.client.workflow.getHandle('welcome/c-flood').result();
+      const firstRun = await env.client.workflow.getHandle('welcome/c-flood', handle.signaledRunId).describe();
+      assert.equal(firstRun.status.name, 'CONTINUED_AS_NEW');
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['welcome', 'welcome-reminder']);
+      const [first, reminder] = fake.sent;
+      const gap = reminder.at - first.at;
+      assert.ok(gap >= 3 * DAY && gap < 3 * DAY + HOUR, `reminder ${gap / HOUR}h after the welcome`);
+      assert.equal(reminder.input.idempotencyKey, 'welcome/c-flood/welcome-reminder');
+    });
+  });
+
   test('the welcome email declares the immediate send window, the reminder the standard one; configurable', async () => {
     const fake = fakeSend(env);
     await withWorker(env, fake.activities, async (taskQueue) => {

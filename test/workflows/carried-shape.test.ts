@@ -21,6 +21,7 @@ import { leadNurture } from '../../workflows/lead-nurture';
 import { order } from '../../workflows/order';
 import { replenishment } from '../../workflows/replenishment';
 import { vip } from '../../workflows/vip';
+import { welcome } from '../../workflows/welcome';
 import { winBack } from '../../workflows/win-back';
 import { startTimeSkipping, withWorker } from '../helpers/time-skipping';
 import { catalogue, openShop, type FakeShop } from '../replay/fake-shop';
@@ -49,7 +50,7 @@ type TakesTheShape<I> =
  * Journeys that never continue as new: their waits end only on their exit events and their
  * steps are few, so their history stays short. Listed, so a new journey must choose.
  */
-type NeverContinues = 'welcome' | 'postPurchase';
+type NeverContinues = 'postPurchase';
 type Journeys = typeof journeys;
 type Verdicts = {
   [K in keyof Journeys]: K extends NeverContinues
@@ -99,6 +100,7 @@ const cart = async (id: string) =>
     cartUrl: 'https://shop.example.com/cart/c-cart',
     items: [{ productId: 'sencha', title: catalogue.sencha.title, price: catalogue.sencha.price, quantity: 1 }],
   });
+const created = async (id: string) => event('customer.created', 'c-new', id, await now(), { email: 'new@example.com', marketingConsent: true });
 const placed = async (customerId: string, orderId: string, productId = 'sencha') => shop.place(customerId, orderId, await now(), [{ productId, quantity: 1 }]);
 
 /** How to drive each journey that continues as new to its first continue-as-new. */
@@ -203,13 +205,20 @@ drives.vip = {
   poke: async (_, n) => signal('vip/c-loyal', await placed('c-loyal', `o-v${n}`)),
 };
 
+// A shop re-posting the customer while the journey waits for a first order.
+drives.welcome = {
+  start: async (taskQueue, historyLimit) =>
+    startWith(welcome, 'welcome/c-new', taskQueue, { customerId: 'c-new', config: config.welcome, historyLimit }, await created('evt-created-0')),
+  poke: async (_, n) => signal('welcome/c-new', await created(`evt-created-${n}`)),
+};
+
 drives.winBack = {
   start: async (taskQueue, historyLimit) =>
     startWith(winBack, 'win-back/c-lapses', taskQueue, { customerId: 'c-lapses', config: config.winBack, historyLimit }, await placed('c-lapses', 'o-w0')),
   poke: async (_, n) => signal('win-back/c-lapses', await placed('c-lapses', `o-w${n}`)),
 };
 
-const NEVER_CONTINUES: NeverContinues[] = ['welcome', 'postPurchase'];
+const NEVER_CONTINUES: NeverContinues[] = ['postPurchase'];
 const POKES = 20;
 const HISTORY_LIMIT = 12;
 
