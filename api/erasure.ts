@@ -46,6 +46,8 @@ const PERSONAL_PROPERTIES = [
   'cartUrl',
   'trackingNumber',
   'trackingUrl',
+  // engagement events (email.opened / email.clicked) name the sending workflow, whose id embeds the customer id
+  'workflowId',
 ];
 
 /** The journeys whose workflow ids begin with the customer's id (`<journey>/<customer>[/…]`); order journeys are keyed by the order. */

@@ -4,6 +4,9 @@ import type { Pool } from 'pg';
 import { eraseCustomer, sweepErasures, type JourneyControl } from '../../api/erasure';
 import { applyResendEvent } from '../../api/routes/webhooks';
 import { storeEvents } from '../../ingest/store';
+import { recordEngagement } from '../../ingest/engagement';
+import { defaultMachineSettings } from '../../ingest/machine-engagement';
+import { withTransaction } from '../../db/transaction';
 import { noJourneys, startSendHarness, transactionalInput, type SendHarness } from '../guardrails/harness';
 
 /** Erasure is complete (no table keeps the id or the address) and durable (nothing writes them back). */
@@ -40,6 +43,11 @@ describe('erasure, complete and durable', () => {
     ] as never);
     assert.equal((await h.send({ customerId: id, idempotencyKey: `welcome/${id}/welcome-email` })).status, 'sent');
     assert.equal((await h.activities.sendMessage(transactionalInput(id, 'o-raw-1'))).status, 'sent');
+    // A person opened the welcome email: an engagement event naming the sending workflow.
+    const welcomeId = (await h.db.pool.query(`SELECT id FROM messages WHERE idempotency_key = $1`, [`welcome/${id}/welcome-email`])).rows[0].id;
+    await withTransaction(h.db.pool, (tx) =>
+      recordEngagement(tx, { message: { id: Number(welcomeId) }, kind: 'open', at: new Date(Date.now() + 60_000), source: 'pixel' }, defaultMachineSettings),
+    );
     await h.db.pool.query(
       `INSERT INTO step_claims (customer_id, journey, step, workflow_id, claimed_at) VALUES ($1, 'post-purchase', 'thank-you', $2, now())`,
       [id, `post-purchase/o-raw-1`],
