@@ -18,6 +18,7 @@ import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
 import { createBirthdayActivities } from './birthday';
 import { createNurtureActivities } from './nurture-catalog';
 import { createReplenishmentActivities } from './replenishment';
+import { createOrderChangeActivities } from './order-changes';
 import { watchMessageOverrides } from './email/message-overrides';
 import type { MailIdentity } from './send-message';
 
@@ -95,6 +96,7 @@ export function createActivities(deps: ActivityDeps) {
     renewBackInStockSubscription: (request: Parameters<typeof renewBackInStockSubscription>[1]) =>
       renewBackInStockSubscription(deps.db, request),
     ...createBirthdayActivities({ db: deps.db }),
+    ...createOrderChangeActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createReplenishmentActivities({
       db: deps.db,

@@ -1,5 +1,6 @@
 import type { ProductCard } from '../emails/components/product';
 import type { Pool } from 'pg';
+import { orderGone } from './order-changes';
 
 /** What the post-purchase journey reads from the shop's orders and catalogue. */
 export interface PostPurchaseDeps {
@@ -48,7 +49,10 @@ export async function isFirstOrder(deps: PostPurchaseDeps, input: { customerId: 
 export async function itemsToReview(deps: PostPurchaseDeps, input: { orderId: string }): Promise<ReviewItem[]> {
   const order = await findOrder(deps.db, input.orderId);
   if (!order) return [];
-  const ids = [...new Set(order.items.map((i) => i.productId))];
+  // No review request for something sent back, cancelled or refunded.
+  const gone = await orderGone(deps.db, input.orderId);
+  if (gone.whole) return [];
+  const ids = [...new Set(order.items.map((i) => i.productId))].filter((id) => !gone.productIds.includes(id));
   const { rows } = await deps.db.query<{ id: string; url: string; image_url: string | null }>(
     'SELECT id, url, image_url FROM products WHERE id = ANY($1)',
     [ids],
@@ -77,7 +81,9 @@ export async function crossSellProducts(
 ): Promise<CrossSellProduct[]> {
   const order = await findOrder(deps.db, input.orderId);
   if (!order) return [];
-  const orderedIds = [...new Set(order.items.map((i) => i.productId))];
+  const gone = await orderGone(deps.db, input.orderId);
+  if (gone.whole) return [];
+  const orderedIds = [...new Set(order.items.map((i) => i.productId))].filter((id) => !gone.productIds.includes(id));
   const [related, bought] = await Promise.all([
     deps.db.query<{ id: string; related_product_ids: string[] }>(
       'SELECT id, related_product_ids FROM products WHERE id = ANY($1)',

@@ -1,8 +1,9 @@
 import type { Pool } from 'pg';
 
 export interface VipStanding {
+  /** orders not cancelled and not fully refunded */
   orderCount: number;
-  /** sum of order totals; the shop is assumed to sell in one currency */
+  /** sum of order totals net of refunds (cancelled orders count nothing); the shop is assumed to sell in one currency */
   lifetimeRevenue: number;
   currency: string | null;
   /** when a VIP invitation already went out (from any run of the journey), else null */
@@ -16,7 +17,9 @@ export interface VipStanding {
 export async function vipStanding(db: Pool, input: { customerId: string }): Promise<VipStanding> {
   const [orders, invited] = await Promise.all([
     db.query<{ order_count: string; revenue: string | null; currency: string | null }>(
-      `SELECT count(*) AS order_count, sum(total) AS revenue,
+      // Net: a cancelled or fully refunded order is no order, and refunds come off the revenue.
+      `SELECT count(*) FILTER (WHERE cancelled_at IS NULL AND (refunded_total < total OR total = 0)) AS order_count,
+              sum(CASE WHEN cancelled_at IS NULL THEN greatest(total - refunded_total, 0) ELSE 0 END) AS revenue,
               (SELECT currency FROM orders WHERE customer_id = $1 GROUP BY currency ORDER BY count(*) DESC LIMIT 1) AS currency
          FROM orders WHERE customer_id = $1`,
       [input.customerId],

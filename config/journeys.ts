@@ -48,6 +48,13 @@ export const JourneysConfigSchema = z.object({
       endAfter: duration.default('60 days'),
     })
     .prefault({}),
+  orderNotice: z
+    .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
+      sendWindows: sendWindows({ 'cancellation-notice': 'standard', 'refund-notice': 'standard', 'return-notice': 'standard' }),
+    })
+    .prefault({}),
   abandonedCart: z
     .object({
       /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
@@ -235,6 +242,7 @@ export function loadJourneysConfig(file: string | undefined): JourneysConfig {
 export const journeySettingsSections = {
   welcome: 'welcome',
   order: 'order',
+  'order-notice': 'orderNotice',
   'abandoned-cart': 'abandonedCart',
   'back-in-stock': 'backInStock',
   'back-in-stock-restock': 'backInStock',

@@ -16,6 +16,7 @@ import { CrossSellEmail, type CrossSellEmailProps } from './CrossSellEmail';
 import { WinBackEmail, type WinBackEmailProps } from './WinBackEmail';
 import { WinBackLastChanceEmail, type WinBackLastChanceEmailProps } from './WinBackLastChanceEmail';
 import { VipInvitationEmail, type VipInvitationEmailProps } from './VipInvitationEmail';
+import { OrderChangeEmail, type OrderChangeEmailProps } from './OrderChangeEmail';
 import type { EmailContext } from './components/email-context';
 
 /**
@@ -41,6 +42,7 @@ export interface TemplateProps {
   'win-back': WinBackEmailProps;
   'win-back-last-chance': WinBackLastChanceEmailProps;
   'vip-invitation': VipInvitationEmailProps;
+  'order-change': OrderChangeEmailProps;
 }
 
 export type TemplateName = keyof TemplateProps;
@@ -75,6 +77,7 @@ export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K
   'win-back': WinBackEmail,
   'win-back-last-chance': WinBackLastChanceEmail,
   'vip-invitation': VipInvitationEmail,
+  'order-change': OrderChangeEmail,
 };
 
 export type { EmailContext };

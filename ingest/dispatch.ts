@@ -30,6 +30,13 @@ export function routeLookups(db: Pool): RouteLookups {
       );
       return rows[0]?.attributes ?? {};
     },
+    async orderProductIds(orderId) {
+      const { rows } = await db.query<{ product_id: string }>(
+        `SELECT DISTINCT item->>'productId' AS product_id FROM orders, jsonb_array_elements(items) AS item WHERE id = $1`,
+        [orderId],
+      );
+      return rows.map((r) => r.product_id);
+    },
   };
 }
 

@@ -165,6 +165,19 @@ const OrderItemSchema = z.object({
   quantity: z.number().int().positive().max(10_000),
 });
 
+/** Part of an order that was cancelled, refunded or returned; no items = the whole order. */
+const ChangedItemSchema = z.object({
+  productId: id,
+  quantity: z.number().int().positive().max(10_000),
+});
+const changedItems = z
+  .array(ChangedItemSchema)
+  .min(1)
+  .max(500)
+  .optional()
+  .openapi({ description: 'The products concerned; omitted: the whole order' });
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+
 export const eventPropertySchemas = {
   'customer.created': CustomerProfileSchema,
   'customer.updated': CustomerProfileSchema.partial({ email: true }),
@@ -188,6 +201,14 @@ export const eventPropertySchemas = {
     trackingUrl: url.optional(),
   }),
   'order.delivered': z.object({ orderId: id }),
+  'order.cancelled': z.object({ orderId: id, items: changedItems }),
+  'order.refunded': z.object({
+    orderId: id,
+    amount: money.openapi({ description: 'What this refund pays back (refunds of one order add up)' }),
+    currency,
+    items: changedItems,
+  }),
+  'order.returned': z.object({ orderId: id, items: changedItems }),
   'product.viewed': z.object({ productId: id }),
   'back_in_stock.requested': z.object({ productId: id }),
   'form.submitted': z.object({ formId: id, topics: z.array(z.string().min(1).max(100)).min(1).max(50) }),

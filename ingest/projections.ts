@@ -199,6 +199,9 @@ export const projections: { [T in EventType]?: Projection<T> } = {
   'order.delivered': async (tx, event) => {
     await tx.query('UPDATE orders SET delivered_at = $2 WHERE id = $1', [event.properties.orderId, event.occurredAt]);
   },
+  'order.cancelled': (tx, event) => recordOrderChange(tx, event),
+  'order.refunded': (tx, event) => recordOrderChange(tx, event),
+  'order.returned': (tx, event) => recordOrderChange(tx, event),
   // A request while subscribed keeps the queue position; one after an alert or expiry is a new subscription.
   'back_in_stock.requested': async (tx, event) => {
     await tx.query(
@@ -210,6 +213,26 @@ export const projections: { [T in EventType]?: Projection<T> } = {
     );
   },
 };
+
+/**
+ * One row per change event; the order's cancelled_at and refunded_total follow (once per event
+ * id: a repeated event inserts nothing and adds nothing).
+ */
+async function recordOrderChange(tx: PoolClient, event: ShopEventOf<'order.cancelled' | 'order.refunded' | 'order.returned'>) {
+  const p = event.properties;
+  const kind = event.type.slice('order.'.length);
+  const refund = event.type === 'order.refunded' ? (p as ShopEventOf<'order.refunded'>['properties']) : undefined;
+  const inserted = await tx.query(
+    `INSERT INTO order_changes (event_id, order_id, kind, amount, currency, items, occurred_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
+    [event.id, p.orderId, kind, refund?.amount ?? null, refund?.currency ?? null, p.items ? JSON.stringify(p.items) : null, event.occurredAt],
+  );
+  if (!inserted.rowCount) return;
+  if (refund) await tx.query('UPDATE orders SET refunded_total = refunded_total + $2 WHERE id = $1', [p.orderId, refund.amount]);
+  if (event.type === 'order.cancelled' && !p.items) {
+    await tx.query('UPDATE orders SET cancelled_at = coalesce(cancelled_at, $2) WHERE id = $1', [p.orderId, event.occurredAt]);
+  }
+}
 
 export async function project(tx: PoolClient, event: ShopEvent): Promise<void> {
   const projection = projections[event.type] as Projection<EventType> | undefined;

@@ -10,6 +10,7 @@ import {
   birthdayWorkflowId,
   journeyEventSignal,
   leadNurtureWorkflowId,
+  orderNoticeWorkflowId,
   orderWorkflowId,
   postPurchaseWorkflowId,
   productRestockedSignal,
@@ -23,6 +24,7 @@ import { backInStock, backInStockRestock } from '../workflows/back-in-stock';
 import { birthday } from '../workflows/birthday';
 import { leadNurture } from '../workflows/lead-nurture';
 import { order } from '../workflows/order';
+import { orderNotice } from '../workflows/order-notice';
 import { postPurchase } from '../workflows/post-purchase';
 import { replenishment } from '../workflows/replenishment';
 import { vip } from '../workflows/vip';
@@ -117,6 +119,8 @@ export interface RouteLookups {
   replenishableProducts(productIds: string[]): Promise<string[]>;
   /** the customer's orders so far (this one included) and whether a VIP invitation went out */
   vipStanding(customerId: string): Promise<{ orderCount: number; lifetimeRevenue: number; invitedAt: string | null }>;
+  /** the products of an order (for a cancellation, refund or return that names none) */
+  orderProductIds(orderId: string): Promise<string[]>;
   /** the customer's custom profile attributes, for journeys' audiences (config `audiences`) */
   customerAttributes?(customerId: string): Promise<Record<string, string | number | boolean>>;
 }
@@ -176,6 +180,29 @@ export const journeyRoutes: JourneyRoute[] = [
     }),
   }),
   route({
+    name: 'order-notice',
+    category: 'transactional',
+    workflow: orderNotice,
+    summary: 'Order notice (transactional): a cancellation, refund or return notice at once',
+    workflowId: (event) => orderNoticeWorkflowId(event.properties.orderId, event.id),
+    startOn: ['order.cancelled', 'order.refunded', 'order.returned'],
+    signalOn: [],
+    restart: 'never',
+    maxEventAge: '3 days',
+    lane: 'transactional',
+    input: (event, config) => ({
+      customerId: event.customerId,
+      orderId: event.properties.orderId,
+      change: {
+        eventId: event.id,
+        kind: event.type === 'order.cancelled' ? ('cancelled' as const) : event.type === 'order.refunded' ? ('refunded' as const) : ('returned' as const),
+        ...(event.properties.items ? { items: event.properties.items } : {}),
+        ...(event.type === 'order.refunded' ? { refund: { amount: event.properties.amount, currency: event.properties.currency } } : {}),
+      },
+      config: config.orderNotice,
+    }),
+  }),
+  route({
     name: 'abandoned-cart',
     category: 'marketing',
     workflow: abandonedCart,
@@ -226,7 +253,8 @@ export const journeyRoutes: JourneyRoute[] = [
     summary: 'Post-purchase: thank-you after 3 h, review request 7 days after delivery, cross-sell after 14 days',
     workflowId: (event) => postPurchaseWorkflowId(event.properties.orderId),
     startOn: ['order.placed'],
-    signalOn: ['order.delivered'],
+    // A cancelled, returned or refunded order stops it: no review request for something sent back.
+    signalOn: ['order.delivered', 'order.cancelled', 'order.refunded', 'order.returned'],
     restart: 'never',
     maxEventAge: '3 days',
     input: (event, config) => ({
@@ -303,10 +331,17 @@ export const journeyRoutes: JourneyRoute[] = [
     summary: 'Replenishment: a reminder before the product runs out, with snooze and reschedule links',
     // Only products with a replenishment rhythm get a journey (the journey still ends at once
     // if replenishDays was removed between the order and its start).
-    fanOut: (event, lookups) => lookups.replenishableProducts(event.properties.items.map((item) => item.productId)),
+    // A cancellation, refund or return reaches the journeys of the products it names (all of
+    // the order's when it names none): the reminder stops for what the customer sent back.
+    fanOut: async (event, lookups) =>
+      lookups.replenishableProducts(
+        event.type === 'order.placed' || event.properties.items
+          ? event.properties.items!.map((item) => item.productId)
+          : await lookups.orderProductIds(event.properties.orderId),
+      ),
     workflowId: (event, productId) => replenishmentWorkflowId(event.customerId, productId!),
     startOn: ['order.placed'],
-    signalOn: [],
+    signalOn: ['order.cancelled', 'order.refunded', 'order.returned'],
     restart: 'after-close',
     maxEventAge: '3 days',
     input: (event, config, productId) => ({ customerId: event.customerId, productId: productId!, config: config.replenishment }),

@@ -9,3 +9,4 @@ export { vip } from './vip';
 export { birthday } from './birthday';
 export { leadNurture } from './lead-nurture';
 export { replenishment } from './replenishment';
+export { orderNotice } from './order-notice';

@@ -207,3 +207,5 @@ export const vipWorkflowId = (customerId: string) => workflowId('vip', customerI
 export const birthdayWorkflowId = (customerId: string) => workflowId('birthday', customerId);
 export const leadNurtureWorkflowId = (customerId: string) => workflowId('lead-nurture', customerId);
 export const replenishmentWorkflowId = (customerId: string, productId: string) => workflowId('replenishment', customerId, productId);
+/** One notice per cancellation, refund or return event of an order. */
+export const orderNoticeWorkflowId = (orderId: string, eventId: string) => workflowId('order-notice', orderId, eventId);

@@ -4,6 +4,9 @@
  *   7 days after order.delivered:   a review request with a link to each item
  *   14 days after order.delivered:  a cross-sell of related products in stock, none already bought
  *   no delivery within 60 days:     the journey ends after the thank-you
+ *   cancelled, returned as a whole or refunded in full: the journey ends at once (nothing more
+ *   for an order the customer no longer has); a partial return or refund drops those products
+ *   from the review request (the lookup reads order_changes)
  *
  * Overlapping orders: before each step the journey claims it for the customer; when another
  * order's journey sent the same step within `dedupeWindow` (7 days), this order skips it. Two
@@ -26,6 +29,8 @@ export interface PostPurchaseInput {
 }
 
 const JOURNEY = 'post-purchase';
+/** Patch id: a cancelled, returned or fully refunded order ends the journey. */
+const STOPS_WHEN_ORDER_GONE = 'post-purchase-stops-when-order-gone';
 
 type Lookups = Pick<Activities, 'isFirstOrder' | 'itemsToReview' | 'crossSellProducts' | 'claimStep' | 'releaseStep'>;
 const lookupOptions = {
@@ -48,8 +53,29 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
   journey.on('order.delivered', (event) => {
     if (event.properties.orderId === orderId && deliveredAt === null) deliveredAt = Date.now();
   });
+  // The whole order is gone: cancelled or returned without naming items, or refunded in full.
+  let orderGone = false;
+  let refunded = 0;
+  journey
+    .on('order.cancelled', (event) => {
+      if (event.properties.orderId === orderId && !event.properties.items) orderGone = true;
+    })
+    .on('order.returned', (event) => {
+      if (event.properties.orderId === orderId && !event.properties.items) orderGone = true;
+    })
+    .on('order.refunded', (event) => {
+      if (event.properties.orderId !== orderId) return;
+      refunded += event.properties.amount;
+      if (refunded >= order.total) orderGone = true;
+    });
   const outcomes: Record<string, string> = {};
   journey.data = { orderId, outcomes };
+  /** True (and the journey is done) once the order is gone; journeys that never heard of it replay as before. */
+  const stopped = () => {
+    if (!orderGone || !patched(STOPS_WHEN_ORDER_GONE)) return false;
+    journey.at('done', `order ${orderId} cancelled, returned or refunded: no more post-purchase mail`);
+    return true;
+  };
 
   /** Send a step unless another order's journey already took it within the dedupe window. */
   async function sendOnce<T extends TemplateName>(step: string, template: T, data: TemplateData<T>, options: SendOptions) {
@@ -72,7 +98,8 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
     if (outcome.status !== 'sent') await lookups().releaseStep({ workflowId, step });
   }
 
-  await journey.sleep(config.thankYouAfter, 'waiting-to-thank', `thank-you for order ${orderId} after ${config.thankYouAfter}`);
+  await journey.sleep(config.thankYouAfter, 'waiting-to-thank', `thank-you for order ${orderId} after ${config.thankYouAfter}`, () => orderGone);
+  if (stopped()) return;
   const firstPurchase = await lookups().isFirstOrder({ customerId, orderId });
   await sendOnce(
     'thank-you',
@@ -91,11 +118,12 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
   );
 
   const delivered = await journey.waitUntil(
-    () => deliveredAt !== null,
+    () => deliveredAt !== null || orderGone,
     untilTime(startedAt + toMs(config.deliveryWaitLimit)),
     'waiting-for-delivery',
     `waiting for order ${orderId} to be delivered (at most ${config.deliveryWaitLimit} after it was placed)`,
   );
+  if (stopped()) return;
   if (!delivered || deliveredAt === null) {
     journey.at('done', `order ${orderId} not delivered within ${config.deliveryWaitLimit}: no review request or cross-sell`);
     return;
@@ -106,7 +134,9 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
     untilTime(deliveredOn + toMs(config.reviewRequestAfterDelivery)),
     'waiting-to-ask-for-review',
     `review request ${config.reviewRequestAfterDelivery} after delivery`,
+    () => orderGone,
   );
+  if (stopped()) return;
   const items = await lookups().itemsToReview({ orderId });
   if (items.length > 0) {
     await sendOnce('review-request', 'review-request', { orderId, items }, { category: 'marketing', onCap: 'defer' });
@@ -116,7 +146,9 @@ export async function postPurchase({ customerId, orderId, order, config }: PostP
     untilTime(deliveredOn + toMs(config.crossSellAfterDelivery)),
     'waiting-to-cross-sell',
     `cross-sell ${config.crossSellAfterDelivery} after delivery`,
+    () => orderGone,
   );
+  if (stopped()) return;
   const products = await lookups().crossSellProducts({ customerId, orderId, limit: config.crossSellMaxProducts });
   if (products.length === 0) {
     outcomes['cross-sell'] = 'nothing related in stock';

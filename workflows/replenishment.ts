@@ -8,6 +8,8 @@
  *                           next reminder and answers with the new time
  *   a new order of it       starts the cycle again from that order
  *   after a reminder        the links work for followUpFor (30 days); then the journey ends
+ *   the order cancelled,    the journey ends: no reminder to restock what was sent back
+ *   refunded or returned    (when the change names this product, or names none)
  */
 import { ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
@@ -60,6 +62,8 @@ const { planReschedule } = proxyActivities<Pick<Activities, 'planReschedule'>>(l
 
 const DAY = toMs('1 day');
 const KEEP_MOVES_MADE_WHILE_SENDING = 'replenishment-keeps-moves-made-while-sending';
+/** Patch id: a cancellation, refund or return of the cycle's order ends the journey. */
+const STOPS_FOR_REFUNDED_ITEMS = 'replenishment-stops-for-refunded-items';
 
 export async function replenishment(input: ReplenishmentInput): Promise<void> {
   const { customerId, productId, config, historyLimit } = input;
@@ -79,6 +83,19 @@ export async function replenishment(input: ReplenishmentInput): Promise<void> {
     // An order that arrives late but was placed before the current one changes nothing.
     else if (order.orderId !== cycle.orderId && Date.parse(order.placedAt) >= Date.parse(cycle.placedAt)) nextCycle = order;
   });
+  // The cycle's order gave this product back (cancelled, refunded or returned).
+  let sentBack = false;
+  const onChange = (event: { properties: { orderId: string; items?: { productId: string }[] } }) => {
+    if (!cycle || event.properties.orderId !== cycle.orderId) return;
+    if (!event.properties.items || event.properties.items.some((item) => item.productId === productId)) sentBack = true;
+  };
+  journey.on('order.cancelled', onChange).on('order.refunded', onChange).on('order.returned', onChange);
+  /** True (and the journey is done) once sent back; journeys that never heard of it replay as before. */
+  const stopped = () => {
+    if (!sentBack || !patched(STOPS_FOR_REFUNDED_ITEMS)) return false;
+    journey.at('done', `order ${cycle?.orderId} cancelled, refunded or returned: no reminder for ${productId}`);
+    return true;
+  };
   setHandler(replenishmentRequestSignal, (request) => {
     if (!cycle || request.orderId !== cycle.orderId) return;
     requestedAt = request.kind === 'snooze' ? Date.now() + toMs(config.snoozeBy) : Date.parse(request.remindAt);
@@ -153,12 +170,13 @@ export async function replenishment(input: ReplenishmentInput): Promise<void> {
     // A move asked for while the journey was busy (sending) counts: the page already confirmed it.
     if (!patched(KEEP_MOVES_MADE_WHILE_SENDING)) requestedAt = undefined;
     await journey.waitUntil(
-      () => nextCycle !== undefined || requestedAt !== undefined,
+      () => nextCycle !== undefined || requestedAt !== undefined || sentBack,
       Math.max(0, remindAt - Date.now()),
       'waiting-to-remind',
       `reminder ${sentReminders + 1} for ${product.title} at ${new Date(remindAt).toISOString()} unless it is reordered`,
     );
     if (nextCycle) return restartWith(nextCycle);
+    if (stopped()) return;
     if (requestedAt !== undefined) {
       remindAt = Math.max(Date.now(), requestedAt);
       requestedAt = undefined;
@@ -186,7 +204,7 @@ export async function replenishment(input: ReplenishmentInput): Promise<void> {
         onCap: 'defer',
         promotes: true,
         iteration: `${current.orderId}/${reminder}`,
-        stillWanted: () => nextCycle === undefined,
+        stillWanted: () => nextCycle === undefined && !sentBack,
       },
     );
     if (nextCycle) return restartWith(nextCycle);
@@ -196,12 +214,13 @@ export async function replenishment(input: ReplenishmentInput): Promise<void> {
     show(sentReminders);
     if (!patched(KEEP_MOVES_MADE_WHILE_SENDING)) requestedAt = undefined;
     const acted = await journey.waitUntil(
-      () => nextCycle !== undefined || requestedAt !== undefined,
+      () => nextCycle !== undefined || requestedAt !== undefined || sentBack,
       config.followUpFor,
       'waiting-for-reorder',
       `reminder ${reminder} sent; its snooze and reschedule links work for ${config.followUpFor}`,
     );
     if (nextCycle) return restartWith(nextCycle);
+    if (stopped()) return;
     if (!acted) return journey.at('done', 'reminded; no reorder and no new date asked for');
     remindAt = Math.max(Date.now(), requestedAt!);
     requestedAt = undefined;

@@ -63,7 +63,7 @@ const StepStatsSchema = z
     converted: z.number(),
     convertedByCoupon: z.number().openapi({ description: 'of `converted`: orders that redeemed a code this step carried' }),
     couponsRedeemed: z.number().openapi({ description: 'codes this step carried that were redeemed (by any order)' }),
-    revenue: z.record(z.string(), z.number()).openapi({ description: 'attributed revenue per currency' }),
+    revenue: z.record(z.string(), z.number()).openapi({ description: 'attributed revenue per currency, net of refunds (a cancelled order counts nothing)' }),
     daily,
   })
   .openapi('StepStats');

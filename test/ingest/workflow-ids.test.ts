@@ -17,6 +17,7 @@ const everyProductReplenishes = {
   replenishableProducts: async (ids: string[]) => ids,
   // a qualifying customer: every journey an order can reach shows its id
   vipStanding: async () => ({ orderCount: 5, lifetimeRevenue: 0, invitedAt: null }),
+  orderProductIds: async () => [],
 };
 
 /** Every workflow id the event reaches, per action. */

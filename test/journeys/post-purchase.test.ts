@@ -250,4 +250,78 @@ describe('post-purchase journey', () => {
       await handle.terminate('test done');
     });
   });
+
+  describe('cancellations, refunds and returns', () => {
+    const change = (type: 'order.cancelled' | 'order.refunded' | 'order.returned', orderId: string, at: number, extra: Record<string, unknown> = {}): ShopEvent =>
+      ({
+        id: `evt-${type}-${orderId}-${at}`,
+        type,
+        customerId: 'c-change',
+        occurredAt: new Date(at).toISOString(),
+        properties: { orderId, ...extra },
+      }) as ShopEvent;
+
+    test('a cancellation before the thank-you ends the journey at once: nothing is sent', async () => {
+      const fake = fakeSend(env);
+      await withWorker(env, { ...catalog(), ...fake.activities }, async (taskQueue) => {
+        const handle = await start('c-change', 'o-cancel', taskQueue);
+        await env.sleep(HOUR);
+        await handle.signal(journeyEventSignal, change('order.cancelled', 'o-cancel', await env.currentTimeMs()));
+        await handle.result();
+        assert.deepEqual(fake.sent, []);
+        const state = await handle.query(postPurchaseStateQuery);
+        assert.equal(state.step, 'done');
+      });
+    });
+
+    test('a full refund after delivery: thank-you only, no review request and no cross-sell', async () => {
+      const fake = fakeSend(env);
+      await withWorker(env, { ...catalog(), ...fake.activities }, async (taskQueue) => {
+        const handle = await start('c-change', 'o-refund', taskQueue);
+        await env.sleep(2 * DAY);
+        await handle.signal(journeyEventSignal, delivered('c-change', 'o-refund', await env.currentTimeMs()));
+        await env.sleep(3 * DAY);
+        // Two refunds that add up to the order's total (88).
+        await handle.signal(journeyEventSignal, change('order.refunded', 'o-refund', await env.currentTimeMs(), { amount: 64, currency: 'EUR' }));
+        await env.sleep(HOUR);
+        await handle.signal(journeyEventSignal, change('order.refunded', 'o-refund', await env.currentTimeMs(), { amount: 24, currency: 'EUR' }));
+        await handle.result();
+        assert.deepEqual(fake.sent.map((s) => s.input.step), ['thank-you']);
+      });
+    });
+
+    test('a return of the whole order after delivery: no review request; a partial refund changes nothing in the timeline', async () => {
+      const fake = fakeSend(env);
+      await withWorker(env, { ...catalog(), ...fake.activities }, async (taskQueue) => {
+        const returned = await start('c-change', 'o-return', taskQueue);
+        const partly = await start('c-change', 'o-partly', taskQueue);
+        await env.sleep(DAY);
+        await returned.signal(journeyEventSignal, delivered('c-change', 'o-return', await env.currentTimeMs()));
+        await partly.signal(journeyEventSignal, delivered('c-change', 'o-partly', await env.currentTimeMs()));
+        await env.sleep(2 * DAY);
+        await returned.signal(journeyEventSignal, change('order.returned', 'o-return', await env.currentTimeMs()));
+        await partly.signal(
+          journeyEventSignal,
+          change('order.refunded', 'o-partly', await env.currentTimeMs(), { amount: 12, currency: 'EUR', items: [{ productId: 'sencha', quantity: 1 }] }),
+        );
+        await Promise.all([returned.result(), partly.result()]);
+        const steps = (orderId: string) => fake.sent.filter((s) => s.input.workflowId === `post-purchase/${orderId}`).map((s) => s.input.step);
+        assert.deepEqual(steps('o-return'), ['thank-you']);
+        assert.deepEqual(steps('o-partly'), ['thank-you', 'review-request', 'cross-sell']);
+      });
+    });
+
+    test('a change of another order is ignored', async () => {
+      const fake = fakeSend(env);
+      await withWorker(env, { ...catalog(), ...fake.activities }, async (taskQueue) => {
+        const handle = await start('c-change', 'o-other', taskQueue);
+        await env.sleep(HOUR);
+        await handle.signal(journeyEventSignal, change('order.cancelled', 'o-something-else', await env.currentTimeMs()));
+        await env.sleep(DAY);
+        await handle.signal(journeyEventSignal, delivered('c-change', 'o-other', await env.currentTimeMs()));
+        await handle.result();
+        assert.deepEqual(fake.sent.map((s) => s.input.step), ['thank-you', 'review-request', 'cross-sell']);
+      });
+    });
+  });
 });

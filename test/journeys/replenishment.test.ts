@@ -226,6 +226,53 @@ describe('replenishment journey', () => {
       assert.ok(Math.abs(fake.sent[0].at - (t0 + 1 * DAY)) < HOUR, `day 1 of a 2-day supply, not at checkout: ${(fake.sent[0].at - t0) / HOUR} h`);
     });
   });
+  test('a refund of the product ends the journey before the reminder; a refund of another product does not', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans, tea: { ...beans, productId: 'tea', title: 'Tea' } }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const order = ordered('c-refund', 'o-r1', t0, [{ productId: 'beans', quantity: 1 }, { productId: 'tea', quantity: 1 }]);
+      const beansJourney = await start('c-refund', taskQueue, order, 'beans');
+      const teaJourney = await start('c-refund', taskQueue, order, 'tea');
+      await env.sleep(5 * DAY);
+      const refund: ShopEvent = {
+        id: 'evt-refund-o-r1',
+        type: 'order.refunded',
+        customerId: 'c-refund',
+        occurredAt: new Date(t0 + 5 * DAY).toISOString(),
+        properties: { orderId: 'o-r1', amount: 20, currency: 'EUR', items: [{ productId: 'beans', quantity: 1 }] },
+      };
+      // Dispatch fans the refund out to the journeys of the products it names; tea's hears of it too here.
+      await beansJourney.signal(journeyEventSignal, refund);
+      await teaJourney.signal(journeyEventSignal, refund);
+      await beansJourney.result();
+      assert.equal((await beansJourney.query(replenishmentStateQuery)).step, 'done');
+      assert.equal(fake.sent.length, 0, 'no reminder for the refunded beans');
+      await teaJourney.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.idempotencyKey), ['replenishment/c-refund/tea/replenishment-reminder/o-r1/1']);
+    });
+  });
+
+  test('a cancellation of the whole order ends the journey; one of an earlier order changes nothing', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...fakeReplenishment({ beans }) }, async (taskQueue) => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start('c-cancel', taskQueue, ordered('c-cancel', 'o-c2', t0, [{ productId: 'beans', quantity: 1 }]));
+      const cancelled = (orderId: string): ShopEvent => ({
+        id: `evt-cancel-${orderId}`,
+        type: 'order.cancelled',
+        customerId: 'c-cancel',
+        occurredAt: new Date(t0).toISOString(),
+        properties: { orderId },
+      });
+      await env.sleep(DAY);
+      await handle.signal(journeyEventSignal, cancelled('o-earlier'));
+      await env.sleep(DAY);
+      assert.equal((await handle.query(replenishmentStateQuery)).step, 'waiting-to-remind');
+      await handle.signal(journeyEventSignal, cancelled('o-c2'));
+      await handle.result();
+      assert.deepEqual(fake.sent, []);
+    });
+  });
 });
 
 /** The update was refused with this reason; returns the failure for its message. */

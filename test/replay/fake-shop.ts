@@ -121,6 +121,13 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
         .slice(0, limit)
         .map(({ productId, title, url, price, currency }) => ({ productId, title, url, price, currency }));
     },
+    orderChangeItems: async ({ orderId, items }) => {
+      const ordered = shop.orders.find((o) => o.orderId === orderId)?.items ?? [];
+      return (items ?? ordered).map((item) => ({
+        title: ordered.find((o) => o.productId === item.productId)?.title ?? item.productId,
+        quantity: item.quantity,
+      }));
+    },
     claimStep: async () => ({ claimed: true }),
     releaseStep: async () => undefined,
 

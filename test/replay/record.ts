@@ -25,6 +25,7 @@ import { abandonedCart } from '../../workflows/abandoned-cart';
 import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import { backInStockRestockWorkflowId, backInStockWorkflowId, productRestockedSignal } from '../../workflows/messages';
 import { postPurchase } from '../../workflows/post-purchase';
+import { orderNotice } from '../../workflows/order-notice';
 import { winBack } from '../../workflows/win-back';
 import { vip } from '../../workflows/vip';
 import { birthday } from '../../workflows/birthday';
@@ -159,6 +160,35 @@ const scenarios: Record<string, Scenario> = {
     });
     await env.sleep(2 * DAY);
     await handle.signal(journeyEventSignal, event('order.delivered', 'c-thanks', 'evt-delivered-o-2001', await now(), { orderId: 'o-2001' }));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a partial refund of an order: the refund notice at once */
+  async orderNotice({ env, taskQueue, shop, now }) {
+    const placed = shop.place('c-refund', 'o-3001', await now(), [line('sencha', 2), line('kyusu')]);
+    const refund = event('order.refunded', 'c-refund', 'evt-refund-o-3001', await now(), {
+      orderId: 'o-3001',
+      amount: 12.5,
+      currency: 'EUR',
+      items: [{ productId: 'sencha', quantity: 1 }],
+    });
+    const workflowId = `order-notice/o-3001/${refund.id}`;
+    const handle = await env.client.workflow.signalWithStart(orderNotice, {
+      workflowId,
+      ...asDispatched(workflowId, 'c-refund'),
+      taskQueue,
+      args: [
+        {
+          customerId: 'c-refund',
+          orderId: 'o-3001',
+          change: { eventId: refund.id, kind: 'refunded', items: [{ productId: 'sencha', quantity: 1 }], refund: { amount: 12.5, currency: 'EUR' } },
+          config: config.orderNotice,
+        },
+      ],
+      signal: journeyEventSignal,
+      signalArgs: [refund],
+    });
+    void placed;
     return runToEnd(env, handle.workflowId);
   },
 
