@@ -50,7 +50,7 @@ type TakesTheShape<I> =
  * Journeys that never continue as new: their waits end only on their exit events and their
  * steps are few, so their history stays short. Listed, so a new journey must choose.
  */
-type NeverContinues = 'postPurchase';
+type NeverContinues = 'postPurchase' | 'orderNotice';
 type Journeys = typeof journeys;
 type Verdicts = {
   [K in keyof Journeys]: K extends NeverContinues
@@ -218,7 +218,7 @@ drives.winBack = {
   poke: async (_, n) => signal('win-back/c-lapses', await placed('c-lapses', `o-w${n}`)),
 };
 
-const NEVER_CONTINUES: NeverContinues[] = ['postPurchase'];
+const NEVER_CONTINUES: NeverContinues[] = ['postPurchase', 'orderNotice'];
 const POKES = 20;
 const HISTORY_LIMIT = 12;
 
