@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { NET_ORDER_REVENUE } from './attribution';
 import { differenceOfMeans, differenceOfProportions, type Interval, type Sums } from '../shared/significance';
 
 /**
@@ -53,7 +54,7 @@ export async function holdoutStats(
          AND ($2::timestamptz IS NULL OR m.created_at >= $2) AND ($3::timestamptz IS NULL OR m.created_at < $3)
        GROUP BY 1),
     spend AS (
-      SELECT e.customer_id, e.grp, o.currency, sum(o.total)::float8 AS revenue
+      SELECT e.customer_id, e.grp, o.currency, sum(${NET_ORDER_REVENUE})::float8 AS revenue
         FROM entrants e JOIN orders o ON o.customer_id = e.customer_id
          AND o.placed_at >= e.entered_at AND o.placed_at < e.entered_at + make_interval(days => $4)
        GROUP BY 1, 2, 3)`;
