@@ -213,6 +213,28 @@ const scenarios: Record<string, Scenario> = {
     return runToEnd(env, handle.workflowId);
   },
 
+  /** win-back on day 90, clicked on day 95 (the engagement event ends the wait at once); a second cycle runs to the sunset */
+  async winBackClicked({ env, taskQueue, shop, now }) {
+    const placed = shop.place('c-clicks', 'o-3101', await now(), [line('sencha')]);
+    const handle = await env.client.workflow.signalWithStart(winBack, {
+      workflowId: 'win-back/c-clicks',
+      ...asDispatched('win-back/c-clicks', 'c-clicks'),
+      taskQueue,
+      args: [{ customerId: 'c-clicks', config: config.winBack }],
+      signal: journeyEventSignal,
+      signalArgs: [placed],
+    });
+    await env.sleep(95 * DAY);
+    await handle.signal(journeyEventSignal, {
+      id: 'email.clicked:1',
+      type: 'email.clicked',
+      customerId: 'c-clicks',
+      occurredAt: new Date(await now()).toISOString(),
+      properties: { messageId: 1, workflowId: 'win-back/c-clicks', journey: 'win-back', step: 'win-back' },
+    });
+    return runToEnd(env, handle.workflowId);
+  },
+
   /** four orders below the bar; the 5th qualifies but the invitation is refused (no consent); the 6th is invited */
   async vip({ env, taskQueue, shop, now }) {
     shop.refusals.set('vip/c-loyal/vip-invitation', 'no_consent');
