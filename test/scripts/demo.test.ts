@@ -22,7 +22,7 @@ test('the demo populates the stats and the dashboard shows them', { timeout: 290
     ...demoOptions(12, (l) => lines.push(l)),
     trafficWindowMs: 3_000,
     settleMs: 15_000,
-    deadlineMs: 120_000,
+    deadlineMs: 100_000,
     dataDir: mkdtempSync(join(tmpdir(), 'journeys-demo-')),
     ports: { api: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: await freePort() },
   };
