@@ -465,7 +465,7 @@ async function main(): Promise<void> {
     }
   });
 
-  log(`Stack up at ${stack.apiUrl}. Playing ${options.customers} customers (about ${Math.round((options.trafficWindowMs + options.settleMs + 60_000) / 60_000)} minutes) …`);
+  log(`Stack up at ${stack.apiUrl}. Playing ${options.customers} customers (${Math.round((options.trafficWindowMs + options.settleMs + 60_000) / 60_000)} minutes or more on a busy machine; at most ${options.deadlineMs / 60_000}) …`);
   let summary: DemoSummary;
   let stats: unknown;
   try {
