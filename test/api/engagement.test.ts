@@ -6,6 +6,7 @@ import { EventRelay } from '../../ingest/relay';
 import { storeEvents } from '../../ingest/store';
 import { machineReason } from '../../ingest/machine-engagement';
 import { mayReachJourney } from '../../ingest/routes';
+import { applyResendEvent } from '../../api/routes/webhooks';
 import { orderPlaced } from '../helpers/shop-events';
 import { recordingTemporal } from '../helpers/recording-temporal';
 import { TOKEN_SECRET, startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
@@ -144,6 +145,22 @@ describe('engagement reaches the journey that sent the message', () => {
     assert.ok(click, 'the click was dispatched');
     assert.deepEqual({ kind: click.kind, workflowId: click.workflowId }, { kind: 'signal', workflowId: 'win-back/c-relay' });
     assert.ok(calls.indexOf(click) > calls.findIndex((c) => c.eventId === 'evt-order-relay'));
+  });
+
+  test("Resend's opened and clicked events go through the same classifier", async () => {
+    const { messageId } = await winBackEmail('c-resend');
+    await h.db.pool.query(`UPDATE messages SET provider_message_id = 'resend-eng-1' WHERE id = $1`, [messageId]);
+    const at = new Date().toISOString();
+    await applyResendEvent(h.db.pool, 'svix-eng-1', { type: 'email.opened', created_at: at, data: { email_id: 'resend-eng-1', open: { ipAddress: '17.1.2.3', userAgent: 'Mozilla/5.0' } } }, {});
+    await applyResendEvent(h.db.pool, 'svix-eng-2', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '52.1.2.3', userAgent: 'Mimecast URL protect', link: 'https://shop.example' } } }, {});
+    let r = await row(messageId);
+    assert.ok(r.machine_opened_at && r.machine_clicked_at);
+    assert.equal(r.opened_at, null);
+    assert.equal(r.clicked_at, null);
+    await applyResendEvent(h.db.pool, 'svix-eng-3', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '203.0.113.4', userAgent: CHROME } } }, {});
+    r = await row(messageId);
+    assert.ok(r.clicked_at && r.opened_at);
+    assert.deepEqual((await events('c-resend')).map((e) => e.id), [`email.clicked:${messageId}`]);
   });
 
   test("an open of another journey's email reaches no journey (nothing is queued)", async () => {

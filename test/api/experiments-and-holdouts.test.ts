@@ -33,6 +33,7 @@ const journeys = JourneysConfigSchema.parse({
     },
   ],
   holdouts: { 'abandoned-cart': { percent: 50 }, 'lead-nurture': { percent: 20 } },
+  coupons: { maxRedemptionsByJourney: { welcome: 2 } },
 });
 
 describe('A/B tests and holdouts on the send path', () => {
@@ -72,7 +73,8 @@ describe('A/B tests and holdouts on the send path', () => {
       const row = await message(`welcome/${customerId}/welcome-email`);
       assert.deepEqual([row.experiment_id, row.variant, row.variant_phase], ['welcome-subject', variant, 'test']);
       const mail = h.resend.emails.at(-1)!.body;
-      const coupon = (await h.db.pool.query('SELECT percent_off FROM coupons WHERE code = $1', [row.coupon_code])).rows[0];
+      const coupon = (await h.db.pool.query('SELECT percent_off, max_redemptions FROM coupons WHERE code = $1', [row.coupon_code])).rows[0];
+      assert.equal(coupon.max_redemptions, 2, 'coupons.maxRedemptionsByJourney is fixed on the code when it is issued');
       if (variant === 'bigger-offer') {
         assert.equal(mail.subject, 'A bigger welcome: 20 % off');
         assert.equal(row.subject, 'A bigger welcome: 20 % off');
