@@ -10,8 +10,9 @@ import { differenceOfMeans, differenceOfProportions, type Interval, type Sums } 
  * - Entrants: customers with a marketing message of the journey (any status) decided with a
  *   holdout in place; entry is their first such message. Intention to treat: a treated
  *   customer whose email was skipped (no consent, frequency cap) still counts as treated.
- * - Conversion: at least one order within `windowDays` of entry; revenue: those orders' totals
- *   per currency (every order, however attributed — this is the incremental view).
+ * - Conversion: at least one order (not cancelled) within `windowDays` of entry; revenue: those
+ *   orders' totals net of refunds, per currency (every order, however attributed — this is the
+ *   incremental view).
  * - Lift: conversion rate treated − control with its 95 % Wald interval, relative lift
  *   (difference / control rate); revenue per customer treated − control per currency, with its
  *   95 % Welch interval.
@@ -55,7 +56,7 @@ export async function holdoutStats(
        GROUP BY 1),
     spend AS (
       SELECT e.customer_id, e.grp, o.currency, sum(${NET_ORDER_REVENUE})::float8 AS revenue
-        FROM entrants e JOIN orders o ON o.customer_id = e.customer_id
+        FROM entrants e JOIN orders o ON o.customer_id = e.customer_id AND o.cancelled_at IS NULL
          AND o.placed_at >= e.entered_at AND o.placed_at < e.entered_at + make_interval(days => $4)
        GROUP BY 1, 2, 3)`;
   const groups = await db.query<{ grp: 'control' | 'treated'; customers: number; converted: number }>(

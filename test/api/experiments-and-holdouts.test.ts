@@ -182,7 +182,7 @@ describe('A/B tests and holdouts on the send path', () => {
 
   test('holdout lift from a seeded scenario: conversion and revenue per customer, with their intervals', async () => {
     // lead-nurture: 400 treated customers (60 buy for 20 EUR), 100 in control (10 buy for 20 EUR);
-    // one control customer buys only after the 30-day window, which does not count.
+    // one control customer buys only after the 30-day window, one treated customer's order is cancelled: neither counts.
     await h.db.pool.query(
       `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, status, skip_reason, sent_at, holdout_group, created_at)
        SELECT 'nurture/' || i, 'lead-nurture/n-' || i, 'lead-nurture', 'piece', 'n-' || i, 'nurture-piece', 'marketing',
@@ -195,8 +195,11 @@ describe('A/B tests and holdouts on the send path', () => {
       `INSERT INTO orders (id, customer_id, total, currency, placed_at)
        SELECT 'n-order-' || i, 'n-' || i, 20, 'EUR', now() - interval '5 days'
          FROM generate_series(1, 500) AS i WHERE i <= 60 OR (i > 400 AND i <= 410)
-       UNION ALL SELECT 'n-order-late', 'n-411', 500, 'EUR', now() + interval '30 days'`,
+       UNION ALL SELECT 'n-order-late', 'n-411', 500, 'EUR', now() + interval '30 days'
+       UNION ALL SELECT 'n-order-cancelled', 'n-100', 80, 'EUR', now() - interval '5 days'`,
     );
+    // A cancelled order converts nobody and earns nothing.
+    await h.db.pool.query(`UPDATE orders SET cancelled_at = now() WHERE id = 'n-order-cancelled'`);
     const res = await fetch(`${app.url}/v1/stats/journeys?journey=lead-nurture&holdoutWindowDays=30`, { headers: { authorization: `Bearer ${API_KEY}` } });
     assert.equal(res.status, 200);
     const { holdout } = ((await res.json()) as any).journeys[0];
