@@ -19,6 +19,7 @@ import { createBirthdayActivities } from './birthday';
 import { createNurtureActivities } from './nurture-catalog';
 import { createReplenishmentActivities } from './replenishment';
 import { createOrderChangeActivities } from './order-changes';
+import { createBrowseActivities } from './browse';
 import { watchMessageOverrides } from './email/message-overrides';
 import type { MailIdentity } from './send-message';
 
@@ -97,6 +98,7 @@ export function createActivities(deps: ActivityDeps) {
       renewBackInStockSubscription(deps.db, request),
     ...createBirthdayActivities({ db: deps.db }),
     ...createOrderChangeActivities({ db: deps.db }),
+    ...createBrowseActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createReplenishmentActivities({
       db: deps.db,

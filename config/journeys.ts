@@ -71,6 +71,19 @@ export const JourneysConfigSchema = z.object({
       sendWindows: sendWindows({ 'first-reminder': 'standard', 'second-reminder': 'standard' }),
     })
     .prefault({}),
+  browseAbandonment: z
+    .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
+      /** quiet time after the latest product view (no cart, checkout or order) before the email */
+      after: duration.default('2 hours'),
+      /** at most one browse email per customer in this window, counted from the email */
+      cooldown: duration.default('7 days'),
+      maxViewed: z.number().int().min(1).max(10).default(3),
+      maxRelated: z.number().int().min(0).max(10).default(3),
+      sendWindows: sendWindows({ 'browse-reminder': 'standard' }),
+    })
+    .prefault({}),
   backInStock: z
     .object({
       /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
@@ -244,6 +257,7 @@ export const journeySettingsSections = {
   order: 'order',
   'order-notice': 'orderNotice',
   'abandoned-cart': 'abandonedCart',
+  'browse-abandonment': 'browseAbandonment',
   'back-in-stock': 'backInStock',
   'back-in-stock-restock': 'backInStock',
   'post-purchase': 'postPurchase',

@@ -17,6 +17,7 @@ import { WinBackEmail, type WinBackEmailProps } from './WinBackEmail';
 import { WinBackLastChanceEmail, type WinBackLastChanceEmailProps } from './WinBackLastChanceEmail';
 import { VipInvitationEmail, type VipInvitationEmailProps } from './VipInvitationEmail';
 import { OrderChangeEmail, type OrderChangeEmailProps } from './OrderChangeEmail';
+import { BrowseAbandonmentEmail, type BrowseAbandonmentEmailProps } from './BrowseAbandonmentEmail';
 import type { EmailContext } from './components/email-context';
 
 /**
@@ -43,6 +44,7 @@ export interface TemplateProps {
   'win-back-last-chance': WinBackLastChanceEmailProps;
   'vip-invitation': VipInvitationEmailProps;
   'order-change': OrderChangeEmailProps;
+  'browse-abandonment': BrowseAbandonmentEmailProps;
 }
 
 export type TemplateName = keyof TemplateProps;
@@ -78,6 +80,7 @@ export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K
   'win-back-last-chance': WinBackLastChanceEmail,
   'vip-invitation': VipInvitationEmail,
   'order-change': OrderChangeEmail,
+  'browse-abandonment': BrowseAbandonmentEmail,
 };
 
 export type { EmailContext };

@@ -10,6 +10,7 @@ import type { JourneysConfig } from '../config/journeys';
 import { CustomerIdKey, JourneyKey, MARKETING_PRIORITY, TRANSACTIONAL_PRIORITY } from '../workflows/messages';
 import { vipStanding } from '../activities/vip';
 import { PausedJourneys } from '../activities/journey-controls';
+import { isKnownConsentingCustomer } from '../activities/browse';
 import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 import { toMs } from '../shared/durations';
 
@@ -30,6 +31,7 @@ export function routeLookups(db: Pool): RouteLookups {
       );
       return rows[0]?.attributes ?? {};
     },
+    isKnownConsentingCustomer: (customerId) => isKnownConsentingCustomer(db, customerId),
     async orderProductIds(orderId) {
       const { rows } = await db.query<{ product_id: string }>(
         `SELECT DISTINCT item->>'productId' AS product_id FROM orders, jsonb_array_elements(items) AS item WHERE id = $1`,

@@ -11,6 +11,7 @@ import {
   journeyEventSignal,
   leadNurtureWorkflowId,
   orderNoticeWorkflowId,
+  browseAbandonmentWorkflowId,
   orderWorkflowId,
   postPurchaseWorkflowId,
   productRestockedSignal,
@@ -25,6 +26,7 @@ import { birthday } from '../workflows/birthday';
 import { leadNurture } from '../workflows/lead-nurture';
 import { order } from '../workflows/order';
 import { orderNotice } from '../workflows/order-notice';
+import { browseAbandonment } from '../workflows/browse-abandonment';
 import { postPurchase } from '../workflows/post-purchase';
 import { replenishment } from '../workflows/replenishment';
 import { vip } from '../workflows/vip';
@@ -119,6 +121,8 @@ export interface RouteLookups {
   replenishableProducts(productIds: string[]): Promise<string[]>;
   /** the customer's orders so far (this one included) and whether a VIP invitation went out */
   vipStanding(customerId: string): Promise<{ orderCount: number; lifetimeRevenue: number; invitedAt: string | null }>;
+  /** a known customer with an address who agreed to marketing (browse abandonment starts only for one) */
+  isKnownConsentingCustomer(customerId: string): Promise<boolean>;
   /** the products of an order (for a cancellation, refund or return that names none) */
   orderProductIds(orderId: string): Promise<string[]>;
   /** the customer's custom profile attributes, for journeys' audiences (config `audiences`) */
@@ -215,6 +219,20 @@ export const journeyRoutes: JourneyRoute[] = [
     restart: 'after-close',
     maxEventAge: '1 day',
     input: (event, config) => ({ customerId: event.customerId, config: config.abandonedCart }),
+  }),
+  route({
+    name: 'browse-abandonment',
+    category: 'marketing',
+    workflow: browseAbandonment,
+    summary: 'Browse abandonment: 2 h after the latest product view without cart or order, the viewed products and related ones; one per 7 days',
+    workflowId: (event) => browseAbandonmentWorkflowId(event.customerId),
+    startOn: ['product.viewed'],
+    signalOn: ['cart.updated', 'checkout.started', 'order.placed'],
+    // An anonymous or non-consenting viewer can never get the email: no workflow for them.
+    mattersWhen: async (event, lookups) => event.type !== 'product.viewed' || lookups.isKnownConsentingCustomer(event.customerId),
+    restart: 'after-close',
+    maxEventAge: '1 day',
+    input: (event, config) => ({ customerId: event.customerId, config: config.browseAbandonment }),
   }),
   route({
     name: 'back-in-stock',

@@ -10,3 +10,4 @@ export { birthday } from './birthday';
 export { leadNurture } from './lead-nurture';
 export { replenishment } from './replenishment';
 export { orderNotice } from './order-notice';
+export { browseAbandonment } from './browse-abandonment';

@@ -209,3 +209,4 @@ export const leadNurtureWorkflowId = (customerId: string) => workflowId('lead-nu
 export const replenishmentWorkflowId = (customerId: string, productId: string) => workflowId('replenishment', customerId, productId);
 /** One notice per cancellation, refund or return event of an order. */
 export const orderNoticeWorkflowId = (orderId: string, eventId: string) => workflowId('order-notice', orderId, eventId);
+export const browseAbandonmentWorkflowId = (customerId: string) => workflowId('browse-abandonment', customerId);

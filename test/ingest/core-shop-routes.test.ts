@@ -8,7 +8,7 @@ const event = (type: ShopEvent['type'], properties: Record<string, unknown>): Sh
   ({ id: 'e-1', type, customerId: 'c-1', occurredAt: '2026-04-01T10:00:00.000Z', properties }) as ShopEvent;
 
 /** The core shop journeys' rows of the routing table: action and workflow id per event. */
-const lookups = { replenishableProducts: async () => [], vipStanding: async () => ({ orderCount: 1, lifetimeRevenue: 0, invitedAt: null }), orderProductIds: async () => [] };
+const lookups = { replenishableProducts: async () => [], vipStanding: async () => ({ orderCount: 1, lifetimeRevenue: 0, invitedAt: null }), orderProductIds: async () => [], isKnownConsentingCustomer: async () => true };
 const matches = async (e: ShopEvent, journey: string) =>
   (await routesFor(e, lookups, defaultJourneysConfig)).filter((m) => m.route.name === journey);
 const routed = async (e: ShopEvent, journey: string) =>

@@ -11,7 +11,7 @@ const event = (type: ShopEvent['type'], properties: Record<string, unknown>): Sh
 const lookups = {
   replenishableProducts: async (ids: string[]) => ids.filter((id) => id !== 'mug'),
   vipStanding: async () => ({ orderCount: 1, lifetimeRevenue: 0, invitedAt: null }),
-  orderProductIds: async () => [],
+  orderProductIds: async () => [], isKnownConsentingCustomer: async () => true,
 };
 
 const touches = async (e: ShopEvent, journey: string) =>

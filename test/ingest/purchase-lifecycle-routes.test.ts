@@ -6,7 +6,7 @@ import type { ShopEvent } from '../../ingest/event-schemas';
 
 type Standing = { orderCount: number; lifetimeRevenue: number; invitedAt: string | null };
 let standing: Standing = { orderCount: 1, lifetimeRevenue: 9, invitedAt: null };
-const lookups = { replenishableProducts: async () => [], vipStanding: async () => standing, orderProductIds: async () => [] };
+const lookups = { replenishableProducts: async () => [], vipStanding: async () => standing, orderProductIds: async () => [], isKnownConsentingCustomer: async () => true };
 const orderPlaced: ShopEvent = {
   id: 'evt-o-1',
   type: 'order.placed',

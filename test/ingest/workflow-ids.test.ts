@@ -17,7 +17,7 @@ const everyProductReplenishes = {
   replenishableProducts: async (ids: string[]) => ids,
   // a qualifying customer: every journey an order can reach shows its id
   vipStanding: async () => ({ orderCount: 5, lifetimeRevenue: 0, invitedAt: null }),
-  orderProductIds: async () => [],
+  orderProductIds: async () => [], isKnownConsentingCustomer: async () => true,
 };
 
 /** Every workflow id the event reaches, per action. */
@@ -72,6 +72,7 @@ describe('workflow ids', () => {
     ]);
     assert.deepEqual(await workflowIds(orderOf('C_42:eu', 'beans-1kg')), [
       'abandoned-cart/C_42:eu',
+      'browse-abandonment/C_42:eu',
       'lead-nurture/C_42:eu',
       'order/o-1',
       'post-purchase/o-1',

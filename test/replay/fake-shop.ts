@@ -121,6 +121,15 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
         .slice(0, limit)
         .map(({ productId, title, url, price, currency }) => ({ productId, title, url, price, currency }));
     },
+    browsedProducts: async ({ productIds, maxViewed, maxRelated }) => {
+      const card = (id: string) => {
+        const { productId, title, price, currency, url } = catalogue[id];
+        return { productId, title, price, currency, url };
+      };
+      const items = productIds.filter((id) => catalogue[id] && inStock(id) > 0).slice(0, maxViewed).map(card);
+      const related = Object.keys(catalogue).filter((id) => !productIds.includes(id) && inStock(id) > 0).slice(0, maxRelated).map(card);
+      return { items, related };
+    },
     orderChangeItems: async ({ orderId, items }) => {
       const ordered = shop.orders.find((o) => o.orderId === orderId)?.items ?? [];
       return (items ?? ordered).map((item) => ({

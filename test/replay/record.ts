@@ -26,6 +26,7 @@ import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import { backInStockRestockWorkflowId, backInStockWorkflowId, productRestockedSignal } from '../../workflows/messages';
 import { postPurchase } from '../../workflows/post-purchase';
 import { orderNotice } from '../../workflows/order-notice';
+import { browseAbandonment } from '../../workflows/browse-abandonment';
 import { winBack } from '../../workflows/win-back';
 import { vip } from '../../workflows/vip';
 import { birthday } from '../../workflows/birthday';
@@ -160,6 +161,24 @@ const scenarios: Record<string, Scenario> = {
     });
     await env.sleep(2 * DAY);
     await handle.signal(journeyEventSignal, event('order.delivered', 'c-thanks', 'evt-delivered-o-2001', await now(), { orderId: 'o-2001' }));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** two product views, the browse email 2 h after the latest, a view during the cooldown */
+  async browseAbandonment({ env, taskQueue, now }) {
+    const view = async (id: string, productId: string) => event('product.viewed', 'c-browse', id, await now(), { productId });
+    const handle = await env.client.workflow.signalWithStart(browseAbandonment, {
+      workflowId: 'browse-abandonment/c-browse',
+      ...asDispatched('browse-abandonment/c-browse', 'c-browse'),
+      taskQueue,
+      args: [{ customerId: 'c-browse', config: config.browseAbandonment }],
+      signal: journeyEventSignal,
+      signalArgs: [await view('evt-view-1', 'kyusu')],
+    });
+    await env.sleep(30 * MINUTE);
+    await handle.signal(journeyEventSignal, await view('evt-view-2', 'sencha'));
+    await env.sleep(3 * HOUR);
+    await handle.signal(journeyEventSignal, await view('evt-view-3', 'kyusu'));
     return runToEnd(env, handle.workflowId);
   },
 

@@ -15,6 +15,7 @@ import {
   productRestockedSignal,
 } from '../../workflows/messages';
 import { abandonedCart } from '../../workflows/abandoned-cart';
+import { browseAbandonment } from '../../workflows/browse-abandonment';
 import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import { birthday } from '../../workflows/birthday';
 import { leadNurture } from '../../workflows/lead-nurture';
@@ -110,6 +111,13 @@ drives.abandonedCart = {
   start: async (taskQueue, historyLimit) =>
     startWith(abandonedCart, 'abandoned-cart/c-cart', taskQueue, { customerId: 'c-cart', config: config.abandonedCart, historyLimit }, await cart('evt-cart-0')),
   poke: async (_, n) => signal('abandoned-cart/c-cart', await cart(`evt-cart-${n}`)),
+};
+
+const view = async (id: string) => event('product.viewed', 'c-browse', id, await now(), { productId: 'kyusu' });
+drives.browseAbandonment = {
+  start: async (taskQueue, historyLimit) =>
+    startWith(browseAbandonment, 'browse-abandonment/c-browse', taskQueue, { customerId: 'c-browse', config: config.browseAbandonment, historyLimit }, await view('evt-view-0')),
+  poke: async (_, n) => signal('browse-abandonment/c-browse', await view(`evt-view-${n}`)),
 };
 
 const requestedAt = '2026-01-01T00:00:00.000Z';
