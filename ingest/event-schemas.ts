@@ -99,10 +99,11 @@ const birthday = z
 /** How many custom attributes a customer may have, and how large each may be. */
 export const ATTRIBUTE_LIMITS = { maxCount: 50, maxKeyLength: 40, maxStringLength: 500 } as const;
 
+const ATTRIBUTE_KEY_PATTERN = `^[A-Za-z][A-Za-z0-9_]{0,${ATTRIBUTE_LIMITS.maxKeyLength - 1}}$`;
 const attributeKey = z
   .string()
   .regex(
-    new RegExp(`^[A-Za-z][A-Za-z0-9_]{0,${ATTRIBUTE_LIMITS.maxKeyLength - 1}}$`),
+    new RegExp(ATTRIBUTE_KEY_PATTERN),
     `an attribute name is a letter, then letters, digits or _ (at most ${ATTRIBUTE_LIMITS.maxKeyLength} characters)`,
   );
 
@@ -125,6 +126,10 @@ export const CustomerAttributesSchema = z
       `Merged into the stored attributes (last writer wins per attribute by occurredAt); a customer keeps at most ` +
       `${ATTRIBUTE_LIMITS.maxCount} (more: 422 too_many_attributes). Erased with the profile.`,
     example: { tier: 'gold', favoriteCategory: 'coffee' },
+    // The record's key rule, in the document too (OpenAPI 3.1 is JSON Schema): a client generated
+    // from it, or a fuzzer, knows which names are valid.
+    ...({ propertyNames: { type: 'string', pattern: ATTRIBUTE_KEY_PATTERN } } as object),
+    maxProperties: ATTRIBUTE_LIMITS.maxCount,
   });
 
 export type AttributeValue = string | number | boolean;
