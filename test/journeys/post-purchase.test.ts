@@ -138,6 +138,34 @@ describe('post-purchase journey', () => {
     });
   });
 
+  test('a flood of re-posted deliveries: the journey continues as new and still asks for the review and cross-sells on time', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, ...catalog() }, async (taskQueue) => {
+      const handle = await env.client.workflow.signalWithStart(postPurchase, {
+        workflowId: 'post-purchase/o-flood',
+        taskQueue,
+        args: [{ customerId: 'c-flood', orderId: 'o-flood', order: order('o-flood'), config, historyLimit: 30 }],
+        signal: journeyEventSignal,
+        signalArgs: [placed('c-flood', 'o-flood', await env.currentTimeMs())],
+      });
+      await env.sleep(2 * DAY);
+      const deliveredAt = await env.currentTimeMs();
+      await handle.signal(journeyEventSignal, delivered('c-flood', 'o-flood', deliveredAt));
+      for (let i = 0; i < 15; i++) {
+        await env.sleep(HOUR);
+        await handle.signal(journeyEventSignal, { ...delivered('c-flood', 'o-flood', await env.currentTimeMs()), id: `evt-again-${i}` });
+      }
+      await env.client.workflow.getHandle('post-purchase/o-flood').result();
+      assert.equal((await env.client.workflow.getHandle('post-purchase/o-flood', handle.signaledRunId).describe()).status.name, 'CONTINUED_AS_NEW');
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['post-purchase-thank-you', 'review-request', 'cross-sell']);
+      const [, review, crossSell] = fake.sent;
+      const near = (actual: number, expected: number, what: string) =>
+        assert.ok(Math.abs(actual - expected) < HOUR, `${what}: ${(actual - expected) / HOUR}h off`);
+      near(review.at, deliveredAt + 7 * DAY, 'review request 7 days after the first delivery');
+      near(crossSell.at, deliveredAt + 14 * DAY, 'cross-sell 14 days after the first delivery');
+    });
+  });
+
   test('uses the repeat-customer variant when the customer ordered before', async () => {
     const fake = fakeSend(env);
     await withWorker(env, { ...fake.activities, ...catalog({ isFirstOrder: async () => false }) }, async (taskQueue) => {

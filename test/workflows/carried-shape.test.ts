@@ -20,6 +20,7 @@ import { backInStock, backInStockRestock } from '../../workflows/back-in-stock';
 import { birthday } from '../../workflows/birthday';
 import { leadNurture } from '../../workflows/lead-nurture';
 import { order } from '../../workflows/order';
+import { postPurchase } from '../../workflows/post-purchase';
 import { replenishment } from '../../workflows/replenishment';
 import { vip } from '../../workflows/vip';
 import { welcome } from '../../workflows/welcome';
@@ -51,7 +52,7 @@ type TakesTheShape<I> =
  * Journeys that never continue as new: their waits end only on their exit events and their
  * steps are few, so their history stays short. Listed, so a new journey must choose.
  */
-type NeverContinues = 'postPurchase' | 'orderNotice';
+type NeverContinues = 'orderNotice';
 type Journeys = typeof journeys;
 type Verdicts = {
   [K in keyof Journeys]: K extends NeverContinues
@@ -187,6 +188,16 @@ drives.order = {
     signal('order/o-1', event('order.shipped', 'c-order', `evt-shipped-${n}`, await now(), { orderId: 'o-1', carrier: 'DHL', trackingNumber: `JD${n}` })),
 };
 
+// The shop re-posting the delivery while the journey sleeps towards the review request.
+drives.postPurchase = {
+  async start(taskQueue, historyLimit) {
+    const e = await placed('c-thanks', 'o-2');
+    const properties = e.properties as EventProperties<'order.placed'>;
+    return startWith(postPurchase, 'post-purchase/o-2', taskQueue, { customerId: 'c-thanks', orderId: 'o-2', order: properties, config: config.postPurchase, historyLimit }, e);
+  },
+  poke: async (_, n) => signal('post-purchase/o-2', event('order.delivered', 'c-thanks', `evt-delivered-${n}`, await now(), { orderId: 'o-2' })),
+};
+
 drives.replenishment = {
   async start(taskQueue, historyLimit) {
     const e = await placed('c-beans', 'o-beans', 'beans');
@@ -226,7 +237,7 @@ drives.winBack = {
   poke: async (_, n) => signal('win-back/c-lapses', await placed('c-lapses', `o-w${n}`)),
 };
 
-const NEVER_CONTINUES: NeverContinues[] = ['postPurchase', 'orderNotice'];
+const NEVER_CONTINUES: NeverContinues[] = ['orderNotice'];
 const POKES = 20;
 const HISTORY_LIMIT = 12;
 
