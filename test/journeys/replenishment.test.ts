@@ -246,7 +246,8 @@ describe('replenishment journey', () => {
       await teaJourney.signal(journeyEventSignal, refund);
       await beansJourney.result();
       assert.equal((await beansJourney.query(replenishmentStateQuery)).step, 'done');
-      assert.equal(fake.sent.length, 0, 'no reminder for the refunded beans');
+      // The server skips time while we wait for the beans journey: tea's reminder may already be out.
+      assert.equal(fake.sent.filter((s) => s.input.idempotencyKey.includes('/beans/')).length, 0, 'no reminder for the refunded beans');
       await teaJourney.result();
       assert.deepEqual(fake.sent.map((s) => s.input.idempotencyKey), ['replenishment/c-refund/tea/replenishment-reminder/o-r1/1']);
     });
