@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { ProductCard } from '../emails/components/product';
+import { findProducts } from './catalog';
 
 /**
  * What a browse-abandonment email shows: the viewed products still in stock (most recent view
@@ -10,19 +11,13 @@ export async function browsedProducts(
   db: Pool,
   input: { customerId: string; productIds: string[]; maxViewed: number; maxRelated: number },
 ): Promise<{ items: ProductCard[]; related: ProductCard[] }> {
-  const card = (r: ProductRow): ProductCard => ({
-    productId: r.id,
-    title: r.title,
-    price: Number(r.price),
-    currency: r.currency,
-    url: r.url,
-    ...(r.image_url ? { imageUrl: r.image_url } : {}),
-  });
-  const viewed = await inStock(db, input.productIds);
-  const items = input.productIds.flatMap((id) => viewed.get(id) ?? []).slice(0, input.maxViewed);
+  // The catalogue's own lookup (in the order asked for), kept to what is in stock, shown without the stock.
+  const inStock = async (ids: string[]): Promise<ProductCard[]> =>
+    (await findProducts(db, ids)).filter((p) => p.stock > 0).map(({ stock: _stock, ...card }) => card);
+  const items = (await inStock(input.productIds)).slice(0, input.maxViewed);
   const { rows: relatedIds } = await db.query<{ id: string }>(
     `SELECT DISTINCT unnest(related_product_ids) AS id FROM products WHERE id = ANY($1)`,
-    [items.map((i) => i.id)],
+    [items.map((i) => i.productId)],
   );
   const { rows: bought } = await db.query<{ product_id: string }>(
     `SELECT DISTINCT item->>'productId' AS product_id FROM orders, jsonb_array_elements(items) AS item WHERE customer_id = $1`,
@@ -30,26 +25,7 @@ export async function browsedProducts(
   );
   const exclude = new Set([...input.productIds, ...bought.map((b) => b.product_id)]);
   const candidates = relatedIds.map((r) => r.id).filter((id) => !exclude.has(id)).sort();
-  const related = await inStock(db, candidates);
-  return {
-    items: items.map(card),
-    related: candidates.flatMap((id) => related.get(id) ?? []).slice(0, input.maxRelated).map(card),
-  };
-}
-
-interface ProductRow {
-  id: string;
-  title: string;
-  price: string;
-  currency: string;
-  url: string;
-  image_url: string | null;
-}
-
-async function inStock(db: Pool, ids: string[]): Promise<Map<string, ProductRow>> {
-  if (ids.length === 0) return new Map();
-  const { rows } = await db.query<ProductRow>('SELECT id, title, price, currency, url, image_url FROM products WHERE id = ANY($1) AND stock > 0', [ids]);
-  return new Map(rows.map((r) => [r.id, r]));
+  return { items, related: (await inStock(candidates)).slice(0, input.maxRelated) };
 }
 
 /** Whether a product view can matter: a known customer with an address who agreed to marketing. */

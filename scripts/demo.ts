@@ -20,6 +20,7 @@ import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'svix';
+import { seededRandom } from './seeded-random';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -128,17 +129,6 @@ export async function startDemoStack(options: DemoOptions): Promise<DemoStack> {
 
 // ── the shop ──
 
-/** A small deterministic PRNG (mulberry32): DEMO_SEED replays the same shop. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PRODUCTS = [
   { id: 'sencha', title: 'Sencha green tea', price: 14.5 },
@@ -370,9 +360,9 @@ async function playCustomer(n: number, api: ShopApi, mailbox: Mailbox, rand: () 
 
 export async function runDemoScenario(stack: Pick<DemoStack, 'apiUrl' | 'apiKey' | 'webhookSecret'>, options: DemoOptions): Promise<DemoSummary> {
   const started = Date.now();
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const api = new ShopApi(stack.apiUrl, stack.apiKey);
-  const mailbox = new Mailbox(stack.apiUrl, stack.webhookSecret, random(options.seed + 1), options.log);
+  const mailbox = new Mailbox(stack.apiUrl, stack.webhookSecret, seededRandom(options.seed + 1), options.log);
   const summary: DemoSummary = { customers: 0, events: 0, orders: 0, ordersWithCoupon: 0, emails: 0, opened: 0, clicked: 0, durationMs: 0 };
 
   for (const p of PRODUCTS) {
@@ -395,7 +385,7 @@ export async function runDemoScenario(stack: Pick<DemoStack, 'apiUrl' | 'apiKey'
     for (let n = 1; n <= options.customers; n++) {
       const at = started + (options.trafficWindowMs * (n - 1)) / Math.max(1, options.customers - 1);
       await sleep(Math.max(0, at - Date.now()));
-      const customerRand = random(options.seed * 7919 + n);
+      const customerRand = seededRandom(options.seed * 7919 + n);
       shoppers.push(playCustomer(n, api, mailbox, customerRand, summary).catch((err: Error) => options.log(`  demo  │ customer ${n}: ${err.message}`)));
     }
     await Promise.race([Promise.all(shoppers), sleep(Math.max(0, deadline - Date.now()))]);

@@ -13,6 +13,7 @@ import { AppProcess, sleep, waitForHttp, waitForOutput, type Exit, type FaultRec
 import { ShopClient } from './shop-client';
 import { catalogue, expectedMail, findMail, makeShoppers, playShopper, type Shopper } from './shoppers';
 import { verify, type Verdict } from './verify';
+import { seededRandom } from '../seeded-random';
 
 /**
  * The fault-injection run: the production shape as separate processes on loopback — real
@@ -81,7 +82,7 @@ const API_KEY = 'chaos-api-key-0123456789';
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const log = options.log;
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const stamp = `${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}_${process.pid}`;
   const runDir = resolve(__dirname, '../../.data/chaos', stamp);
   mkdirSync(runDir, { recursive: true });
@@ -408,16 +409,5 @@ async function injectFaults(d: FaultDeps): Promise<void> {
   }
 }
 
-/** mulberry32: a small seeded generator, so a run's faults can be reproduced with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type { Shopper };

@@ -1,27 +1,18 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { storeEvents } from '../../ingest/store';
 import { redeemCoupon } from '../../activities/coupon-redemptions';
-import { API_KEY, startApp, startSendHarness, transactionalInput, type RunningApp, type SendHarness } from '../guardrails/harness';
+import { API_KEY, transactionalInput, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
 
 /**
  * The checkout's view of the coupons we email: the real send path issues them, the real API
  * checks and redeems them on a real database.
  */
 describe('coupons at checkout', () => {
-  let h: SendHarness;
-  let app: RunningApp;
-  before(async () => {
-    h = await startSendHarness();
-    app = await startApp(h);
-  });
-  after(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  const ctx = useSendHarnessAndApp();
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${app.url}${path}`, {
+    const res = await fetch(`${ctx.app.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${API_KEY}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -31,15 +22,15 @@ describe('coupons at checkout', () => {
 
   /** A welcome email with its 10 % code, sent `ageMs` ago by the real send path. */
   async function emailedCode(customerId: string, ageMs = 0, validFor: '7 days' | '1 hour' = '7 days'): Promise<string> {
-    h.setNow(new Date(Date.now() - ageMs));
-    await h.customer(customerId);
-    const outcome = await h.send({
+    ctx.h.setNow(new Date(Date.now() - ageMs));
+    await ctx.h.customer(customerId);
+    const outcome = await ctx.h.send({
       customerId,
       idempotencyKey: `welcome/${customerId}/welcome-email`,
       coupon: { key: `welcome/${customerId}`, percentOff: 10, validFor },
     });
     assert.equal(outcome.status, 'sent');
-    const { rows } = await h.db.pool.query('SELECT coupon_code FROM messages WHERE idempotency_key = $1', [`welcome/${customerId}/welcome-email`]);
+    const { rows } = await ctx.h.db.pool.query('SELECT coupon_code FROM messages WHERE idempotency_key = $1', [`welcome/${customerId}/welcome-email`]);
     assert.ok(rows[0].coupon_code, 'the message records the code it carried');
     return rows[0].coupon_code;
   }
@@ -88,7 +79,7 @@ describe('coupons at checkout', () => {
     const res = await call('POST', `/v1/coupons/${code}/redemptions`, { orderId: 'o-expired', customerId: 'c-expired' });
     assert.equal(res.status, 409);
     assert.equal(res.body.error.code, 'coupon_expired');
-    assert.equal((await h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 0);
+    assert.equal((await ctx.h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 0);
   });
 
   test("someone else's code is a 422 and stays redeemable by its owner", async () => {
@@ -115,22 +106,22 @@ describe('coupons at checkout', () => {
       Array.from({ length: 8 }, (_, i) => call('POST', `/v1/coupons/${code}/redemptions`, { orderId: `o-race-${i}`, customerId: 'c-race' })),
     );
     assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
-    assert.equal((await h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 1);
+    assert.equal((await ctx.h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 1);
   });
 
   test('concurrent retries of one order: one redemption, every answer the same', async () => {
     const code = await emailedCode('c-retries');
     const answers = await Promise.all(
-      Array.from({ length: 6 }, () => redeemCoupon(h.db.pool, { code, orderId: 'o-retried', customerId: 'c-retries', at: new Date(), source: 'api' })),
+      Array.from({ length: 6 }, () => redeemCoupon(ctx.h.db.pool, { code, orderId: 'o-retried', customerId: 'c-retries', at: new Date(), source: 'api' })),
     );
     assert.deepEqual(answers.map((a) => a.status).sort(), ['already_redeemed', 'already_redeemed', 'already_redeemed', 'already_redeemed', 'already_redeemed', 'redeemed']);
-    assert.equal((await h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 1);
+    assert.equal((await ctx.h.db.pool.query('SELECT count(*)::int AS n FROM coupon_redemptions WHERE code = $1', [code])).rows[0].n, 1);
   });
 
   test('a code configured for more uses redeems that many times', async () => {
-    h.setNow(new Date());
-    await h.customer('c-multi');
-    await h.db.pool.query(`INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at, max_redemptions)
+    ctx.h.setNow(new Date());
+    await ctx.h.customer('c-multi');
+    await ctx.h.db.pool.query(`INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at, max_redemptions)
                            VALUES ('VIP-MULTI-0001', 'k/multi', 'c-multi', 'vip', 20, now() + interval '1 day', 2)`);
     assert.equal((await call('POST', '/v1/coupons/VIP-MULTI-0001/redemptions', { orderId: 'o-m1', customerId: 'c-multi' })).status, 201);
     assert.equal((await call('POST', '/v1/coupons/VIP-MULTI-0001/redemptions', { orderId: 'o-m2', customerId: 'c-multi' })).status, 201);
@@ -148,26 +139,26 @@ describe('coupons at checkout', () => {
     });
     // The checkout redeemed it already; the order event repeats the code: still one redemption.
     assert.equal((await call('POST', `/v1/coupons/${code}/redemptions`, { orderId: 'o-coupon', customerId: 'c-order' })).status, 201);
-    await storeEvents(h.db.pool, [order('o-coupon', 'evt-o-coupon', [code.toLowerCase(), expired, 'NOT-OURS'])]);
-    await storeEvents(h.db.pool, [order('o-coupon', 'evt-o-coupon-again', [code])]);
-    const { rows } = await h.db.pool.query('SELECT code, order_id FROM coupon_redemptions WHERE order_id = $1', ['o-coupon']);
+    await storeEvents(ctx.h.db.pool, [order('o-coupon', 'evt-o-coupon', [code.toLowerCase(), expired, 'NOT-OURS'])]);
+    await storeEvents(ctx.h.db.pool, [order('o-coupon', 'evt-o-coupon-again', [code])]);
+    const { rows } = await ctx.h.db.pool.query('SELECT code, order_id FROM coupon_redemptions WHERE order_id = $1', ['o-coupon']);
     assert.deepEqual(rows, [{ code, order_id: 'o-coupon' }], "one redemption; the expired code and someone else's stay unredeemed");
-    const stored = await h.db.pool.query('SELECT coupon_codes FROM orders WHERE id = $1', ['o-coupon']);
+    const stored = await ctx.h.db.pool.query('SELECT coupon_codes FROM orders WHERE id = $1', ['o-coupon']);
     assert.deepEqual(stored.rows[0].coupon_codes, [code, expired, 'NOT-OURS']);
   });
 
   test('a redeemed code credits the order to the message that carried it, ahead of a later last touch', async () => {
     const code = await emailedCode('c-attr');
     // A later message (the confirmation of an earlier order) is the last touch.
-    h.setNow(new Date());
-    assert.equal((await h.activities.sendMessage(transactionalInput('c-attr', 'o-attr-earlier'))).status, 'sent');
+    ctx.h.setNow(new Date());
+    assert.equal((await ctx.h.activities.sendMessage(transactionalInput('c-attr', 'o-attr-earlier'))).status, 'sent');
     const placed = (orderId: string, codes?: string[]) => ({
       type: 'order.placed' as const,
       customerId: 'c-attr',
       occurredAt: new Date(Date.now() + 1000).toISOString(),
       properties: { orderId, total: 50, currency: 'EUR', items: [{ productId: 'p', title: 'Tea', price: 50, quantity: 1 }], ...(codes ? { couponCodes: codes } : {}) },
     });
-    await storeEvents(h.db.pool, [placed('o-attr-coupon', [code]), placed('o-attr-plain')]);
+    await storeEvents(ctx.h.db.pool, [placed('o-attr-coupon', [code]), placed('o-attr-plain')]);
     const stats = await call('GET', '/v1/stats/journeys?attributionWindowDays=5');
     const step = (journey: string, name: string) =>
       stats.body.journeys.find((j: { journey: string }) => j.journey === journey)?.steps.find((s: { step: string }) => s.step === name);
@@ -175,7 +166,7 @@ describe('coupons at checkout', () => {
     const confirmation = step('order', 'confirmation');
     assert.ok(welcome && confirmation);
     // c-attr's welcome email converted by its code; the plain order went to the last touch.
-    const attrWelcome = await h.db.pool.query(
+    const attrWelcome = await ctx.h.db.pool.query(
       `SELECT count(*)::int AS n FROM coupon_redemptions r JOIN messages m ON m.coupon_code = r.code WHERE m.customer_id = 'c-attr'`,
     );
     assert.equal(attrWelcome.rows[0].n, 1);

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { defaultJourneysConfig } from '../../config/journeys';
@@ -9,7 +9,7 @@ import { mayReachJourney } from '../../ingest/routes';
 import { applyResendEvent } from '../../api/routes/webhooks';
 import { orderPlaced } from '../helpers/shop-events';
 import { recordingTemporal } from '../helpers/recording-temporal';
-import { TOKEN_SECRET, startApp, startSendHarness, type RunningApp, type SendHarness } from '../guardrails/harness';
+import { TOKEN_SECRET, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
 import { signLink } from '../../links/signed-links';
 
 const IPHONE_MAIL = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
@@ -41,43 +41,34 @@ describe('machine opens and clicks', () => {
 
 /** The real send path, tracking routes and relay on a real database; Temporal is a recorder. */
 describe('engagement reaches the journey that sent the message', () => {
-  let h: SendHarness;
-  let app: RunningApp;
-  before(async () => {
-    h = await startSendHarness();
-    app = await startApp(h);
-  });
-  after(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  const ctx = useSendHarnessAndApp();
 
   /** A win-back email (real send path, real tracking links), sent a minute ago. */
   async function winBackEmail(customerId: string, journey = 'win-back') {
-    h.setNow(new Date());
-    await h.customer(customerId);
+    ctx.h.setNow(new Date());
+    await ctx.h.customer(customerId);
     const key = `${journey}/${customerId}/${journey}/2026-01-01T00:00:00.000Z`;
-    const outcome = await h.send({ customerId, idempotencyKey: key, workflowId: `${journey}/${customerId}`, journey, step: journey, template: 'win-back' });
+    const outcome = await ctx.h.send({ customerId, idempotencyKey: key, workflowId: `${journey}/${customerId}`, journey, step: journey, template: 'win-back' });
     assert.equal(outcome.status, 'sent');
     const messageId = outcome.status === 'sent' ? outcome.messageId : 0;
-    await h.db.pool.query(`UPDATE messages SET sent_at = now() - interval '1 minute' WHERE id = $1`, [messageId]);
-    const html = h.resend.emails.at(-1)!.body.html as string;
+    await ctx.h.db.pool.query(`UPDATE messages SET sent_at = now() - interval '1 minute' WHERE id = $1`, [messageId]);
+    const html = ctx.h.resend.emails.at(-1)!.body.html as string;
     const pixel = /src="http:\/\/shop\.test(\/t\/o\/[^"]+)"/.exec(html)![1];
     const clicks = [...new Set([...html.matchAll(/href="http:\/\/shop\.test(\/t\/c\/[^"]+)"/g)].map((m) => m[1]))];
     assert.equal(clicks.length, 1, 'the win-back email has one tracked link (the shop)');
     // A second link, as a product email has: the message's own list, signed as the send path signs it.
-    await h.db.pool.query(`UPDATE messages SET links = links || '["https://shop.example/sencha"]'::jsonb WHERE id = $1`, [messageId]);
+    await ctx.h.db.pool.query(`UPDATE messages SET links = links || '["https://shop.example/sencha"]'::jsonb WHERE id = $1`, [messageId]);
     const holder = { customerId, email: `${customerId}@example.com`, epoch: 0 };
     clicks.push(`/t/c/${signLink(TOKEN_SECRET, 'click', holder, { m: messageId, x: '1' })}`);
     return { messageId, pixel, clicks };
   }
 
   const hit = (path: string, userAgent: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, { redirect: 'manual', ...init, headers: { 'user-agent': userAgent, ...(init.headers ?? {}) } });
+    fetch(`${ctx.app.url}${path}`, { redirect: 'manual', ...init, headers: { 'user-agent': userAgent, ...(init.headers ?? {}) } });
   const row = async (id: number) =>
-    (await h.db.pool.query('SELECT opened_at, clicked_at, machine_opened_at, machine_clicked_at FROM messages WHERE id = $1', [id])).rows[0];
+    (await ctx.h.db.pool.query('SELECT opened_at, clicked_at, machine_opened_at, machine_clicked_at FROM messages WHERE id = $1', [id])).rows[0];
   const events = async (customerId: string) =>
-    (await h.db.pool.query(`SELECT id, type, properties FROM events WHERE customer_id = $1 AND type LIKE 'email.%' ORDER BY seq`, [customerId])).rows;
+    (await ctx.h.db.pool.query(`SELECT id, type, properties FROM events WHERE customer_id = $1 AND type LIKE 'email.%' ORDER BY seq`, [customerId])).rows;
 
   test("a machine open is kept apart and tells no journey; a person's first open and click become events", async () => {
     const { messageId, pixel, clicks } = await winBackEmail('c-eng');
@@ -86,7 +77,7 @@ describe('engagement reaches the journey that sent the message', () => {
     assert.ok(r.machine_opened_at, 'the prefetch is recorded as a machine open');
     assert.equal(r.opened_at, null, 'and does not count as an open');
     assert.deepEqual(await events('c-eng'), []);
-    const engagement = await h.activities.customerEngagement({ customerId: 'c-eng', since: '2026-01-01T00:00:00Z' });
+    const engagement = await ctx.h.activities.customerEngagement({ customerId: 'c-eng', since: '2026-01-01T00:00:00Z' });
     assert.equal(engagement.engagedAt, null, 'win-back and sunset do not see the prefetch');
 
     await hit(pixel, IPHONE_MAIL);
@@ -98,12 +89,12 @@ describe('engagement reaches the journey that sent the message', () => {
       { id: `email.opened:${messageId}`, type: 'email.opened', properties: { messageId, workflowId: 'win-back/c-eng', journey: 'win-back', step: 'win-back' } },
       { id: `email.clicked:${messageId}`, type: 'email.clicked', properties: { messageId, workflowId: 'win-back/c-eng', journey: 'win-back', step: 'win-back' } },
     ]);
-    assert.equal((await h.activities.customerEngagement({ customerId: 'c-eng', since: '2026-01-01T00:00:00Z' })).how, 'clicked');
+    assert.equal((await ctx.h.activities.customerEngagement({ customerId: 'c-eng', since: '2026-01-01T00:00:00Z' })).how, 'clicked');
   });
 
   test("a scanner clicking every link within seconds of the send counts as no click", async () => {
     const { messageId, clicks } = await winBackEmail('c-scanned');
-    await h.db.pool.query(`UPDATE messages SET sent_at = now() - interval '2 seconds' WHERE id = $1`, [messageId]);
+    await ctx.h.db.pool.query(`UPDATE messages SET sent_at = now() - interval '2 seconds' WHERE id = $1`, [messageId]);
     for (const click of clicks) assert.equal((await hit(click, CHROME)).status, 302, 'the scanner still gets its redirect');
     const r = await row(messageId);
     assert.equal(r.clicked_at, null);
@@ -118,12 +109,12 @@ describe('engagement reaches the journey that sent the message', () => {
     const r = await row(messageId);
     assert.equal(r.clicked_at, null, 'the first click of the burst no longer counts');
     assert.ok(r.machine_clicked_at);
-    const reasons = (await h.db.pool.query(`SELECT machine_reason FROM message_engagements WHERE message_id = $1 ORDER BY id`, [messageId])).rows;
+    const reasons = (await ctx.h.db.pool.query(`SELECT machine_reason FROM message_engagements WHERE message_id = $1 ORDER BY id`, [messageId])).rows;
     assert.deepEqual(reasons.map((x) => x.machine_reason), ['every_link_within_seconds', 'every_link_within_seconds']);
   });
 
   test('the stats count only human opens and clicks, and show the machine ones apart', async () => {
-    const res = await fetch(`${app.url}/v1/stats/journeys?journey=win-back`, { headers: { authorization: `Bearer ${h.config.api.key}` } });
+    const res = await fetch(`${ctx.app.url}/v1/stats/journeys?journey=win-back`, { headers: { authorization: `Bearer ${ctx.h.config.api.key}` } });
     const step = ((await res.json()) as any).journeys[0].steps.find((s: { step: string }) => s.step === 'win-back');
     // c-eng: machine open + human open and click; c-scanned and c-burst: machine clicks only.
     assert.equal(step.opened, 1);
@@ -134,8 +125,8 @@ describe('engagement reaches the journey that sent the message', () => {
 
   test("the relay delivers a click to the journey that sent the message, after the customer's earlier events", async () => {
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: h.db.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
-    await storeEvents(h.db.pool, [orderPlaced('evt-order-relay', 'c-relay')]);
+    const relay = new EventRelay({ db: ctx.h.db.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
+    await storeEvents(ctx.h.db.pool, [orderPlaced('evt-order-relay', 'c-relay')]);
     await relay.drain();
     const { clicks } = await winBackEmail('c-relay');
     await hit(clicks[0], CHROME);
@@ -149,15 +140,15 @@ describe('engagement reaches the journey that sent the message', () => {
 
   test("Resend's opened and clicked events go through the same classifier", async () => {
     const { messageId } = await winBackEmail('c-resend');
-    await h.db.pool.query(`UPDATE messages SET provider_message_id = 'resend-eng-1' WHERE id = $1`, [messageId]);
+    await ctx.h.db.pool.query(`UPDATE messages SET provider_message_id = 'resend-eng-1' WHERE id = $1`, [messageId]);
     const at = new Date().toISOString();
-    await applyResendEvent(h.db.pool, 'svix-eng-1', { type: 'email.opened', created_at: at, data: { email_id: 'resend-eng-1', open: { ipAddress: '17.1.2.3', userAgent: 'Mozilla/5.0' } } }, {});
-    await applyResendEvent(h.db.pool, 'svix-eng-2', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '52.1.2.3', userAgent: 'Mimecast URL protect', link: 'https://shop.example' } } }, {});
+    await applyResendEvent(ctx.h.db.pool, 'svix-eng-1', { type: 'email.opened', created_at: at, data: { email_id: 'resend-eng-1', open: { ipAddress: '17.1.2.3', userAgent: 'Mozilla/5.0' } } }, {});
+    await applyResendEvent(ctx.h.db.pool, 'svix-eng-2', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '52.1.2.3', userAgent: 'Mimecast URL protect', link: 'https://shop.example' } } }, {});
     let r = await row(messageId);
     assert.ok(r.machine_opened_at && r.machine_clicked_at);
     assert.equal(r.opened_at, null);
     assert.equal(r.clicked_at, null);
-    await applyResendEvent(h.db.pool, 'svix-eng-3', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '203.0.113.4', userAgent: CHROME } } }, {});
+    await applyResendEvent(ctx.h.db.pool, 'svix-eng-3', { type: 'email.clicked', created_at: at, data: { email_id: 'resend-eng-1', click: { ipAddress: '203.0.113.4', userAgent: CHROME } } }, {});
     r = await row(messageId);
     assert.ok(r.clicked_at && r.opened_at);
     assert.deepEqual((await events('c-resend')).map((e) => e.id), [`email.clicked:${messageId}`]);

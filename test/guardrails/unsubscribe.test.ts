@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signToken } from '../../links/signed-links';
 import { upsertCustomerProfile } from '../../ingest/projections';
