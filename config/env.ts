@@ -4,6 +4,9 @@ import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
 import { isDurationWithUnit, toMs } from '../shared/durations';
 
+/** WORKER_ISOLATE_EXECUTION_TIMEOUT's default (see WorkerTuning); test workers use it too. */
+export const WORKER_ISOLATE_EXECUTION_TIMEOUT_DEFAULT = '30 seconds';
+
 /**
  * The process environment, parsed once. Entry points call `loadConfig()` and pass the result
  * down; nothing else reads process.env, so a typo fails at start-up, not at the first send.
@@ -82,7 +85,7 @@ const EnvSchema = z.object({
   WORKER_ISOLATE_EXECUTION_TIMEOUT: z
     .string()
     .refine((v) => isDurationWithUnit(v) && toMs(v as never) >= 1_000, "a duration of at least '1 second', such as '30 seconds'")
-    .default('30 seconds'),
+    .default(WORKER_ISOLATE_EXECUTION_TIMEOUT_DEFAULT),
 });
 
 export interface Config {

@@ -8,10 +8,11 @@ import type { Activities } from '../../activities';
 import type { SendMessageInput, SendOutcome } from '../../activities/types';
 import { workflowBundle } from './workflow-bundle';
 import { sendsTaskQueue } from '../../workflows/messages';
-import { loadConfig } from '../../config/env';
+import { WORKER_ISOLATE_EXECUTION_TIMEOUT_DEFAULT } from '../../config/env';
+import { toMs } from '../../shared/durations';
 
 /** The production worker's activation limit: the SDK's 5 s crashes a test worker on a loaded machine (see WorkerTuning). */
-const isolateExecutionTimeout = loadConfig({ API_KEY: 'time-skipping-key', TOKEN_SECRET: 'time-skipping-secret' }).worker.isolateExecutionTimeoutMs;
+const isolateExecutionTimeout = toMs(WORKER_ISOLATE_EXECUTION_TIMEOUT_DEFAULT);
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
