@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import { isDurationWithUnit } from '../shared/durations';
 import { ExperimentsSchema, HoldoutsSchema } from './measurement';
+import { cartRemindersFromOlderKeys } from '../shared/cart-reminders';
 
 /**
  * Every delay, count and discount of every journey, with the defaults the README lists. A journey gets
@@ -28,6 +29,17 @@ function sendWindows<S extends string>(defaults: Record<S, 'immediate' | 'standa
   for (const step of Object.keys(defaults) as S[]) shape[step] = sendWindow.default(defaults[step]);
   return z.object(shape).strict().prefault({} as never);
 }
+
+/** One abandoned-cart reminder (see `abandonedCart.reminders`). */
+const cartReminder = z
+  .object({
+    after: duration,
+    /** a unique code in this reminder: e.g. { "percentOff": 10, "validity": "48 hours" } */
+    offer: z.object({ percentOff: percent, validity: duration }).strict().optional(),
+  })
+  .strict();
+
+const olderCartKeys = ['firstReminderAfter', 'secondReminderAfter', 'discountPercentOff', 'discountValidity'] as const;
 
 export const JourneysConfigSchema = z.object({
   welcome: z
@@ -59,17 +71,43 @@ export const JourneysConfigSchema = z.object({
     .object({
       /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
       enabled: z.boolean().default(true),
-      /** quiet time after the latest cart change before the first reminder (each change restarts it) */
-      firstReminderAfter: duration.default('4 hours'),
-      /** from the first reminder to the discount reminder (and never within firstReminderAfter of a change) */
-      secondReminderAfter: duration.default('20 hours'),
-      discountPercentOff: percent.default(10),
-      /** how long the discount code in the second reminder stays valid */
-      discountValidity: duration.default('48 hours'),
+      /**
+       * The series, 1 to 3 reminders. The first comes `after` the quiet time since the latest cart
+       * change (each change restarts it); each later one `after` the previous reminder, and never
+       * within the first's `after` of a cart change. `offer` adds a unique code to that reminder.
+       * Default: today's two: 4 hours, then 20 hours later 10 % off valid 48 hours.
+       */
+      reminders: z
+        .array(cartReminder)
+        .min(1, 'an abandoned-cart series has 1 to 3 reminders')
+        .max(3, 'an abandoned-cart series has 1 to 3 reminders')
+        .optional(),
+      /** older spelling of reminders[0].after; used when `reminders` is not set */
+      firstReminderAfter: duration.optional(),
+      /** older spelling of reminders[1].after */
+      secondReminderAfter: duration.optional(),
+      /** older spelling of reminders[1].offer.percentOff */
+      discountPercentOff: percent.optional(),
+      /** older spelling of reminders[1].offer.validity */
+      discountValidity: duration.optional(),
       /** at most one series per customer in this window, counted from the first reminder */
       seriesCooldown: duration.default('7 days'),
-      sendWindows: sendWindows({ 'first-reminder': 'standard', 'second-reminder': 'standard' }),
+      sendWindows: sendWindows({ 'first-reminder': 'standard', 'second-reminder': 'standard', 'third-reminder': 'standard' }),
     })
+    .superRefine((section, ctx) => {
+      const older = olderCartKeys.filter((key) => section[key] !== undefined);
+      if (section.reminders && older.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reminders'],
+          message: `set either reminders or the older ${older.join(', ')}, not both (reminders replaces them)`,
+        });
+      }
+    })
+    .transform(({ firstReminderAfter, secondReminderAfter, discountPercentOff, discountValidity, reminders, ...rest }) => ({
+      ...rest,
+      reminders: reminders ?? cartRemindersFromOlderKeys({ firstReminderAfter, secondReminderAfter, discountPercentOff, discountValidity }),
+    }))
     .prefault({}),
   browseAbandonment: z
     .object({

@@ -6,6 +6,7 @@ import { OrderShippedEmail, type OrderShippedEmailProps } from './OrderShippedEm
 import { OrderDeliveredEmail, type OrderDeliveredEmailProps } from './OrderDeliveredEmail';
 import { AbandonedCartEmail, type AbandonedCartEmailProps } from './AbandonedCartEmail';
 import { AbandonedCartDiscountEmail, type AbandonedCartDiscountEmailProps } from './AbandonedCartDiscountEmail';
+import { AbandonedCartLastChanceEmail, type AbandonedCartLastChanceEmailProps } from './AbandonedCartLastChanceEmail';
 import { BackInStockEmail, type BackInStockEmailProps } from './BackInStockEmail';
 import { BirthdayEmail, type BirthdayEmailProps } from './BirthdayEmail';
 import { NurturePieceEmail, type NurturePieceEmailProps } from './NurturePieceEmail';
@@ -33,6 +34,7 @@ export interface TemplateProps {
   'order-delivered': OrderDeliveredEmailProps;
   'abandoned-cart': AbandonedCartEmailProps;
   'abandoned-cart-discount': AbandonedCartDiscountEmailProps;
+  'abandoned-cart-last-chance': AbandonedCartLastChanceEmailProps;
   'back-in-stock': BackInStockEmailProps;
   birthday: BirthdayEmailProps;
   'nurture-piece': NurturePieceEmailProps;
@@ -69,6 +71,7 @@ export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K
   'order-delivered': OrderDeliveredEmail,
   'abandoned-cart': AbandonedCartEmail,
   'abandoned-cart-discount': AbandonedCartDiscountEmail,
+  'abandoned-cart-last-chance': AbandonedCartLastChanceEmail,
   'back-in-stock': BackInStockEmail,
   birthday: BirthdayEmail,
   'nurture-piece': NurturePieceEmail,

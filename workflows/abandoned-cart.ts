@@ -1,9 +1,12 @@
 /**
- * Abandoned cart — one journey per customer, started by a non-empty cart.updated.
+ * Abandoned cart — one journey per customer, started by a non-empty cart.updated. A series of
+ * 1 to 3 reminders (`reminders` in the config; default two):
  *   4 hours after the latest cart update (every update restarts the clock): a reminder with
- *     the items still in stock — nothing in stock, no email (logged as skipped)
+ *     the items still in stock — nothing in stock, no email (logged as skipped), no series
  *   20 hours later, and never within 4 hours of a cart change: a second reminder with a unique,
  *     expiring discount code
+ *   a third, when configured: "last chance" wording, after the second as configured, with or
+ *     without a code of its own
  *   ends on: order.placed, checkout.started, an emptied cart
  *   one series per 7 days: once a reminder went out the journey stays open until 7 days after
  *     it, taking cart updates in without mailing; a cart changed and still abandoned then opens
@@ -18,11 +21,16 @@ import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
 import type { LineItem } from '../emails/components/LineItems';
+import { cartRemindersFromOlderKeys, cartReminderSteps, type CartReminderPlan, type OlderCartSettings } from '../shared/cart-reminders';
 
 export interface AbandonedCartInput extends ContinuesAsNew<AbandonedCartState> {
   customerId: string;
-  config: JourneysConfig['abandonedCart'];
+  config: JourneysConfig['abandonedCart'] | StartedBeforeReminderList;
 }
+
+/** The config section journeys started before `reminders` existed were given: the older keys. */
+type StartedBeforeReminderList = Omit<JourneysConfig['abandonedCart'], 'reminders' | 'sendWindows'> &
+  OlderCartSettings & { reminders?: undefined; sendWindows: Partial<JourneysConfig['abandonedCart']['sendWindows']> };
 
 interface CartSnapshot {
   eventId: string;
@@ -44,6 +52,11 @@ export interface AbandonedCartState {
     /** id of the cart update that opened the series: names its messages and its coupon */
     id: string;
     firstReminderAt?: number;
+    /** reminder steps taken (sent, or skipped after the first was sent) */
+    remindersDone?: number;
+    /** workflow time of the latest reminder step: the next one counts from here */
+    lastReminderAt?: number;
+    /** carried by runs from before `remindersDone`: the second reminder's step was taken */
     secondReminderDone?: boolean;
     /** cart update the latest reminder showed: only a newer one may open the next series */
     remindedCartEventId?: string;
@@ -72,7 +85,8 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
     .on('order.placed', (event) => close(state, event.occurredAt));
   show();
 
-  const firstAfter = toMs(config.firstReminderAfter);
+  const reminders = remindersOf(config);
+  const firstAfter = toMs(reminders[0].after);
   const continueIfHistoryIsLong = async () => {
     if (!journey.historyIsLong()) return;
     await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry(state) });
@@ -95,25 +109,31 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
   state.series ??= { id: state.cart.eventId };
   const series = state.series;
   const key = series.id;
+  /** The n-th reminder (0-based) of this series: its own step, idempotency key and code. */
+  const sendReminder = async (cart: CartSnapshot, n: number) => {
+    const { offer } = reminders[n];
+    series.remindedCartEventId = cart.eventId;
+    return journey.send(cartReminderSteps[n], templateOf(n, reminders[n]), await cartMessage(cart), {
+      category: 'marketing',
+      onCap: 'defer',
+      promotes: true,
+      iteration: key,
+      ...(offer ? { coupon: { key: couponKey(workflowInfo().workflowId, key, n), percentOff: offer.percentOff, validFor: offer.validity } } : {}),
+      stillWanted: () => state.abandoned,
+    });
+  };
 
   if (series.firstReminderAt === undefined) {
     const quiet = await waitForQuiet(
       () => state.lastChangeAt + firstAfter,
       'waiting-for-inactivity',
-      `first reminder ${config.firstReminderAfter} after the latest cart update, unless the customer orders, checks out or empties the cart`,
+      `${describeReminder(0, reminders[0])} after the latest cart update, unless the customer orders, checks out or empties the cart`,
     );
     if (!quiet) {
       journey.at('done', 'cart closed (order, checkout or emptied) before the first reminder');
       return;
     }
-    series.remindedCartEventId = state.cart.eventId;
-    const first = await journey.send('first-reminder', 'abandoned-cart', await cartMessage(state.cart), {
-      category: 'marketing',
-      onCap: 'defer',
-      promotes: true,
-      iteration: key,
-      stillWanted: () => state.abandoned,
-    });
+    const first = await sendReminder(state.cart, 0);
     if (first.status !== 'sent') {
       // No reminder reached the customer, so no series happened and no cooldown applies. A cart
       // update that landed meanwhile is that next update: a new series for it, not lost.
@@ -126,32 +146,25 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
       return;
     }
     series.firstReminderAt = Date.now();
+    series.remindersDone = 1;
+    series.lastReminderAt = series.firstReminderAt;
     show();
   }
 
-  if (!series.secondReminderDone) {
-    const secondAfter = toMs(config.secondReminderAfter);
+  // Carried by a run from before `remindersDone`: the first reminder went out, the second maybe.
+  series.remindersDone ??= series.secondReminderDone ? 2 : 1;
+  series.lastReminderAt ??= series.firstReminderAt;
+  for (let n = series.remindersDone; n < reminders.length; n++) {
+    const reminder = reminders[n];
     const quiet = await waitForQuiet(
-      () => Math.max(series.firstReminderAt! + secondAfter, state.lastChangeAt + firstAfter),
-      'waiting-for-second-reminder',
-      `discount reminder ${config.secondReminderAfter} after the first, unless the cart is closed`,
+      () => Math.max(series.lastReminderAt! + toMs(reminder.after), state.lastChangeAt + firstAfter),
+      `waiting-for-${cartReminderSteps[n]}`,
+      `${describeReminder(n, reminder)} after the ${cartReminderSteps[n - 1].replace('-', ' ')}, and ${reminders[0].after} after any cart change, unless the cart is closed`,
     );
-    if (quiet) {
-      series.remindedCartEventId = state.cart.eventId;
-      await journey.send('second-reminder', 'abandoned-cart-discount', await cartMessage(state.cart), {
-        category: 'marketing',
-        onCap: 'defer',
-        promotes: true,
-        iteration: key,
-        coupon: {
-          key: `${workflowInfo().workflowId}/${key}/discount`,
-          percentOff: config.discountPercentOff,
-          validFor: config.discountValidity,
-        },
-        stillWanted: () => state.abandoned,
-      });
-    }
-    series.secondReminderDone = true;
+    if (quiet) await sendReminder(state.cart, n);
+    // A closed cart ends the series: no later reminder (a run carried on from here goes to the cooldown).
+    series.remindersDone = quiet ? n + 1 : reminders.length;
+    series.lastReminderAt = Date.now();
     show();
   }
 
@@ -172,6 +185,34 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
     await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry({ ...state, series: { id: state.cart.eventId } }) });
   }
   journey.at('done', 'series complete and cooldown over');
+}
+
+/** The series as a list: journeys started before `reminders` existed read their older keys. */
+function remindersOf(config: AbandonedCartInput['config']): CartReminderPlan[] {
+  return config.reminders ?? cartRemindersFromOlderKeys(config);
+}
+
+/**
+ * The n-th reminder's template (0-based): the third says "last chance" (with its code when it
+ * has an offer); an earlier one with an offer shows its code, one without the cart alone.
+ */
+function templateOf(n: number, reminder: CartReminderPlan): 'abandoned-cart' | 'abandoned-cart-discount' | 'abandoned-cart-last-chance' {
+  if (n === 2) return 'abandoned-cart-last-chance';
+  return reminder.offer ? 'abandoned-cart-discount' : 'abandoned-cart';
+}
+
+/**
+ * Each reminder with an offer has a code of its own. The second keeps the key it had when it was
+ * the only one with a code, so a journey that was deferring it when this changed issues the same code.
+ */
+function couponKey(workflowId: string, series: string, n: number): string {
+  return n === 1 ? `${workflowId}/${series}/discount` : `${workflowId}/${series}/discount-${n + 1}`;
+}
+
+/** "first reminder 4 hours", "second reminder (10 % off) 20 hours": what the Temporal UI shows it waits for. */
+function describeReminder(n: number, reminder: CartReminderPlan): string {
+  const offer = reminder.offer ? ` (${reminder.offer.percentOff} % off)` : '';
+  return `${cartReminderSteps[n].replace('-', ' ')}${offer} ${reminder.after}`;
 }
 
 /**

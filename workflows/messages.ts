@@ -90,6 +90,9 @@ export interface AbandonedCartView {
   series: {
     id: string;
     firstReminderAt?: number;
+    /** reminder steps taken in this series (runs carried from before it show secondReminderDone) */
+    remindersDone?: number;
+    lastReminderAt?: number;
     secondReminderDone?: boolean;
     remindedCartEventId?: string;
   } | null;

@@ -32,7 +32,7 @@ test('a journeys config file overrides only what it names and rejects bad values
   const config = loadConfig({ ...secrets, JOURNEYS_CONFIG_FILE: good });
   assert.equal(config.journeys.welcome.reminderAfter, '2 days');
   assert.equal(config.journeys.welcome.couponPercentOff, 10);
-  assert.equal(config.journeys.abandonedCart.firstReminderAfter, '4 hours');
+  assert.equal(config.journeys.abandonedCart.reminders[0].after, '4 hours');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ welcome: { reminderAfter: 'soon', couponPercentOff: 500 } }));
   assert.throws(() => loadConfig({ ...secrets, JOURNEYS_CONFIG_FILE: bad }), /welcome\.reminderAfter[\s\S]*welcome\.couponPercentOff|welcome\.couponPercentOff[\s\S]*welcome\.reminderAfter/);

@@ -48,7 +48,7 @@ describe('journeys under the shop’s control', () => {
     assert.equal(cartJourney.paused, false);
     assert.equal(cartJourney.category, 'marketing');
     assert.equal(cartJourney.control.source, 'config');
-    assert.equal(cartJourney.settings.firstReminderAfter, '3 seconds');
+    assert.equal(cartJourney.settings.reminders[0].after, '3 seconds', 'the older keys, as the series they configure');
     assert.deepEqual(Object.keys(cartJourney.counts).sort(), ['enteredToday', 'running', 'sent', 'sentToday', 'skipped', 'skippedToday']);
     assert.equal(res.body.journeys.find((j: { name: string }) => j.name === 'order').category, 'transactional');
   });

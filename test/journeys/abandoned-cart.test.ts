@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { defaultJourneysConfig } from '../../config/journeys';
+import { JourneysConfigSchema, defaultJourneysConfig } from '../../config/journeys';
 import { journeyEventSignal, stateQuery } from '../../workflows/messages';
-import { abandonedCart } from '../../workflows/abandoned-cart';
+import { abandonedCart, type AbandonedCartInput } from '../../workflows/abandoned-cart';
 import type { ShopEvent } from '../../ingest/event-schemas';
 import type { Activities } from '../../activities';
 import type { SendMessageInput } from '../../activities/types';
@@ -90,8 +90,8 @@ describe('abandoned cart journey', () => {
       assert.equal(discount.input.idempotencyKey, 'abandoned-cart/c-full/second-reminder/cart-evt-1');
       assert.deepEqual(discount.input.coupon, {
         key: 'abandoned-cart/c-full/cart-evt-1/discount',
-        percentOff: config.discountPercentOff,
-        validFor: config.discountValidity,
+        percentOff: 10,
+        validFor: '48 hours',
       });
       const { startTime, closeTime } = await handle.describe();
       const lifetime = closeTime!.getTime() - startTime.getTime();
@@ -251,6 +251,215 @@ describe('abandoned cart journey', () => {
       await env.client.workflow.getHandle('abandoned-cart/c-swap').signal(journeyEventSignal, orderPlaced('c-swap', 900));
       await handle.result().catch(() => undefined);
       await env.client.workflow.getHandle('abandoned-cart/c-swap').result();
+    });
+  });
+});
+
+/** The configurable series: 1 to 3 reminders, each with its own delay, offer, step and send window. */
+describe('abandoned cart journey with a configured series', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    env = await startTimeSkipping();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  /** A shop's abandonedCart section, read as the worker reads JOURNEYS_CONFIG_FILE. */
+  const configured = (section: object) => JourneysConfigSchema.parse({ abandonedCart: section }).abandonedCart;
+  const one = configured({ reminders: [{ after: '2 hours' }] });
+  const three = configured({
+    reminders: [
+      { after: '4 hours' },
+      { after: '20 hours', offer: { percentOff: 10, validity: '48 hours' } },
+      { after: '2 days', offer: { percentOff: 15, validity: '24 hours' } },
+    ],
+    sendWindows: { 'third-reminder': 'immediate' },
+  });
+  /** The section journeys started before `reminders` were given (their inputs still hold it). */
+  const { reminders: _list, ...rest } = config;
+  const older: AbandonedCartInput['config'] = {
+    ...rest,
+    sendWindows: { 'first-reminder': 'standard', 'second-reminder': 'standard' },
+    firstReminderAfter: '4 hours',
+    secondReminderAfter: '20 hours',
+    discountPercentOff: 12,
+    discountValidity: '48 hours',
+  };
+  function start(customerId: string, taskQueue: string, series: typeof config, first: ShopEvent) {
+    return env.client.workflow.signalWithStart(abandonedCart, {
+      workflowId: `abandoned-cart/${customerId}`,
+      taskQueue,
+      args: [{ customerId, config: series }],
+      signal: journeyEventSignal,
+      signalArgs: [first],
+    });
+  }
+
+  test('one reminder: the cart alone after its delay, nothing more, then the cooldown', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const handle = await start('c-one', taskQueue, one, cartUpdated('c-one', 'one-1', [tea]));
+      const started = await env.currentTimeMs();
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => [s.input.step, s.input.template]), [['first-reminder', 'abandoned-cart']]);
+      assert.ok(Math.abs(fake.sent[0].at - started - 2 * HOUR) < MINUTE, 'after the configured 2 hours');
+      const { startTime, closeTime } = await handle.describe();
+      assert.ok(Math.abs(closeTime!.getTime() - startTime.getTime() - (2 * HOUR + 7 * DAY)) < MINUTE, 'cooldown from the one reminder');
+    });
+  });
+
+  test('one reminder with an offer: the discount template with its own code', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const series = configured({ reminders: [{ after: '4 hours', offer: { percentOff: 5, validity: '12 hours' } }] });
+      await (await start('c-one-offer', taskQueue, series, cartUpdated('c-one-offer', 'oo-1', [tea]))).result();
+      assert.deepEqual(fake.sent.map((s) => s.input.template), ['abandoned-cart-discount']);
+      assert.deepEqual(fake.sent[0].input.coupon, { key: 'abandoned-cart/c-one-offer/oo-1/discount-1', percentOff: 5, validFor: '12 hours' });
+    });
+  });
+
+  test('three reminders: cart, discount, then "last chance" with its own code, step, key and send window', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const handle = await start('c-three', taskQueue, three, cartUpdated('c-three', 'three-1', [tea, pot]));
+      const started = await env.currentTimeMs();
+      await handle.result();
+      assert.deepEqual(
+        fake.sent.map((s) => [s.input.step, s.input.template, s.input.sendWindow ?? 'standard']),
+        [
+          ['first-reminder', 'abandoned-cart', 'standard'],
+          ['second-reminder', 'abandoned-cart-discount', 'standard'],
+          ['third-reminder', 'abandoned-cart-last-chance', 'immediate'],
+        ],
+      );
+      const [first, second, third] = fake.sent;
+      assert.ok(Math.abs(first.at - started - 4 * HOUR) < MINUTE);
+      assert.ok(Math.abs(second.at - first.at - 20 * HOUR) < MINUTE);
+      assert.ok(Math.abs(third.at - second.at - 2 * DAY) < MINUTE, `third ${(third.at - second.at) / HOUR} h after the second`);
+      assert.deepEqual(
+        fake.sent.map((s) => s.input.idempotencyKey),
+        ['abandoned-cart/c-three/first-reminder/three-1', 'abandoned-cart/c-three/second-reminder/three-1', 'abandoned-cart/c-three/third-reminder/three-1'],
+      );
+      assert.equal(first.input.coupon, undefined);
+      assert.deepEqual(second.input.coupon, { key: 'abandoned-cart/c-three/three-1/discount', percentOff: 10, validFor: '48 hours' });
+      assert.deepEqual(third.input.coupon, { key: 'abandoned-cart/c-three/three-1/discount-3', percentOff: 15, validFor: '24 hours' });
+      for (const { input } of fake.sent) {
+        assert.equal(input.category, 'marketing');
+        assert.equal(input.promotes, true);
+        assert.deepEqual(titles(input), ['Sencha', 'Kyusu']);
+      }
+      const { startTime, closeTime } = await handle.describe();
+      assert.ok(Math.abs(closeTime!.getTime() - startTime.getTime() - (4 * HOUR + 7 * DAY)) < MINUTE, 'one cooldown counted from the first reminder');
+    });
+  });
+
+  test('three reminders: an order after the second ends the series without the third', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const handle = await start('c-three-order', taskQueue, three, cartUpdated('c-three-order', 'to-1', [tea]));
+      await env.sleep(30 * HOUR);
+      assert.equal(fake.sent.length, 2);
+      await handle.signal(journeyEventSignal, orderPlaced('c-three-order', 30 * 60));
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.step), ['first-reminder', 'second-reminder']);
+    });
+  });
+
+  test('three reminders: checkout or an emptied cart before the third ends the series without it', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const checkout = await start('c-three-checkout', taskQueue, three, cartUpdated('c-three-checkout', 'tc-1', [tea]));
+      const emptied = await start('c-three-empty', taskQueue, three, cartUpdated('c-three-empty', 'te-1', [tea]));
+      await env.sleep(2 * DAY);
+      await checkout.signal(journeyEventSignal, checkoutStarted('c-three-checkout', 2 * 24 * 60));
+      await emptied.signal(journeyEventSignal, cartUpdated('c-three-empty', 'te-2', [], 2 * 24 * 60));
+      await checkout.result();
+      await emptied.result();
+      const steps = (c: string) => fake.sent.filter((s) => s.input.customerId === c).map((s) => s.input.step);
+      assert.deepEqual(steps('c-three-checkout'), ['first-reminder', 'second-reminder']);
+      assert.deepEqual(steps('c-three-empty'), ['first-reminder', 'second-reminder']);
+    });
+  });
+
+  test('three reminders: the third never comes within the first delay of a cart change, and shows the new contents', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const handle = await start('c-three-change', taskQueue, three, cartUpdated('c-three-change', 'tch-1', [tea]));
+      await env.sleep(24 * HOUR + 2 * DAY - HOUR); // an hour before the third is due
+      assert.equal(fake.sent.length, 2);
+      const changedAt = await env.currentTimeMs();
+      await handle.signal(journeyEventSignal, cartUpdated('c-three-change', 'tch-2', [tea, pot], 71 * 60));
+      await env.sleep(4 * HOUR - 10 * MINUTE);
+      assert.equal(fake.sent.length, 2, 'not within 4 hours of the change');
+      await env.sleep(20 * MINUTE);
+      assert.equal(fake.sent.length, 3);
+      assert.ok(Math.abs(fake.sent[2].at - changedAt - 4 * HOUR) < MINUTE, 'four hours after the change');
+      assert.deepEqual(titles(fake.sent[2].input), ['Sencha', 'Kyusu']);
+      assert.equal(fake.sent[2].input.idempotencyKey, 'abandoned-cart/c-three-change/third-reminder/tch-1', 'still the same series');
+      await handle.signal(journeyEventSignal, orderPlaced('c-three-change', 80 * 60));
+      await handle.result();
+    });
+  });
+
+  test('three reminders: a skipped second (frequency cap) still leaves the third, counted from the second', async () => {
+    const fake = fakeSend(env, (input) =>
+      input.step === 'second-reminder' ? { status: 'skipped', reason: 'frequency_cap' } : { status: 'sent', messageId: 1, providerMessageId: 'p' },
+    );
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      await (await start('c-three-capped', taskQueue, three, cartUpdated('c-three-capped', 'tcap-1', [tea]))).result();
+      assert.deepEqual(fake.sent.map((s) => s.input.step), ['first-reminder', 'second-reminder', 'third-reminder']);
+      assert.ok(Math.abs(fake.sent[2].at - fake.sent[1].at - 2 * DAY) < MINUTE);
+    });
+  });
+
+  test('a journey started before `reminders` (older keys in its input, state carried without remindersDone) goes on with its second reminder', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const now = await env.currentTimeMs();
+      const cart = { eventId: 'old-1', cartUrl: 'https://shop.example.com/cart/c-older', items: [tea], occurredAt: new Date(T0).toISOString() };
+      const handle = await env.client.workflow.start(abandonedCart, {
+        workflowId: 'abandoned-cart/c-older',
+        taskQueue,
+        args: [
+          {
+            customerId: 'c-older',
+            config: older,
+            // as a run of the previous version carried it: first reminder out 2 hours ago
+            carried: { kit: { seenEventIds: ['old-1'] }, state: { cart, abandoned: true, lastChangeAt: now - 6 * HOUR, series: { id: 'old-1', firstReminderAt: now - 2 * HOUR, remindedCartEventId: 'old-1' } } },
+          },
+        ],
+      });
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => [s.input.step, s.input.template]), [['second-reminder', 'abandoned-cart-discount']]);
+      assert.ok(Math.abs(fake.sent[0].at - now - 18 * HOUR) < MINUTE, '20 hours after the carried first reminder');
+      assert.deepEqual(fake.sent[0].input.coupon, { key: 'abandoned-cart/c-older/old-1/discount', percentOff: 12, validFor: '48 hours' });
+    });
+  });
+
+  test('a run carried after the second reminder (secondReminderDone) only cools down', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const now = await env.currentTimeMs();
+      const cart = { eventId: 'done-1', cartUrl: 'https://shop.example.com/cart/c-older-done', items: [tea], occurredAt: new Date(T0).toISOString() };
+      const handle = await env.client.workflow.start(abandonedCart, {
+        workflowId: 'abandoned-cart/c-older-done',
+        taskQueue,
+        args: [
+          {
+            customerId: 'c-older-done',
+            config: older,
+            carried: {
+              kit: { seenEventIds: ['done-1'] },
+              state: { cart, abandoned: true, lastChangeAt: now - 30 * HOUR, series: { id: 'done-1', firstReminderAt: now - DAY, secondReminderDone: true, remindedCartEventId: 'done-1' } },
+            },
+          },
+        ],
+      });
+      await handle.result();
+      assert.deepEqual(fake.sent.map((s) => s.input.step), [], 'its series is over');
+      const { startTime, closeTime } = await handle.describe();
+      assert.ok(Math.abs(closeTime!.getTime() - startTime.getTime() - 6 * DAY) < MINUTE, 'the rest of the cooldown from the carried first reminder');
     });
   });
 });
