@@ -16,7 +16,8 @@ import {
 } from './back-in-stock';
 import { createPurchaseLifecycleActivities } from './purchase-lifecycle';
 import { createBirthdayActivities } from './birthday';
-import { createNurtureActivities } from './nurture-catalog';
+import { createNurtureActivities, defaultNurtureCatalogPath } from './nurture-catalog';
+import { createWelcomeNudgeActivities } from './welcome-nudge';
 import { createReplenishmentActivities } from './replenishment';
 import { createOrderChangeActivities } from './order-changes';
 import { createBrowseActivities } from './browse';
@@ -100,6 +101,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderChangeActivities({ db: deps.db }),
     ...createBrowseActivities({ db: deps.db }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
+    ...createWelcomeNudgeActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath ?? defaultNurtureCatalogPath, now }),
     ...createReplenishmentActivities({
       db: deps.db,
       publicUrl: deps.config.publicUrl,

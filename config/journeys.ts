@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Duration } from '@temporalio/common';
-import { isDurationWithUnit } from '../shared/durations';
+import { isDurationWithUnit, toMs } from '../shared/durations';
 import { ExperimentsSchema, HoldoutsSchema } from './measurement';
 import { cartRemindersFromOlderKeys } from '../shared/cart-reminders';
 
@@ -49,7 +49,33 @@ export const JourneysConfigSchema = z.object({
       couponPercentOff: percent.default(10),
       couponValidity: duration.default('7 days'),
       reminderAfter: duration.default('3 days'),
-      sendWindows: sendWindows({ 'welcome-email': 'immediate', 'welcome-reminder': 'standard' }),
+      /**
+       * The series' last email, for a customer who still has not ordered: `after` sign-up, with the
+       * shop's bestsellers or a piece from the content catalog (`pick`). false: none.
+       */
+      lastNudge: z
+        .union([
+          z.literal(false),
+          z
+            .object({
+              after: duration.default('14 days'),
+              pick: z.enum(['bestsellers', 'content']).default('bestsellers'),
+            })
+            .strict(),
+        ])
+        .default({ after: '14 days', pick: 'bestsellers' }),
+      sendWindows: sendWindows({ 'welcome-email': 'immediate', 'welcome-reminder': 'standard', 'welcome-last-nudge': 'standard' }),
+    })
+    .superRefine((section, ctx) => {
+      // A bad duration has its own message already.
+      if (!section.lastNudge || !isDurationWithUnit(String(section.lastNudge.after)) || !isDurationWithUnit(String(section.reminderAfter))) return;
+      if (toMs(section.lastNudge.after) <= toMs(section.reminderAfter)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lastNudge', 'after'],
+          message: `the last nudge (${section.lastNudge.after} after sign-up) must come after the reminder (reminderAfter ${section.reminderAfter}); false turns it off`,
+        });
+      }
     })
     .prefault({}),
   order: z

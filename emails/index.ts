@@ -1,6 +1,7 @@
 import type * as React from 'react';
 import { WelcomeEmail, type WelcomeEmailProps } from './WelcomeEmail';
 import { WelcomeReminderEmail, type WelcomeReminderEmailProps } from './WelcomeReminderEmail';
+import { WelcomeLastNudgeEmail, type WelcomeLastNudgeEmailProps } from './WelcomeLastNudgeEmail';
 import { OrderConfirmationEmail, type OrderConfirmationEmailProps } from './OrderConfirmationEmail';
 import { OrderShippedEmail, type OrderShippedEmailProps } from './OrderShippedEmail';
 import { OrderDeliveredEmail, type OrderDeliveredEmailProps } from './OrderDeliveredEmail';
@@ -29,6 +30,7 @@ import type { EmailContext } from './components/email-context';
 export interface TemplateProps {
   welcome: WelcomeEmailProps;
   'welcome-reminder': WelcomeReminderEmailProps;
+  'welcome-last-nudge': WelcomeLastNudgeEmailProps;
   'order-confirmation': OrderConfirmationEmailProps;
   'order-shipped': OrderShippedEmailProps;
   'order-delivered': OrderDeliveredEmailProps;
@@ -66,6 +68,7 @@ export type TemplateComponent<P> = ((props: P) => React.ReactElement) & {
 export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K]> } = {
   welcome: WelcomeEmail,
   'welcome-reminder': WelcomeReminderEmail,
+  'welcome-last-nudge': WelcomeLastNudgeEmail,
   'order-confirmation': OrderConfirmationEmail,
   'order-shipped': OrderShippedEmail,
   'order-delivered': OrderDeliveredEmail,

@@ -155,7 +155,7 @@ export const journeyRoutes: JourneyRoute[] = [
     name: 'welcome',
     category: 'marketing',
     workflow: welcome,
-    summary: 'Welcome series: coupon at once, reminder after 3 days without an order',
+    summary: 'Welcome series: coupon at once, reminder after 3 days without an order, a last nudge (bestsellers or a content pick) on day 14',
     workflowId: (event) => welcomeWorkflowId(event.customerId),
     startOn: ['customer.created'],
     signalOn: ['order.placed'],
@@ -210,7 +210,7 @@ export const journeyRoutes: JourneyRoute[] = [
     name: 'abandoned-cart',
     category: 'marketing',
     workflow: abandonedCart,
-    summary: 'Abandoned cart: reminder 4 h after the last cart change, discount 20 h later; one series per 7 days',
+    summary: 'Abandoned cart: 1 to 3 reminders (default: 4 h after the last cart change, a discount 20 h later); one series per 7 days',
     workflowId: (event) => abandonedCartWorkflowId(event.customerId),
     startOn: ['cart.updated'],
     // An emptied cart reaches a running journey (and closes it) but never starts one.

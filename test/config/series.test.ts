@@ -57,3 +57,27 @@ test('abandoned cart: a bad series is refused at start with a message that says 
     assert.throws(load({ abandonedCart: section }), (e: Error) => /JOURNEYS_CONFIG_FILE .* is invalid/.test(e.message) && message.test(e.message), JSON.stringify(section));
   }
 });
+
+const welcomeSection = (section: unknown) => JourneysConfigSchema.parse({ welcome: section }).welcome;
+
+test('welcome: the last nudge is on by default, 14 days after sign-up with bestsellers; configurable and off with false', () => {
+  assert.deepEqual(defaultJourneysConfig.welcome.lastNudge, { after: '14 days', pick: 'bestsellers' });
+  assert.equal(defaultJourneysConfig.welcome.sendWindows['welcome-last-nudge'], 'standard');
+  assert.deepEqual(welcomeSection({ lastNudge: { pick: 'content' } }).lastNudge, { after: '14 days', pick: 'content' });
+  assert.deepEqual(welcomeSection({ lastNudge: { after: '10 days' } }).lastNudge, { after: '10 days', pick: 'bestsellers' });
+  assert.equal(welcomeSection({ lastNudge: false }).lastNudge, false);
+});
+
+test('welcome: a bad last nudge is refused at start with a message that says what is wrong', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ lastNudge: { pick: 'discount' } }, /welcome\.lastNudge/],
+    [{ lastNudge: true }, /welcome\.lastNudge/],
+    [{ lastNudge: { after: 'later' } }, /welcome\.lastNudge/],
+    [{ lastNudge: { after: '2 days' } }, /welcome\.lastNudge\.after: the last nudge \(2 days after sign-up\) must come after the reminder \(reminderAfter 3 days\)/],
+    [{ reminderAfter: '20 days' }, /welcome\.lastNudge\.after: the last nudge \(14 days after sign-up\) must come after the reminder \(reminderAfter 20 days\); false turns it off/],
+  ];
+  for (const [section, message] of cases) {
+    assert.throws(load({ welcome: section }), (e: Error) => /JOURNEYS_CONFIG_FILE .* is invalid/.test(e.message) && message.test(e.message), JSON.stringify(section));
+  }
+  assert.doesNotThrow(load({ welcome: { reminderAfter: '20 days', lastNudge: false } }));
+});

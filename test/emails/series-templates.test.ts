@@ -38,3 +38,41 @@ describe('abandoned cart: the third reminder ("last chance")', () => {
     assert.match(ar.html, /dir="rtl"/);
   });
 });
+
+describe('welcome: the last nudge', () => {
+  test('with bestsellers: each product with its price and link, no code, the end of the series said', async () => {
+    const preview = templates['welcome-last-nudge'].PreviewProps;
+    const email = await render('welcome-last-nudge', preview);
+    assert.equal(email.subject, 'Not sure where to start? Here is what others love');
+    assert.match(email.text, /these are what our customers buy most right now/);
+    assert.match(email.text, /Sencha green tea, 100 g/);
+    assert.match(email.text, /€12\.50/);
+    assert.match(email.text, /Tokoname kyusu teapot/);
+    assert.match(email.text, /€64\.00/);
+    assert.ok(email.links.includes('https://shop.example.com/p/tea-sencha'));
+    assert.ok(email.links.includes('https://shop.example.com/p/kyusu-pot'));
+    assert.match(email.text, /This is the last email of our welcome series/);
+    assert.doesNotMatch(email.text, /WELCOME-|% off/, 'no code this time');
+    assert.match(email.html, /Unsubscribe/, 'marketing mail carries the unsubscribe link');
+  });
+
+  test('with a content pick: the piece (title, summary, link) and the content subject', async () => {
+    const piece = { id: 'tea-green-vs-black', title: 'Green, black, oolong: one plant, three teas', summary: 'How oxidation turns the same leaf into very different teas.', url: 'https://shop.example.com/journal/green-vs-black' };
+    const email = await render('welcome-last-nudge', { context: templates['welcome-last-nudge'].PreviewProps.context, piece });
+    assert.equal(email.subject, 'Not sure where to start? A good read from Journeys Shop');
+    assert.match(email.text, /this is a good place to start/);
+    assert.match(email.text, /GREEN, BLACK, OOLONG: ONE PLANT, THREE TEAS/, 'the title as a heading');
+    assert.match(email.text, /How oxidation turns the same leaf/);
+    assert.ok(email.links.includes(piece.url));
+    assert.doesNotMatch(email.text, /buy most right now/);
+  });
+
+  test('in French and Thai: the copy from the catalogs', async () => {
+    const props = templates['welcome-last-nudge'].PreviewProps;
+    const fr = await render('welcome-last-nudge', { ...props, context: previewContextIn('fr-FR') });
+    assert.equal(fr.subject, 'Vous ne savez pas par où commencer ? Voici ce que les autres adorent');
+    assert.match(fr.text, /64,00\s€/);
+    const th = await render('welcome-last-nudge', { ...props, context: previewContextIn('th') });
+    assert.match(th.subject, /ไม่รู้จะเริ่มจากตรงไหน/);
+  });
+});

@@ -27,6 +27,7 @@ describe('configurable series reach the outbox', () => {
             { after: '1 second', offer: { percentOff: 15, validity: '24 hours' } },
           ],
         },
+        welcome: { reminderAfter: '1 second', lastNudge: { after: '4 seconds', pick: 'bestsellers' } },
         guardrails: { frequencyCapCount: 10 },
       },
     });
@@ -68,5 +69,52 @@ describe('configurable series reach the outbox', () => {
     assert.equal(rows[2].coupon_code, code);
     const coupon = await h.db.query('SELECT percent_off FROM coupons WHERE code = $1', [code]);
     assert.equal(coupon.rows[0].percent_off, 15);
+  });
+
+  test('welcome with the last nudge: a customer who has not ordered gets the shop\'s bestseller in the outbox, one who ordered does not', async () => {
+    const put = await h.request('PUT', '/v1/products/it-kyusu', { title: 'Tokoname kyusu', price: 64, url: 'https://shop.example.com/p/it-kyusu', stock: 4 });
+    assert.ok(put.status === 200 || put.status === 201);
+    // someone else's order makes it the bestseller
+    await post({
+      type: 'order.placed',
+      customerId: 'it-someone',
+      properties: { orderId: 'it-o-1', total: 128, currency: 'EUR', items: [{ productId: 'it-kyusu', title: 'Tokoname kyusu', price: 64, quantity: 2 }] },
+    });
+    await eventually(async () => (await h.db.query(`SELECT 1 FROM orders WHERE id = 'it-o-1'`)).rows.length === 1, 10_000, 'the order stored');
+    for (const id of ['it-nudged', 'it-buyer']) {
+      await post({ type: 'customer.created', customerId: id, properties: { email: `${id}@example.com`, firstName: 'Grace', marketingConsent: true } });
+    }
+    await eventually(async () => (await outbox()).some((m) => m.idempotencyKey === 'welcome/it-buyer/welcome-reminder'), 20_000, 'the buyer reminded');
+    await post({
+      type: 'order.placed',
+      customerId: 'it-buyer',
+      properties: { orderId: 'it-o-2', total: 64, currency: 'EUR', items: [{ productId: 'it-kyusu', title: 'Tokoname kyusu', price: 64, quantity: 1 }] },
+    });
+
+    const nudge = await eventually(
+      async () => (await outbox()).find((m) => m.idempotencyKey === 'welcome/it-nudged/welcome-last-nudge'),
+      40_000,
+      'the last nudge in the outbox',
+    );
+    assert.equal(nudge.to, 'it-nudged@example.com');
+    assert.equal(nudge.subject, 'Not sure where to start? Here is what others love');
+    const html = await outboxHtml(nudge.id);
+    assert.match(html, /Tokoname kyusu/);
+    assert.match(html, /€64\.00/);
+    assert.match(html, /This is the last email of our welcome series/);
+
+    // The buyer's journey ended with the order: no nudge, however long we wait for it.
+    await eventually(async () => {
+      const res = await h.request('GET', '/v1/customers/it-buyer/journeys');
+      const welcomeRun = (res.body.journeys as { journey: string; closedAt: string | null }[]).find((j) => j.journey === 'welcome');
+      return !!welcomeRun?.closedAt;
+    }, 20_000, 'the buyer\'s welcome over');
+    assert.equal((await outbox()).filter((m) => m.idempotencyKey.startsWith('welcome/it-buyer/welcome-last-nudge')).length, 0);
+    const { rows } = await h.db.query(`SELECT step, status FROM messages WHERE customer_id = 'it-nudged' AND journey = 'welcome' ORDER BY id`);
+    assert.deepEqual(rows.map((r) => [r.step, r.status]), [
+      ['welcome-email', 'sent'],
+      ['welcome-reminder', 'sent'],
+      ['welcome-last-nudge', 'sent'],
+    ]);
   });
 });

@@ -173,6 +173,21 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
     nextNurturePiece: async (req) =>
       pickNurturePiece(await loadNurtureCatalog(defaultNurtureCatalogPath), req.topics, req.exclude) ?? null,
 
+    // The welcome series' last nudge: the fake shop's bestsellers by units, else the real catalog's first piece.
+    lastNudgeContent: async ({ customerId, pick }) => {
+      if (ordersOf(customerId).length) return { kind: 'ordered' };
+      const units = new Map<string, number>();
+      for (const item of shop.orders.flatMap((o) => o.items)) units.set(item.productId, (units.get(item.productId) ?? 0) + item.quantity);
+      const items = [...units.entries()]
+        .filter(([id]) => catalogue[id] && inStock(id) > 0)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .slice(0, 3)
+        .map(([id]) => withoutReplenishDays(catalogue[id]));
+      const piece = (await loadNurtureCatalog(defaultNurtureCatalogPath)).pieces[0];
+      if (pick === 'bestsellers' && items.length) return { kind: 'bestsellers', items };
+      return piece ? { kind: 'content', piece } : items.length ? { kind: 'bestsellers', items } : { kind: 'nothing' };
+    },
+
     findReplenishableProduct: async (productId): Promise<ReplenishableProduct | null> => {
       const p = catalogue[productId];
       if (!p?.replenishDays) return null;

@@ -76,6 +76,30 @@ const scenarios: Record<string, Scenario> = {
     return { workflowId: handle.workflowId };
   },
 
+  /** welcome email, the reminder on day 3, an order by someone else, the last nudge with the bestseller on day 14 */
+  async welcomeLastNudge({ env, taskQueue, shop, now }) {
+    const handle = await env.client.workflow.signalWithStart('welcome', {
+      workflowId: 'welcome/replay-nudged',
+      ...asDispatched('welcome/replay-nudged', 'replay-nudged'),
+      taskQueue,
+      args: [{ customerId: 'replay-nudged', config: config.welcome }],
+      signal: journeyEventSignal,
+      signalArgs: [
+        {
+          id: 'evt-replay-nudged-1',
+          type: 'customer.created',
+          customerId: 'replay-nudged',
+          occurredAt: '2026-01-01T00:00:00.000Z',
+          properties: { email: 'nudged@example.com', marketingConsent: true },
+        },
+      ],
+    });
+    await env.sleep(5 * DAY);
+    shop.place('someone-else', 'o-bestseller', await now(), [line('kyusu')]);
+    await handle.result();
+    return { workflowId: handle.workflowId };
+  },
+
   /** confirmation; shipped on day 1 (re-posted once), a split second parcel, delivered on day 3 */
   async order({ env, taskQueue, shop, now }) {
     const placed = shop.place('c-order', 'o-1001', await now(), [line('sencha', 2), line('kyusu')]);

@@ -14,7 +14,7 @@ import ts from 'typescript';
 const WORKFLOWS = join(__dirname, '../../workflows');
 const SHARED = join(__dirname, '../../shared');
 /** shared/ modules safe in the sandbox: pure, no Intl time-zone data (it changes between Node versions). */
-const SANDBOX_SAFE_SHARED = ['durations'];
+const SANDBOX_SAFE_SHARED = ['durations', 'cart-reminders'];
 const ALLOWED_VALUE_IMPORTS = [
   /^@temporalio\/workflow$/,
   /^@temporalio\/common$/,
