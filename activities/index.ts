@@ -21,6 +21,7 @@ import { createWelcomeNudgeActivities } from './welcome-nudge';
 import { createReplenishmentActivities } from './replenishment';
 import { createOrderChangeActivities } from './order-changes';
 import { createBrowseActivities } from './browse';
+import { createSunsetActivities } from './sunset';
 import { watchMessageOverrides } from './email/message-overrides';
 import type { MailIdentity } from './send-message';
 
@@ -100,6 +101,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBirthdayActivities({ db: deps.db }),
     ...createOrderChangeActivities({ db: deps.db }),
     ...createBrowseActivities({ db: deps.db }),
+    ...createSunsetActivities({ db: deps.db, config: journeysConfig, now }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createWelcomeNudgeActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath ?? defaultNurtureCatalogPath, now }),
     ...createReplenishmentActivities({

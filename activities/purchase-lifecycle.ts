@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { crossSellProducts, isFirstOrder, itemsToReview } from './post-purchase';
 import { claimStep, releaseStep, type StepClaimRequest } from './step-claims';
-import { customerEngagement, sunsetIfUnengaged } from './win-back';
+import { customerEngagement, sunsetIfUnengaged } from './engagement';
 import { vipStanding } from './vip';
 
 /** The reads and writes of the post-purchase, win-back and VIP journeys (beyond sendMessage). */

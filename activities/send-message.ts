@@ -19,7 +19,7 @@ import {
 } from './guardrails';
 import { issueCoupon } from './coupons';
 import { measureSend, type MeasurementSettings, type SendMeasurement } from './experiments';
-import { unsubscribeUrl, type LinkHolder } from '../links/signed-links';
+import { keepSubscribedUrl, unsubscribeUrl, type LinkHolder } from '../links/signed-links';
 import type { TemplateName, TemplateProps, EmailContext } from '../emails';
 import { createI18n, type MessageOverrides } from '../emails/i18n';
 import type { SendMessageInput, SendOutcome } from './types';
@@ -252,6 +252,10 @@ function emailContext(deps: SendDeps, input: SendMessageInput, customer: Custome
     unsubscribeUrl:
       input.category === 'marketing'
         ? unsubscribeUrl(deps.publicUrl, deps.tokenSecret, linkHolder(customer), messageId)
+        : undefined,
+    keepSubscribedUrl:
+      input.category === 'marketing'
+        ? keepSubscribedUrl(deps.publicUrl, deps.tokenSecret, linkHolder(customer), messageId)
         : undefined,
   };
 }

@@ -14,6 +14,7 @@ import { productsRouter } from './routes/products';
 import { messagesRouter } from './routes/messages';
 import { statsRouter } from './routes/stats';
 import { trackingRouter } from './routes/tracking';
+import { keepSubscribedRouter } from './routes/keep-subscribed';
 import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
 import { docsRouter } from './routes/docs';
@@ -59,6 +60,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(unsubscribeRouter(deps, deps.mailer ?? createMailer(deps.config, deps.db)));
   app.use(replenishmentLinksRouter(deps));
   app.use(trackingRouter(deps));
+  app.use(keepSubscribedRouter(deps));
 
   const v1 = express.Router();
   v1.use(apiRateLimit(deps.config.api.key, deps.config.api.rateLimitPerMinute));

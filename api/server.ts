@@ -8,12 +8,14 @@ import { createPool } from '../db/pool';
 import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
+import { ensureSunsetSweep } from '../runtime/sunset-sweep';
 import { createApp } from './app';
 import { checkAudiences } from '../ingest/routes';
 import { ShopWebhookSender } from './shop-webhooks';
 import { sweepErasures } from './erasure';
 
 const ERASURE_SWEEP_INTERVAL_MS = 10_000;
+const SUNSET_SWEEP_CHECK_INTERVAL_MS = 3_600_000;
 
 export interface RunningApi {
   url: string;
@@ -34,6 +36,8 @@ export async function startApi(options: {
   temporal: Client;
   log: Logger;
   relayPollInterval?: number;
+  /** start the sunset sweep if it does not run (default true; test harnesses opt in) */
+  sunsetSweep?: boolean;
 }): Promise<RunningApi> {
   const { config, db, temporal, log } = options;
   checkAudiences(config.journeys);
@@ -71,6 +75,12 @@ export async function startApi(options: {
     sweepErasures({ db, temporal, secret: config.pseudonymSecret }).catch((err: Error) => log.warn({ err: err.message }, 'erasure second pass failed; retrying'));
   }, ERASURE_SWEEP_INTERVAL_MS);
   erasureSweep.unref();
+  // The sunset coordinator (workflows/sunset-sweep.ts) runs in Temporal; any replica may start it.
+  const keepSunsetSweep = () =>
+    ensureSunsetSweep(temporal, config.temporal.taskQueue).catch((err: Error) => log.warn({ err: err.message }, 'could not start the sunset sweep; trying again within the hour'));
+  const sunsetSweepCheck = options.sunsetSweep === false ? undefined : setInterval(keepSunsetSweep, SUNSET_SWEEP_CHECK_INTERVAL_MS);
+  sunsetSweepCheck?.unref();
+  if (sunsetSweepCheck) void keepSunsetSweep();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.api.host}:${port}`,
@@ -82,6 +92,7 @@ export async function startApi(options: {
       // them and closes idle keep-alive sockets); the relay finishes its pass meanwhile. An
       // event it could not dispatch stays stored for the next relay, here or on a replica.
       clearInterval(erasureSweep);
+      if (sunsetSweepCheck) clearInterval(sunsetSweepCheck);
       await Promise.all([
         relay.stop(),
         shopWebhooks?.stop(),

@@ -196,6 +196,24 @@ export const JourneysConfigSchema = z.object({
       sendWindows: sendWindows({ 'win-back': 'standard', 'win-back-last-chance': 'standard' }),
     })
     .prefault({}),
+  sunset: z
+    .object({
+      /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
+      enabled: z.boolean().default(true),
+      /**
+       * no open, click, order or re-subscribe for this long (counted from the latest of those, the
+       * first marketing email and the consent) → one "do you still want to hear from us?" email
+       */
+      after: duration.default('120 days'),
+      /** no engagement this long after that email → unengaged (no more marketing) */
+      graceAfter: duration.default('14 days'),
+      /** how often the sweep looks for lapsed recipients (read by the sweep at every pass) */
+      sweepEvery: duration.default('1 day'),
+      /** customers the sweep reads per batch: one activity, one bounded query */
+      sweepBatchSize: z.number().int().min(1).max(10_000).default(500),
+      sendWindows: sendWindows({ 'sunset-check': 'standard' }),
+    })
+    .prefault({}),
   vip: z
     .object({
       /** false: the journey starts paused (POST /v1/journeys/:name/resume switches it on); see README "Pausing a journey" */
@@ -326,6 +344,7 @@ export const journeySettingsSections = {
   'back-in-stock-restock': 'backInStock',
   'post-purchase': 'postPurchase',
   'win-back': 'winBack',
+  sunset: 'sunset',
   vip: 'vip',
   birthday: 'birthday',
   'lead-nurture': 'leadNurture',

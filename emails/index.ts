@@ -20,6 +20,7 @@ import { WinBackLastChanceEmail, type WinBackLastChanceEmailProps } from './WinB
 import { VipInvitationEmail, type VipInvitationEmailProps } from './VipInvitationEmail';
 import { OrderChangeEmail, type OrderChangeEmailProps } from './OrderChangeEmail';
 import { BrowseAbandonmentEmail, type BrowseAbandonmentEmailProps } from './BrowseAbandonmentEmail';
+import { SunsetCheckEmail, type SunsetCheckEmailProps } from './SunsetCheckEmail';
 import type { EmailContext } from './components/email-context';
 
 /**
@@ -49,6 +50,7 @@ export interface TemplateProps {
   'vip-invitation': VipInvitationEmailProps;
   'order-change': OrderChangeEmailProps;
   'browse-abandonment': BrowseAbandonmentEmailProps;
+  'sunset-check': SunsetCheckEmailProps;
 }
 
 export type TemplateName = keyof TemplateProps;
@@ -87,6 +89,7 @@ export const templates: { [K in TemplateName]: TemplateComponent<TemplateProps[K
   'vip-invitation': VipInvitationEmail,
   'order-change': OrderChangeEmail,
   'browse-abandonment': BrowseAbandonmentEmail,
+  'sunset-check': SunsetCheckEmail,
 };
 
 export type { EmailContext };

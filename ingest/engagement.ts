@@ -2,11 +2,17 @@ import type { PoolClient } from 'pg';
 import { EMAIL_CLICKED, EMAIL_OPENED, type EngagementEvent } from './engagement-events';
 import { machineReason, type EngagementHit, type MachineReason, type MachineSettings } from './machine-engagement';
 import { enqueueEvents } from './store';
+import { clearUnengaged } from '../activities/engagement';
 
 export interface EngagementInput extends Omit<EngagementHit, 'sentAt'> {
   /** our message id (pixel, redirect) or the provider's (webhook) */
   message: { id: number } | { providerMessageId: string };
-  source: 'pixel' | 'redirect' | 'resend';
+  source: 'pixel' | 'redirect' | 'resend' | 'keep-link';
+  /**
+   * A click a person confirmed (the "yes, keep me" page's button, a form POST): no scanner
+   * posts a form, so it is not classified.
+   */
+  confirmed?: true;
 }
 
 export interface RecordedEngagement {
@@ -54,7 +60,7 @@ export async function recordEngagement(
           )
         ).rows
       : [];
-  const machine = machineReason({ ...input, sentAt: message.sent_at }, earlier, settings);
+  const machine = input.confirmed ? null : machineReason({ ...input, sentAt: message.sent_at }, earlier, settings);
   await tx.query(
     'INSERT INTO message_engagements (message_id, kind, at, source, link, machine_reason) VALUES ($1, $2, $3, $4, $5, $6)',
     [messageId, input.kind, input.at, input.source, input.link ?? null, machine],
@@ -75,6 +81,8 @@ export async function recordEngagement(
           WHERE id = $1 AND clicked_at IS NULL RETURNING id`,
     [messageId, input.at],
   );
+  // A person's click brings an unengaged customer back (an open does not: see activities/engagement.ts).
+  if (input.kind === 'click') await clearUnengaged(tx, message.customer_id);
   if (!first.rowCount) return { machine: null };
   const type = input.kind === 'open' ? EMAIL_OPENED : EMAIL_CLICKED;
   const event: EngagementEvent = {

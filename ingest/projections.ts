@@ -144,6 +144,8 @@ export async function upsertCustomerProfile(
     } else if (previous !== true && at > unsubscribedAt) {
       effective = true;
       set('unsubscribed_at', null);
+      // A re-subscribe brings back a customer a sunset marked unengaged.
+      set('unengaged_at', null);
       clearAddressUnsubscribe = stored.address_unsubscribed_at !== null;
     }
     if (effective !== (stored.erased_at ? null : stored.marketing_consent)) {

@@ -19,6 +19,7 @@ import {
   vipWorkflowId,
   welcomeWorkflowId,
   winBackWorkflowId,
+  sunsetWorkflowId,
 } from '../workflows/messages';
 import { abandonedCart } from '../workflows/abandoned-cart';
 import { backInStock, backInStockRestock } from '../workflows/back-in-stock';
@@ -32,6 +33,7 @@ import { replenishment } from '../workflows/replenishment';
 import { vip } from '../workflows/vip';
 import { welcome } from '../workflows/welcome';
 import { winBack } from '../workflows/win-back';
+import { sunset } from '../workflows/sunset';
 
 /**
  * A product's stock went from 0 to more. Not part of the public event contract: PUT
@@ -48,14 +50,31 @@ export interface ProductRestockedEvent {
   properties: { productId: string; stock: number };
 }
 
-/** Everything the relay delivers: the shop's events, our own restock events, and opens and clicks. */
-export type RoutedEvent = ShopEvent | ProductRestockedEvent | EngagementEvent;
-export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED | EngagementEventType;
+/**
+ * A marketing recipient showed no sign of life for `sunset.after`. Not part of the public event
+ * contract: the sunset sweep (activities/sunset.ts) stores it, one per customer and lapse (its
+ * id), and the relay delivers it like any event: it starts the customer's sunset journey.
+ */
+export const CUSTOMER_LAPSED = 'customer.lapsed';
+export interface CustomerLapsedEvent {
+  /** `customer.lapsed:<customerId>:<lapsedSince>` */
+  id: string;
+  type: typeof CUSTOMER_LAPSED;
+  customerId: string;
+  occurredAt: string;
+  properties: { lapsedSince: string };
+}
+
+/** Everything the relay delivers: the shop's events, our own restock and lapse events, and opens and clicks. */
+export type RoutedEvent = ShopEvent | ProductRestockedEvent | CustomerLapsedEvent | EngagementEvent;
+export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED | typeof CUSTOMER_LAPSED | EngagementEventType;
 type RoutedEventOf<T extends RoutedEventType> = T extends EventType
   ? ShopEventOf<T>
   : T extends EngagementEventType
     ? EngagementEvent
-    : ProductRestockedEvent;
+    : T extends typeof CUSTOMER_LAPSED
+      ? CustomerLapsedEvent
+      : ProductRestockedEvent;
 
 /**
  * One journey's identity and routing — the one declarative table. The relay reads it; no
@@ -294,6 +313,19 @@ export const journeyRoutes: JourneyRoute[] = [
     restart: 'after-close',
     maxEventAge: '3 days',
     input: (event, config) => ({ customerId: event.customerId, config: config.winBack }),
+  }),
+  route({
+    name: 'sunset',
+    category: 'marketing',
+    workflow: sunset,
+    summary: 'Sunset: no open, click or order for 120 days → "still want to hear from us?"; no engagement in 14 days → unengaged',
+    workflowId: (event) => sunsetWorkflowId(event.customerId),
+    // Started by the sunset sweep's lapse event (workflows/sunset-sweep.ts); ended early by an
+    // order or by an open or click of its own email (other emails' engagement is read at the end).
+    startOn: [CUSTOMER_LAPSED],
+    signalOn: ['order.placed', EMAIL_OPENED, EMAIL_CLICKED],
+    restart: 'after-close',
+    input: (event, config) => ({ customerId: event.customerId, lapsedSince: event.properties.lapsedSince, config: config.sunset }),
   }),
   route({
     name: 'vip',

@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * the customer is erased, and when the shop reuses the id for someone else; and it expires
  * after its kind's lifetime (LINK_LIFETIME_DAYS).
  */
-export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'snooze' | 'resubscribe' | 'resubscribe-confirm';
+export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'snooze' | 'resubscribe' | 'resubscribe-confirm' | 'keep';
 
 /**
  * How long each kind of link works after it is mailed (or shown).
@@ -19,7 +19,9 @@ export type LinkPurpose = 'unsubscribe' | 'open' | 'click' | 'snooze' | 'resubsc
  * - open: 90 days — opens after that say nothing about a journey;
  * - snooze: 120 days — longer than any replenishment cycle's reminder stays relevant;
  * - resubscribe: 1 hour — offered on the unsubscribe confirmation page, for a change of mind;
- * - resubscribe-confirm: 2 days — mailed to the address itself, the only thing that grants consent.
+ * - resubscribe-confirm: 2 days — mailed to the address itself, the only thing that grants consent;
+ * - keep: 400 days — the "yes, keep me subscribed" button of a marketing email (the sunset's
+ *   question); it is engagement, and brings back a customer marked unengaged, however late.
  */
 export const LINK_LIFETIME_DAYS: Record<LinkPurpose, number> = {
   unsubscribe: 400,
@@ -28,6 +30,7 @@ export const LINK_LIFETIME_DAYS: Record<LinkPurpose, number> = {
   snooze: 120,
   resubscribe: 1 / 24,
   'resubscribe-confirm': 2,
+  keep: 400,
 };
 
 export interface LinkPayload {
@@ -120,4 +123,9 @@ function mac(secret: string, body: string): string {
 
 export function unsubscribeUrl(publicUrl: string, secret: string, holder: LinkHolder, messageId?: number): string {
   return `${publicUrl}/u/${signLink(secret, 'unsubscribe', holder, { m: messageId })}`;
+}
+
+/** The "yes, keep me subscribed" link of one marketing message: its page confirms with a POST. */
+export function keepSubscribedUrl(publicUrl: string, secret: string, holder: LinkHolder, messageId: number): string {
+  return `${publicUrl}/k/${signLink(secret, 'keep', holder, { m: messageId })}`;
 }

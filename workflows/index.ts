@@ -11,3 +11,5 @@ export { leadNurture } from './lead-nurture';
 export { replenishment } from './replenishment';
 export { orderNotice } from './order-notice';
 export { browseAbandonment } from './browse-abandonment';
+export { sunset } from './sunset';
+export { sunsetSweep } from './sunset-sweep';

@@ -120,6 +120,30 @@ export interface WinBackView {
 }
 export const winBackStateQuery = defineQuery<JourneyStateView<WinBackView>>('state');
 
+/** What the sunset journey shows: the lapse it asks about and how it ended. */
+export interface SunsetView {
+  /** when the customer last engaged (or began receiving marketing mail): the lapse's start */
+  lapsedSince: string;
+  /** when the "still want to hear from us?" email went out */
+  askedAt: string | null;
+  /** the latest engagement this journey heard of (an order, an open or click of its email) */
+  engagedAt: string | null;
+  outcome: 'asking' | 'stays' | 'unengaged' | 'not-asked';
+}
+export const sunsetStateQuery = defineQuery<JourneyStateView<SunsetView>>('state');
+
+/** What the sunset sweep shows: where the current pass stands and what the passes found. */
+export interface SunsetSweepView {
+  /** the pass's reference time: lapsed = no engagement for `sunset.after` before it */
+  passAt: string | null;
+  /** the last customer id the current pass looked at (null: between passes) */
+  cursor: string | null;
+  passes: number;
+  /** customers found lapsed and handed to a sunset journey, over all passes of this run chain */
+  lapsedFound: number;
+}
+export const sunsetSweepStateQuery = defineQuery<JourneyStateView<SunsetSweepView>>('state');
+
 /** What the VIP journey shows: the customer's standing as last read. */
 export interface VipView {
   orderCount: number;
@@ -213,3 +237,9 @@ export const replenishmentWorkflowId = (customerId: string, productId: string) =
 /** One notice per cancellation, refund or return event of an order. */
 export const orderNoticeWorkflowId = (orderId: string, eventId: string) => workflowId('order-notice', orderId, eventId);
 export const browseAbandonmentWorkflowId = (customerId: string) => workflowId('browse-abandonment', customerId);
+/** The sunset journey of one lapse: `sunset/<customerId>`. */
+export const sunsetWorkflowId = (customerId: string) => workflowId('sunset', customerId);
+/** The one coordinator that finds lapsed recipients and starts their sunset journeys. */
+export const SUNSET_SWEEP_WORKFLOW_ID = 'sunset-sweep';
+/** Start a sweep pass now instead of at the next scheduled time (operators, tests). */
+export const sweepNowSignal = defineSignal('sweepNow');

@@ -213,13 +213,14 @@ export async function unsubscribe(db: Pool, customerId: string, source: string, 
 
 /**
  * An explicit new opt-in through our link: clears the unsubscribe of the customer and of its
- * address, records consent with its source, and tells the shop.
+ * address, records consent with its source, and tells the shop. A re-subscribe is engagement:
+ * it also lifts a sunset's unengaged mark.
  */
 export async function resubscribe(db: Pool, customerId: string, source: string, at = new Date()): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH changed AS (
        UPDATE customers SET unsubscribed_at = NULL, marketing_consent = true, consent_source = $2, consent_at = $3,
-                            resubscribed_at = $3, updated_at = now()
+                            resubscribed_at = $3, unengaged_at = NULL, updated_at = now()
         WHERE id = $1 AND erased_at IS NULL RETURNING id, email),
      address AS (DELETE FROM address_unsubscribes WHERE email IN (SELECT lower(email) FROM changed)),
      webhook AS (

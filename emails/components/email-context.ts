@@ -23,6 +23,11 @@ export interface EmailContext {
   locale?: string;
   /** present on marketing mail only; transactional mail carries no unsubscribe link */
   unsubscribeUrl?: string;
+  /**
+   * present on marketing mail only: the signed "yes, keep me subscribed" link of this message
+   * (`/k/<token>`), which counts as engagement; the sunset email's button
+   */
+  keepSubscribedUrl?: string;
   /** MAIL_REPLY_TO is set: replies reach a person, and the email may say so */
   repliesReachAPerson?: boolean;
   /** marketing emails a subscriber gets in a typical week, as the shop states it (welcome copy) */

@@ -38,7 +38,9 @@ export const TEST_API_KEY = 'test-api-key-0123456789';
 
 let runtimeInstalled = false;
 
-export async function startHarness(options: { log?: Logger; journeys?: Partial<Record<keyof JourneysConfig, unknown>>; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { log?: Logger; journeys?: Partial<Record<keyof JourneysConfig, unknown>>; env?: Record<string, string>; sunsetSweep?: boolean } = {},
+): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: testSdkLogger() });
     runtimeInstalled = true;
@@ -88,7 +90,8 @@ export async function startHarness(options: { log?: Logger; journeys?: Partial<R
   const apiClient = config.temporal.payloadKey
     ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: payloadDataConverter(config.temporal.payloadKey) })
     : env.client;
-  const api = await startApi({ config, db: database.pool, temporal: apiClient, log, relayPollInterval: 200 });
+  // The sunset sweep (a coordinator workflow) only where a test asks for it.
+  const api = await startApi({ config, db: database.pool, temporal: apiClient, log, relayPollInterval: 200, sunsetSweep: options.sunsetSweep ?? false });
 
   return {
     url: api.url,

@@ -27,6 +27,8 @@ export interface FakeShop {
   /** opens and clicks of any email, workflow-clock ms */
   engagement: { customerId: string; at: number }[];
   profiles: Map<string, { birthday: string; timezone?: string }>;
+  /** customer ids the sunset sweep finds lapsed, in id order (the real one reads Postgres) */
+  lapsed: string[];
   /** every message the journeys handed to the send path */
   sent: { input: SendMessageInput; at: number }[];
   /** stores an order.placed (as the projection does) and returns the event for the journeys */
@@ -57,6 +59,7 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
     orders: [],
     engagement: [],
     profiles: new Map(),
+    lapsed: [],
     sent: send.sent,
     place(customerId, orderId, at, lines) {
       const items = lines.map(({ productId, quantity }) => ({ productId, title: catalogue[productId].title, price: catalogue[productId].price, quantity }));
@@ -144,6 +147,16 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
     sunsetIfUnengaged: async ({ customerId, since }) => {
       const engagement = latestEngagement(customerId, since);
       return { ...engagement, sunset: engagement.engagedAt === null };
+    },
+    // Two customers per batch, so a pass of a few lapsed customers takes several batches.
+    sweepLapsedRecipients: async ({ after }) => {
+      const rest = shop.lapsed.filter((id) => after === null || id > after);
+      const batch = rest.slice(0, 2);
+      return { scanned: batch.length, handedOver: batch.length, next: rest.length > 2 ? batch.at(-1)! : null, paused: false, sweepEvery: '1 day' };
+    },
+    stillLapsed: async ({ customerId, lapsedSince }) => {
+      const engaged = latestEngagement(customerId, lapsedSince).engagedAt !== null || ordersOf(customerId).length > 0;
+      return engaged ? { lapsed: false, reason: 'engaged' } : { lapsed: true };
     },
     vipStanding: async ({ customerId }) => {
       const invitation = shop.sent.find((s) => s.input.customerId === customerId && s.input.step === 'vip-invitation' && !shop.refusals.has(s.input.idempotencyKey));

@@ -25,6 +25,8 @@ import { replenishment } from '../../workflows/replenishment';
 import { vip } from '../../workflows/vip';
 import { welcome } from '../../workflows/welcome';
 import { winBack } from '../../workflows/win-back';
+import { sunsetSweep } from '../../workflows/sunset-sweep';
+import { SUNSET_SWEEP_WORKFLOW_ID, sweepNowSignal } from '../../workflows/messages';
 import { startTimeSkipping, withWorker } from '../helpers/time-skipping';
 import { catalogue, openShop, type FakeShop } from '../replay/fake-shop';
 
@@ -52,7 +54,7 @@ type TakesTheShape<I> =
  * Journeys that never continue as new: their waits end only on their exit events and their
  * steps are few, so their history stays short. Listed, so a new journey must choose.
  */
-type NeverContinues = 'orderNotice';
+type NeverContinues = 'orderNotice' | 'sunset';
 type Journeys = typeof journeys;
 type Verdicts = {
   [K in keyof Journeys]: K extends NeverContinues
@@ -237,7 +239,17 @@ drives.winBack = {
   poke: async (_, n) => signal('win-back/c-lapses', await placed('c-lapses', `o-w${n}`)),
 };
 
-const NEVER_CONTINUES: NeverContinues[] = ['orderNotice'];
+// Batches of a long pass (the fake sweep reads two customers a batch), then a pass asked for at once.
+drives.sunsetSweep = {
+  start: async (taskQueue, historyLimit) => {
+    shop.lapsed.push(...Array.from({ length: 40 }, (_, i) => `c-lapsed-${String(i).padStart(2, '0')}`));
+    const handle = await env.client.workflow.start(sunsetSweep, { workflowId: SUNSET_SWEEP_WORKFLOW_ID, taskQueue, args: [{ historyLimit }] });
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  },
+  poke: async () => env.client.workflow.getHandle(SUNSET_SWEEP_WORKFLOW_ID).signal(sweepNowSignal),
+};
+
+const NEVER_CONTINUES: NeverContinues[] = ['orderNotice', 'sunset'];
 const POKES = 20;
 const HISTORY_LIMIT = 12;
 
