@@ -28,6 +28,9 @@ import { postPurchase } from '../../workflows/post-purchase';
 import { orderNotice } from '../../workflows/order-notice';
 import { browseAbandonment } from '../../workflows/browse-abandonment';
 import { winBack } from '../../workflows/win-back';
+import { sunset } from '../../workflows/sunset';
+import { sunsetSweep } from '../../workflows/sunset-sweep';
+import { SUNSET_SWEEP_WORKFLOW_ID, sunsetWorkflowId } from '../../workflows/messages';
 import { vip } from '../../workflows/vip';
 import { birthday } from '../../workflows/birthday';
 import { leadNurture } from '../../workflows/lead-nurture';
@@ -204,6 +207,41 @@ const scenarios: Record<string, Scenario> = {
     await env.sleep(3 * HOUR);
     await handle.signal(journeyEventSignal, await view('evt-view-3', 'kyusu'));
     return runToEnd(env, handle.workflowId);
+  },
+
+  /** a lapse: the question at once, 14 quiet days, unengaged */
+  async sunset({ env, taskQueue, now }) {
+    const lapsedSince = new Date((await now()) - 130 * DAY).toISOString();
+    const workflowId = sunsetWorkflowId('c-silent');
+    const handle = await env.client.workflow.signalWithStart(sunset, {
+      workflowId,
+      ...asDispatched(workflowId, 'c-silent'),
+      taskQueue,
+      args: [{ customerId: 'c-silent', lapsedSince, config: config.sunset }],
+      signal: journeyEventSignal,
+      signalArgs: [
+        {
+          id: `customer.lapsed:c-silent:${lapsedSince}`,
+          type: 'customer.lapsed',
+          customerId: 'c-silent',
+          occurredAt: new Date(await now()).toISOString(),
+          properties: { lapsedSince },
+        } as unknown as ShopEvent,
+      ],
+    });
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** a pass over five lapsed customers in batches of two, continuing as new mid-pass */
+  async sunsetSweep({ env, taskQueue, shop }) {
+    shop.lapsed.push('c-a', 'c-b', 'c-c', 'c-d', 'c-e');
+    const handle = await env.client.workflow.start(sunsetSweep, {
+      workflowId: SUNSET_SWEEP_WORKFLOW_ID,
+      taskQueue,
+      args: [{ historyLimit: 20 }],
+      typedSearchAttributes: new TypedSearchAttributes([{ key: JourneyKey, value: SUNSET_SWEEP_WORKFLOW_ID }]),
+    });
+    return runToEnd(env, handle.workflowId, handle.firstExecutionRunId);
   },
 
   /** a partial refund of an order: the refund notice at once */
