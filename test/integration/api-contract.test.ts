@@ -95,6 +95,9 @@ describe('API document', () => {
       'POST /r/{token}': { path: resubscribe, body: '', contentType: form },
       'GET /remind/{token}': { path: `/remind/${unsubscribePath.split('/').pop()}` },
       'POST /remind/{token}': { path: `/remind/${unsubscribePath.split('/').pop()}`, body: 'action=snooze', contentType: form },
+      // A token of another purpose: the keep-me page answers its documented 400.
+      'GET /k/{token}': { path: `/k/${unsubscribePath.split('/').pop()}` },
+      'POST /k/{token}': { path: `/k/${unsubscribePath.split('/').pop()}`, body: '', contentType: form },
       'GET /t/o/{token}': { path: pixel },
       'GET /t/c/{token}': { path: click },
       'POST /webhooks/resend': {
