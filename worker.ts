@@ -13,6 +13,7 @@ import { payloadDataConverter } from './runtime/payload-codec';
 import { connectWorker } from './runtime/temporal';
 import { heartbeatWhileRunning } from './runtime/activity-heartbeat';
 import { sendsTaskQueue } from './workflows/messages';
+import { enqueueEvents } from './ingest/store';
 
 export function createMailer(config: Config, db: Pool): Mailer {
   return config.mail.transport === 'resend'
@@ -72,6 +73,7 @@ export async function createJourneysWorker(options: {
   loadMessageOverrides(config.locales.messageOverridesFile ?? defaultMessageOverridesPath);
   const activities = createActivities({
     db,
+    enqueueEvents,
     mailer: options.mailer ?? createMailer(config, db),
     config: {
       publicUrl: config.publicUrl,

@@ -21,7 +21,7 @@ import { createWelcomeNudgeActivities } from './welcome-nudge';
 import { createReplenishmentActivities } from './replenishment';
 import { createOrderChangeActivities } from './order-changes';
 import { createBrowseActivities } from './browse';
-import { createSunsetActivities } from './sunset';
+import { createSunsetActivities, type EnqueueEvents } from './sunset';
 import { watchMessageOverrides } from './email/message-overrides';
 import type { MailIdentity } from './send-message';
 
@@ -31,6 +31,8 @@ export interface ActivityDeps {
   /** injectable so tests can pin "now" (quiet hours, caps, coupon expiry) */
   clock?: () => Date;
   guardrails?: Guardrail[];
+  /** the event store's enqueue (ingest/store.ts), for the sunset sweep's lapse events */
+  enqueueEvents?: EnqueueEvents;
   config: {
     publicUrl: string;
     shopUrl?: string;
@@ -101,7 +103,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBirthdayActivities({ db: deps.db }),
     ...createOrderChangeActivities({ db: deps.db }),
     ...createBrowseActivities({ db: deps.db }),
-    ...createSunsetActivities({ db: deps.db, config: journeysConfig, now }),
+    ...createSunsetActivities({ db: deps.db, config: journeysConfig, now, enqueueEvents: deps.enqueueEvents }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createWelcomeNudgeActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath ?? defaultNurtureCatalogPath, now }),
     ...createReplenishmentActivities({

@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Duration } from '@temporalio/common';
 import { toMs } from '../shared/durations';
 import type { JourneysConfig } from '../config/journeys';
 import { withTransaction } from '../db/transaction';
-import { enqueueEvents } from '../ingest/store';
-import { CUSTOMER_LAPSED, type CustomerLapsedEvent } from '../ingest/routes';
+import { CUSTOMER_LAPSED, type CustomerLapsedEvent } from '../ingest/lapsed-events';
 import { journeyControl } from './journey-controls';
 import { lastEngagedAtSql } from './engagement';
 
@@ -77,7 +77,19 @@ function cutoffs(config: JourneysConfig, passAt: number) {
  * event id names the customer and the lapse, so a retried batch, an overlapping pass or the next
  * day's pass never starts a second journey for the same lapse.
  */
-export async function sweepLapsedRecipients(db: Pool, config: JourneysConfig, input: { after: string | null; passAt: string }): Promise<SweepBatch> {
+/**
+ * Stores events in the event store and the dispatch queue (ingest/store.ts `enqueueEvents`),
+ * handed in by the worker: activities do not import the ingest side (and its routing table,
+ * which imports the workflows).
+ */
+export type EnqueueEvents = (tx: Pick<PoolClient, 'query'>, events: CustomerLapsedEvent[]) => Promise<Set<string>>;
+
+export async function sweepLapsedRecipients(
+  db: Pool,
+  config: JourneysConfig,
+  enqueueEvents: EnqueueEvents,
+  input: { after: string | null; passAt: string },
+): Promise<SweepBatch> {
   const sweepEvery = config.sunset.sweepEvery;
   if ((await journeyControl(db, config, 'sunset')).paused) return { scanned: 0, handedOver: 0, next: null, paused: true, sweepEvery };
   const limit = config.sunset.sweepBatchSize;
@@ -95,8 +107,13 @@ export async function sweepLapsedRecipients(db: Pool, config: JourneysConfig, in
   });
 }
 
+/**
+ * The id names the customer and the lapse, by a hash: event ids outlive an erasure (idempotency),
+ * and must not keep the customer's id.
+ */
 export function lapsedEvent(customerId: string, lapsedSince: string, at: string): CustomerLapsedEvent {
-  return { id: `${CUSTOMER_LAPSED}:${customerId}:${lapsedSince}`, type: CUSTOMER_LAPSED, customerId, occurredAt: at, properties: { lapsedSince } };
+  const lapse = createHash('sha256').update(`${customerId}\n${lapsedSince}`).digest('hex').slice(0, 32);
+  return { id: `${CUSTOMER_LAPSED}:${lapse}`, type: CUSTOMER_LAPSED, customerId, occurredAt: at, properties: { lapsedSince } };
 }
 
 export type StillLapsed = { lapsed: true } | { lapsed: false; reason: 'engaged' | 'not_a_recipient' | 'in_win_back' };
@@ -119,9 +136,12 @@ export async function stillLapsed(
   return { lapsed: false, reason: plain.length ? 'in_win_back' : 'not_a_recipient' };
 }
 
-export function createSunsetActivities(deps: { db: Pool; config: JourneysConfig; now: () => Date }) {
+export function createSunsetActivities(deps: { db: Pool; config: JourneysConfig; now: () => Date; enqueueEvents?: EnqueueEvents }) {
   return {
-    sweepLapsedRecipients: (input: { after: string | null; passAt: string }) => sweepLapsedRecipients(deps.db, deps.config, input),
+    sweepLapsedRecipients: (input: { after: string | null; passAt: string }) => {
+      if (!deps.enqueueEvents) throw new Error('the sunset sweep needs enqueueEvents in the activity deps (worker.ts passes it)');
+      return sweepLapsedRecipients(deps.db, deps.config, deps.enqueueEvents, input);
+    },
     stillLapsed: (input: { customerId: string; lapsedSince: string }) => stillLapsed(deps.db, deps.config, deps.now(), input),
   };
 }

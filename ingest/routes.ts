@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneyName, JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
+import { CUSTOMER_LAPSED, type CustomerLapsedEvent } from './lapsed-events';
 import { EMAIL_CLICKED, EMAIL_OPENED, isEngagementEvent, type EngagementEvent, type EngagementEventType } from './engagement-events';
 import {
   abandonedCartWorkflowId,
@@ -50,20 +51,7 @@ export interface ProductRestockedEvent {
   properties: { productId: string; stock: number };
 }
 
-/**
- * A marketing recipient showed no sign of life for `sunset.after`. Not part of the public event
- * contract: the sunset sweep (activities/sunset.ts) stores it, one per customer and lapse (its
- * id), and the relay delivers it like any event: it starts the customer's sunset journey.
- */
-export const CUSTOMER_LAPSED = 'customer.lapsed';
-export interface CustomerLapsedEvent {
-  /** `customer.lapsed:<customerId>:<lapsedSince>` */
-  id: string;
-  type: typeof CUSTOMER_LAPSED;
-  customerId: string;
-  occurredAt: string;
-  properties: { lapsedSince: string };
-}
+export { CUSTOMER_LAPSED, type CustomerLapsedEvent };
 
 /** Everything the relay delivers: the shop's events, our own restock and lapse events, and opens and clicks. */
 export type RoutedEvent = ShopEvent | ProductRestockedEvent | CustomerLapsedEvent | EngagementEvent;

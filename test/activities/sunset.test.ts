@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPurchaseLifecycleActivities } from '../../activities/purchase-lifecycle';
-import { createSunsetActivities } from '../../activities/sunset';
+import { createSunsetActivities, lapsedEvent } from '../../activities/sunset';
 import { lastEngagedAtSql } from '../../activities/engagement';
 import { defaultJourneysConfig, JourneysConfigSchema } from '../../config/journeys';
 import { recordEngagement } from '../../ingest/engagement';
 import { defaultMachineSettings } from '../../ingest/machine-engagement';
-import { storeEvents } from '../../ingest/store';
+import { enqueueEvents, storeEvents } from '../../ingest/store';
 import { resubscribe } from '../../api/routes/unsubscribe';
 import { setJourneyPaused } from '../../activities/journey-controls';
 import { withTransaction } from '../../db/transaction';
@@ -24,7 +24,7 @@ describe('sunset activities', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    sunset = createSunsetActivities({ db: db.pool, config: defaultJourneysConfig, now: () => new Date(passAt) });
+    sunset = createSunsetActivities({ db: db.pool, config: defaultJourneysConfig, now: () => new Date(passAt), enqueueEvents });
     winBack = createPurchaseLifecycleActivities({ db: db.pool, now: () => new Date(passAt), shopUrl: 'https://shop.test/' });
   });
   after(async () => {
@@ -70,7 +70,7 @@ describe('sunset activities', () => {
 
   /** Run a whole pass at `passAt` (batches of `size`); the customers handed over, in order. */
   async function pass(size = 500, config = defaultJourneysConfig) {
-    const acts = createSunsetActivities({ db: db.pool, config: { ...config, sunset: { ...config.sunset, sweepBatchSize: size } }, now: () => new Date(passAt) });
+    const acts = createSunsetActivities({ db: db.pool, config: { ...config, sunset: { ...config.sunset, sweepBatchSize: size } }, now: () => new Date(passAt), enqueueEvents });
     const cursors: (string | null)[] = [];
     let after: string | null = null;
     for (;;) {
@@ -150,7 +150,8 @@ describe('sunset activities', () => {
     assert.deepEqual(rows, ids.map((id) => ({ customer_id: id, n: 1 })));
     const event = await db.pool.query(`SELECT id, properties, dispatched_at FROM events WHERE type = 'customer.lapsed' AND customer_id = 'b-1'`);
     const lapsedSince = new Date(daysBefore(200)).toISOString();
-    assert.equal(event.rows[0].id, `customer.lapsed:b-1:${lapsedSince}`);
+    assert.equal(event.rows[0].id, lapsedEvent('b-1', lapsedSince, passAt).id, 'named by customer and lapse');
+    assert.doesNotMatch(event.rows[0].id, /b-1/, 'without the customer id, which outlives no erasure');
     assert.deepEqual(event.rows[0].properties, { lapsedSince });
     assert.equal(event.rows[0].dispatched_at, null, 'queued for the relay');
     assert.deepEqual(await sunset.stillLapsed({ customerId: 'b-1', lapsedSince }), { lapsed: true });
@@ -168,7 +169,7 @@ describe('sunset activities', () => {
     await setJourneyPaused(db.pool, defaultJourneysConfig, 'sunset', false);
     const disabled = JourneysConfigSchema.parse({ sunset: { enabled: false } });
     await db.pool.query(`DELETE FROM journey_controls WHERE journey = 'sunset'`);
-    assert.equal((await createSunsetActivities({ db: db.pool, config: disabled, now: () => new Date(passAt) }).sweepLapsedRecipients({ after: null, passAt })).paused, true);
+    assert.equal((await createSunsetActivities({ db: db.pool, config: disabled, now: () => new Date(passAt), enqueueEvents }).sweepLapsedRecipients({ after: null, passAt })).paused, true);
   });
 
   describe('what brings an unengaged customer back', () => {

@@ -77,6 +77,7 @@ describe('workflow ids', () => {
       'order/o-1',
       'post-purchase/o-1',
       'replenishment/C_42:eu/beans-1kg',
+      'sunset/C_42:eu',
       'vip/C_42:eu',
       'welcome/C_42:eu',
       'win-back/C_42:eu',
