@@ -43,7 +43,7 @@ describe('journeys under the shop’s control', () => {
     const res = await h.request('GET', '/v1/journeys');
     assert.equal(res.status, 200);
     const names = res.body.journeys.map((j: { name: string }) => j.name);
-    assert.deepEqual(names, ['welcome', 'order', 'order-notice', 'abandoned-cart', 'browse-abandonment', 'back-in-stock', 'post-purchase', 'win-back', 'vip', 'birthday', 'lead-nurture', 'replenishment']);
+    assert.deepEqual(names, ['welcome', 'order', 'order-notice', 'abandoned-cart', 'browse-abandonment', 'back-in-stock', 'post-purchase', 'win-back', 'sunset', 'vip', 'birthday', 'lead-nurture', 'replenishment']);
     const cartJourney = res.body.journeys.find((j: { name: string }) => j.name === 'abandoned-cart');
     assert.equal(cartJourney.paused, false);
     assert.equal(cartJourney.category, 'marketing');
