@@ -37,11 +37,29 @@ export type Verdict =
   | { action: 'skip'; reason: SkipReason }
   | { action: 'defer'; reason: SkipReason | 'quiet_hours'; until: Date };
 
+/**
+ * What the rules read besides the customer, loaded by the send path in the statement that
+ * reads the ledger row and the customer under the lock (activities/send-facts.ts): one round
+ * trip for every rule instead of one each.
+ */
+export interface SendFacts {
+  /** journey_controls.paused; null when the shop never switched the journey (its config default applies) */
+  journeyPaused: boolean | null;
+  /** the customer's address is on the suppression list */
+  suppressed: boolean;
+  /**
+   * When the customer's other marketing messages were claimed or sent ('sent' and 'pending'
+   * rows, this key excluded), oldest first, from `since` on. Absent for transactional mail.
+   */
+  recentMarketing?: { since: Date; at: Date[] };
+}
+
 export interface GuardrailContext {
   tx: PoolClient;
   input: SendMessageInput;
   customer: CustomerRow | undefined;
   now: Date;
+  facts: SendFacts;
 }
 
 export type Guardrail = (ctx: GuardrailContext) => Promise<Verdict> | Verdict;
@@ -56,19 +74,17 @@ const allow: Verdict = { action: 'allow' };
  * forced it. Read in the claim's transaction, so a pause applies to the very next send.
  */
 function journeyNotPaused(config: JourneysConfig): Guardrail {
-  return async ({ tx, input }) => {
-    const { rows } = await tx.query<{ paused: boolean }>('SELECT paused FROM journey_controls WHERE journey = $1', [input.journey]);
-    const paused = rows[0] ? rows[0].paused : !enabledByDefault(config, input.journey);
+  return ({ input, facts }) => {
+    const paused = facts.journeyPaused ?? !enabledByDefault(config, input.journey);
     return paused ? { action: 'skip', reason: 'journey_paused' } : allow;
   };
 }
 
 /** Rules for every message, transactional included. */
-const deliverable: Guardrail = async ({ tx, customer }) => {
+const deliverable: Guardrail = ({ customer, facts }) => {
   if (!customer || customer.erased_at) return { action: 'skip', reason: customer ? 'erased' : 'no_email' };
   if (!customer.email) return { action: 'skip', reason: 'no_email' };
-  const suppressed = await tx.query('SELECT 1 FROM suppressions WHERE email = lower($1)', [customer.email]);
-  if (suppressed.rowCount) return { action: 'skip', reason: 'suppressed' };
+  if (facts.suppressed) return { action: 'skip', reason: 'suppressed' };
   return allow;
 };
 
@@ -102,21 +118,32 @@ function quietHours(config: GuardrailsConfig): Guardrail {
  */
 function frequencyCap(config: GuardrailsConfig): Guardrail {
   const windowMs = toMs(config.frequencyCapWindow);
-  return async ({ tx, input, now }) => {
+  return async ({ tx, input, now, facts }) => {
     if (input.category !== 'marketing' || input.sendWindow === 'immediate') return allow;
-    const { rows } = await tx.query<{ at: Date }>(
-      `SELECT coalesce(claimed_at, sent_at) AS at FROM messages
-        WHERE customer_id = $1 AND category = 'marketing' AND status IN ('sent', 'pending')
-          AND idempotency_key <> $2 AND coalesce(claimed_at, sent_at) > $3
-        ORDER BY at`,
-      [input.customerId, input.idempotencyKey, new Date(now.getTime() - windowMs)],
-    );
+    const since = new Date(now.getTime() - windowMs);
+    // The claim read them under the lock; a read that did not reach back this far is made now.
+    const loaded = facts.recentMarketing;
+    const rows =
+      loaded && loaded.since <= since
+        ? loaded.at.filter((at) => at > since)
+        : await recentMarketingSends(tx, input, since);
     if (rows.length < config.frequencyCapCount) return allow;
     if (input.onCap === 'skip') return { action: 'skip', reason: 'frequency_cap' };
     // The slot frees when enough of the counted sends have left the window.
-    const freeing = rows[rows.length - config.frequencyCapCount].at;
+    const freeing = rows[rows.length - config.frequencyCapCount];
     return { action: 'defer', reason: 'frequency_cap', until: new Date(freeing.getTime() + windowMs) };
   };
+}
+
+async function recentMarketingSends(tx: PoolClient, input: SendMessageInput, since: Date): Promise<Date[]> {
+  const { rows } = await tx.query<{ at: Date }>(
+    `SELECT coalesce(claimed_at, sent_at) AS at FROM messages
+      WHERE customer_id = $1 AND category = 'marketing' AND status IN ('sent', 'pending')
+        AND idempotency_key <> $2 AND coalesce(claimed_at, sent_at) > $3
+      ORDER BY at`,
+    [input.customerId, input.idempotencyKey, since],
+  );
+  return rows.map((r) => r.at);
 }
 
 /**

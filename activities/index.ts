@@ -3,6 +3,7 @@ import type { Mailer } from './email/mailer';
 import { createGuardrails, createPermissionGuardrails, type Guardrail } from './guardrails';
 import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
+import { toMs } from '../shared/durations';
 import { decideWinnerIfReady, experimentFor } from './experiments';
 import { isTemplateName } from './email/render';
 import type { Experiment } from '../config/measurement';
@@ -81,6 +82,7 @@ export function createActivities(deps: ActivityDeps) {
       return coupons.maxRedemptionsByJourney[journey] ?? coupons.maxRedemptions;
     },
     measurement,
+    recentMarketingWindowMs: toMs((deps.config.journeys?.guardrails ?? defaultJourneysConfig.guardrails).frequencyCapWindow),
     locales: { shopLocale: deps.config.shopLocale, overrides: watchMessageOverrides(deps.config.messageOverridesPath) },
   };
   return {

@@ -1,6 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
-import { withLockedTransaction } from '../db/transaction';
+import { withLockedReads, type LockedReads } from '../db/transaction';
+import { literal } from '../db/literal';
+import { claimFactsSql, readClaimFacts, CUSTOMER_SELECT } from './send-facts';
 import { renderTemplate, isTemplateName } from './email/render';
 import { addTracking } from './email/tracking';
 import {
@@ -41,6 +43,11 @@ export interface SendDeps {
   maxCouponRedemptions?: (journey: string) => number;
   /** A/B tests and holdouts (JOURNEYS_CONFIG_FILE experiments, holdouts); none by default */
   measurement?: MeasurementSettings;
+  /**
+   * How far back the claim reads the customer's marketing sends: the frequency cap's window
+   * (guardrails.frequencyCapWindow). A cap that looks further back reads again itself.
+   */
+  recentMarketingWindowMs?: number;
 }
 
 const NO_MEASUREMENT: MeasurementSettings = { experiments: [], holdouts: {} };
@@ -81,7 +88,11 @@ interface LedgerRow {
   refusals: number;
 }
 
-const LEDGER_COLUMNS = `id, status, skip_reason, provider_message_id, to_email, subject, claimed_at, delivery, payload, refusals`;
+const LEDGER_COLUMN_LIST = ['id', 'status', 'skip_reason', 'provider_message_id', 'to_email', 'subject', 'claimed_at', 'delivery', 'payload', 'refusals'] as const;
+const LEDGER_COLUMNS = LEDGER_COLUMN_LIST.join(', ');
+
+/** The frequency cap's default window (16 hours), for a SendDeps that does not say. */
+const DEFAULT_RECENT_MARKETING_WINDOW_MS = 16 * 60 * 60 * 1000;
 
 /**
  * Resend keeps an idempotency key for 24 hours. A row handed over and left in doubt for
@@ -120,10 +131,30 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   // Rendered after the claim commits: React rendering inside the transaction would hold the
   // customer's lock (and, on the embedded single-session database, every other query) meanwhile.
   const email = await composeEmail(deps, claimed.input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data, claimed.subject);
+  if (deps.mailer.sendClaimed) return sendClaimed(deps, deps.mailer.sendClaimed, input, claimed.row, email);
   const payload = await handOver(deps.db, claimed.row.id, input.idempotencyKey, email);
   // Erased while rendering: erasure renamed the row's key; nothing goes out or is written back.
   if (!payload) return { status: 'skipped', reason: 'erased' };
   return deliver(deps, input, claimed.row, payload);
+}
+
+/**
+ * Through a mailer in our own database (the outbox): stored and marked sent in one statement.
+ * When that finds the row no longer ours to send, the row says what became of it.
+ */
+async function sendClaimed(
+  deps: SendDeps,
+  send: NonNullable<Mailer['sendClaimed']>,
+  input: SendMessageInput,
+  row: LedgerRow,
+  email: ComposedEmail,
+): Promise<SendOutcome> {
+  const sent = await send({ messageId: row.id, idempotencyKey: input.idempotencyKey, links: email.links }, email.payload);
+  if (sent) return { status: 'sent', messageId: row.id, providerMessageId: sent.providerMessageId };
+  const now = await findLedgerRow(deps.db, input.idempotencyKey);
+  // Erased while rendering: erasure renamed the row's key; nothing goes out or is written back.
+  if (!now || now.id !== row.id) return { status: 'skipped', reason: 'erased' };
+  return settledOutcome(now) ?? deliverPendingLater(now);
 }
 
 /**
@@ -181,18 +212,24 @@ interface Claimed {
 }
 
 async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
+  const items = requested.promotes && Array.isArray(requested.data.items) ? (requested.data.items as { productId: string }[]) : undefined;
+  // Read from a little before now: the rules' `now` is taken after the lock, and filter again.
+  const recentSince = new Date(deps.now().getTime() - (deps.recentMarketingWindowMs ?? DEFAULT_RECENT_MARKETING_WINDOW_MS));
+  const factsSql = claimFactsSql(LEDGER_COLUMN_LIST, requested, { recentSince, productIds: items?.map((i) => i.productId) });
   // The customer's lock serialises every send decision for one customer across workflows and
-  // worker processes.
-  return withLockedTransaction(deps.db, `send:${requested.customerId}`, async (tx): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
+  // worker processes. Round trips: BEGIN + lock + every read (the ledger row, the customer, what
+  // the guardrails and the stock filter need), then the ledger write + COMMIT.
+  return withLockedReads(deps.db, `send:${requested.customerId}`, factsSql, async (locked): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
+    const { tx } = locked;
     // After the lock, in its own statement: its snapshot sees every claim committed before ours.
-    const { ledger: again, customer } = await loadLedgerAndCustomer(tx, requested.idempotencyKey, requested.customerId);
+    const { ledger: again, customer, facts, inStock } = readClaimFacts<LedgerRow>(locked.first, recentSince);
     // Settled, or handed to the provider by an earlier attempt: decided after this commits.
     if (again && !isUndecided(again)) return { handedOver: again };
     // The A/B variant and the holdout group: a hash of the customer (activities/experiments.ts),
     // recorded on the row whatever happens to the message, so results count every recipient.
     const measured = await measureSend(tx, deps.measurement ?? NO_MEASUREMENT, requested);
     const input = withVariant(requested, measured);
-    const upsert = (state: Parameters<typeof upsertLedger>[2]) => upsertLedger(tx, input, { ...state, measurement: measured });
+    const upsert = (state: Parameters<typeof upsertLedger>[2]) => upsertLedger(locked, input, { ...state, measurement: measured });
     // Held out before any other check: the control group is every entrant the journey would
     // have mailed, eligible or not, like the treated group (consent, caps and stock apply to both).
     if (measured.holdoutGroup === 'control') {
@@ -200,7 +237,7 @@ async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claim
       return { status: 'skipped', reason: 'holdout' };
     }
     const now = deps.now();
-    const verdict = await evaluateGuardrails({ tx, input, customer, now }, deps.guardrails ?? defaultGuardrails);
+    const verdict = await evaluateGuardrails({ tx, input, customer, now, facts }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
       await upsert({ status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null });
       return { status: 'skipped', reason: verdict.reason };
@@ -212,12 +249,12 @@ async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claim
 
     let data = input.data;
     if (input.promotes) {
-      const inStock = await keepInStockItems(tx, data);
-      if (!inStock) {
+      const kept = keepInStock(data, inStock ?? new Set());
+      if (!kept) {
         await upsert({ status: 'skipped', skipReason: 'out_of_stock', to: customer!.email });
         return { status: 'skipped', reason: 'out_of_stock' };
       }
-      data = inStock;
+      data = kept;
     }
     data = await withCoupon(tx, input, data, now, deps.maxCouponRedemptions);
     const couponCode = (data.coupon as { code?: string } | undefined)?.code ?? null;
@@ -289,13 +326,14 @@ async function recheckAfterRefusal(
   input: SendMessageInput,
   row: LedgerRow,
 ): Promise<{ payload: EmailPayload } | SendOutcome> {
-  return withLockedTransaction(deps.db, `send:${input.customerId}`, async (tx) => {
-    const current = await findLedgerRow(tx, input.idempotencyKey);
+  const factsSql = claimFactsSql(LEDGER_COLUMN_LIST, input, {});
+  return withLockedReads(deps.db, `send:${input.customerId}`, factsSql, async (locked) => {
+    const { tx } = locked;
+    const { ledger: current, customer, facts } = readClaimFacts<LedgerRow>(locked.first, undefined);
     if (!current || current.status !== 'pending' || current.delivery !== 'refused') {
       return (current && settledOutcome(current)) ?? deliverPendingLater(row);
     }
-    const customer = await loadCustomer(tx, input.customerId);
-    const verdict = await evaluateGuardrails({ tx, input, customer, now: deps.now() }, [
+    const verdict = await evaluateGuardrails({ tx, input, customer, now: deps.now(), facts }, [
       ...(deps.permissionGuardrails ?? permissionGuardrails),
       journeyExitSince(current.claimed_at),
     ]);
@@ -435,37 +473,6 @@ function linkHolder(customer: CustomerRow): LinkHolder {
   return { customerId: customer.id, email: customer.email, epoch: customer.link_epoch ?? 0 };
 }
 
-/** What the send path reads of a customer; one list for the plain read and the combined one. */
-const CUSTOMER_SELECT = `SELECT c.id, c.email, c.first_name, c.timezone, c.locale, c.attributes, c.marketing_consent, c.unsubscribed_at,
-            c.unengaged_at, c.erased_at, c.link_epoch,
-            EXISTS (SELECT 1 FROM address_unsubscribes a WHERE a.email = lower(c.email)) AS address_unsubscribed
-       FROM customers c`;
-
-/** The ledger row of `key` and the customer, in one round trip. */
-async function loadLedgerAndCustomer(
-  tx: PoolClient,
-  key: string,
-  customerId: string,
-): Promise<{ ledger: LedgerRow | undefined; customer: CustomerRow | undefined }> {
-  const { rows } = await tx.query<Record<string, unknown>>(
-    `SELECT ${LEDGER_COLUMNS.split(', ').map((c) => `m.${c} AS ledger_${c}`).join(', ')}, customer.*
-       FROM (SELECT 1) AS one
-       LEFT JOIN messages m ON m.idempotency_key = $1
-       LEFT JOIN LATERAL (${CUSTOMER_SELECT} WHERE c.id = $2) AS customer ON true`,
-    [key, customerId],
-  );
-  const ledger: Record<string, unknown> = {};
-  const customer: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(rows[0])) {
-    if (column.startsWith('ledger_')) ledger[column.slice('ledger_'.length)] = value;
-    else customer[column] = value;
-  }
-  return {
-    ledger: ledger.id === null ? undefined : (ledger as unknown as LedgerRow),
-    customer: customer.id === null ? undefined : (customer as unknown as CustomerRow),
-  };
-}
-
 async function loadCustomer(db: Pool | PoolClient, customerId: string): Promise<CustomerRow | undefined> {
   const { rows } = await db.query<CustomerRow>(`${CUSTOMER_SELECT} WHERE c.id = $1`, [customerId]);
   return rows[0];
@@ -503,7 +510,14 @@ async function settle(
   );
 }
 
-/** Drop sold-out products from `data.items`; undefined when nothing is left to show. */
+/** Drop the products not in `inStock` from `data.items`; undefined when nothing is left to show. */
+function keepInStock(data: Record<string, unknown>, inStock: Set<string>): Record<string, unknown> | undefined {
+  const items = Array.isArray(data.items) ? (data.items as { productId: string }[]) : [];
+  const kept = items.filter((i) => inStock.has(i.productId));
+  return kept.length ? { ...data, items: kept } : undefined;
+}
+
+/** Drop sold-out products from `data.items`, as they are now; undefined when nothing is left to show. */
 async function keepInStockItems(
   db: Pool | PoolClient,
   data: Record<string, unknown>,
@@ -518,8 +532,9 @@ async function keepInStockItems(
   return kept.length ? { ...data, items: kept } : undefined;
 }
 
+/** The ledger row written and the claim committed, in one round trip. */
 async function upsertLedger(
-  tx: PoolClient,
+  locked: LockedReads,
   input: SendMessageInput,
   state: {
     status: LedgerRow['status'];
@@ -531,37 +546,37 @@ async function upsertLedger(
   },
 ): Promise<LedgerRow> {
   const experiment = state.measurement?.experiment;
+  const values = [
+    literal(input.idempotencyKey),
+    literal(input.workflowId),
+    literal(input.journey),
+    literal(input.step),
+    literal(input.customerId),
+    literal(input.template),
+    literal(input.category),
+    literal(state.to),
+    literal(state.status),
+    literal(state.skipReason),
+    `${literal(state.claimedAt)}::timestamptz`,
+    literal(state.couponCode),
+    literal(experiment?.id),
+    literal(experiment?.variant.name),
+    literal(experiment?.phase),
+    literal(state.measurement?.holdoutGroup),
+  ];
   // claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
-  const { rows } = await tx.query<LedgerRow>(
+  const { rows } = await locked.commitWith(
     `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code,
                            experiment_id, variant, variant_phase, holdout_group)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     VALUES (${values.join(', ')})
      ON CONFLICT (idempotency_key) DO UPDATE
        SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
            claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code),
            template = EXCLUDED.template, experiment_id = EXCLUDED.experiment_id, variant = EXCLUDED.variant,
            variant_phase = EXCLUDED.variant_phase, holdout_group = EXCLUDED.holdout_group, updated_at = now()
      RETURNING ${LEDGER_COLUMNS}`,
-    [
-      input.idempotencyKey,
-      input.workflowId,
-      input.journey,
-      input.step,
-      input.customerId,
-      input.template,
-      input.category,
-      state.to,
-      state.status,
-      state.skipReason,
-      state.claimedAt ?? null,
-      state.couponCode ?? null,
-      experiment?.id ?? null,
-      experiment?.variant.name ?? null,
-      experiment?.phase ?? null,
-      state.measurement?.holdoutGroup ?? null,
-    ],
   );
-  return rows[0];
+  return rows[0] as LedgerRow;
 }
 
 /** Resend tags allow ASCII letters, digits, underscores and dashes only. */

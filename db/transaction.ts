@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 
 /**
  * Run `work` in one transaction on one pooled connection: COMMIT when it returns, ROLLBACK
@@ -16,7 +16,61 @@ export async function withLockedTransaction<T>(db: Pool, lockKey: string, work: 
   return transaction(db, (tx) => `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)}))`, work);
 }
 
-async function transaction<T>(db: Pool, begin: (tx: PoolClient) => string, work: (tx: PoolClient) => Promise<T>): Promise<T> {
+/** What a `withLockedReads` transaction hands its work. */
+export interface LockedReads {
+  /** the transaction's connection */
+  readonly tx: PoolClient;
+  /** what the statement given to `withLockedReads` returned, read under the lock */
+  readonly first: QueryResult;
+  /**
+   * Run `sql` (literals only: see db/literal.ts) and COMMIT in one round trip; its result.
+   * The transaction ends here: `work` should return right after.
+   */
+  commitWith(sql: string): Promise<QueryResult>;
+}
+
+/**
+ * A locked transaction in as few round trips as the send path needs: BEGIN, the lock and a
+ * first statement (`firstSql`: literals only, the simple query protocol has no parameters) in
+ * one, the last write and COMMIT in another. The first statement runs after the lock is
+ * granted, in its own snapshot, so it sees every transaction of the same lock committed before.
+ */
+export async function withLockedReads<T>(
+  db: Pool,
+  lockKey: string,
+  firstSql: string,
+  work: (tx: LockedReads) => Promise<T>,
+): Promise<T> {
+  let first: QueryResult | undefined;
+  let committed = false;
+  return transaction(
+    db,
+    (tx) => `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)})); ${firstSql}`,
+    (tx) =>
+      work({
+        tx,
+        first: first!,
+        async commitWith(sql: string): Promise<QueryResult> {
+          const results = (await tx.query(`${sql}; COMMIT`)) as unknown as QueryResult[];
+          committed = true;
+          return results[0];
+        },
+      }),
+    {
+      began: (results) => {
+        first = (results as unknown as QueryResult[])[2];
+      },
+      committed: () => committed,
+    },
+  );
+}
+
+async function transaction<T>(
+  db: Pool,
+  begin: (tx: PoolClient) => string,
+  work: (tx: PoolClient) => Promise<T>,
+  hooks: { began?: (result: QueryResult) => void; committed?: () => boolean } = {},
+): Promise<T> {
   const tx = await db.connect();
   // A connection cut while it is checked out (Postgres restarting, a failover,
   // pg_terminate_backend) makes the client emit 'error'; the pool only listens while the
@@ -28,9 +82,11 @@ async function transaction<T>(db: Pool, begin: (tx: PoolClient) => string, work:
   };
   tx.on('error', onError);
   try {
-    await tx.query(begin(tx));
+    // (awaited on its own line: `hooks.began?.(await …)` would skip the query without the hook)
+    const began = await tx.query(begin(tx));
+    hooks.began?.(began);
     const result = await work(tx);
-    await tx.query('COMMIT');
+    if (!hooks.committed?.()) await tx.query('COMMIT');
     return result;
   } catch (err) {
     if (!broken) await tx.query('ROLLBACK').catch(() => undefined);

@@ -13,13 +13,29 @@ export interface OutgoingEmail {
   tags?: { name: string; value: string }[];
 }
 
+/** What the send ledger stores of a rendered email: exactly what a retry hands the provider. */
+export type EmailPayload = Omit<OutgoingEmail, 'idempotencyKey'>;
+
+/** The ledger row a claimed send goes out under (activities/send-message.ts). */
+export interface ClaimedMessage {
+  messageId: number;
+  idempotencyKey: string;
+  /** every http(s) link of the email, for the click redirect */
+  links: string[];
+}
+
 export interface Mailer {
   readonly name: string;
   send(email: OutgoingEmail): Promise<{ providerMessageId: string }>;
+  /**
+   * Only a mailer whose provider is a table of the send path's own database (the outbox): store
+   * the email and mark the ledger row sent in one statement. Nothing is ever in doubt there, so
+   * the hand-over (the payload on the ledger row, for retries) is not needed and the HTML is
+   * written once. Undefined when the row is no longer this claim's to send: erased meanwhile,
+   * or settled or handed over by another attempt. A mailer without it gets the hand-over.
+   */
+  sendClaimed?(claim: ClaimedMessage, email: EmailPayload): Promise<{ providerMessageId: string } | undefined>;
 }
-
-/** What the send ledger stores of a rendered email: exactly what a retry hands the provider. */
-export type EmailPayload = Omit<OutgoingEmail, 'idempotencyKey'>;
 
 /**
  * A failure the provider will repeat however often we ask (bad recipient, invalid payload).
