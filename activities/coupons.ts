@@ -36,20 +36,24 @@ export async function issueCoupon(
   const prefix = COUPON_PREFIXES[request.journey] ?? (request.journey.replace(/[^a-z]/gi, '').slice(0, 8).toUpperCase() || 'SHOP');
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = generateCouponCode(prefix);
-    const inserted = await db.query(
-      `INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at, max_redemptions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT DO NOTHING`,
+    // One round trip: our new row, or the one already issued for the key. Nothing comes back
+    // when the random code collided with another key's, or when a concurrent issue of this key
+    // committed after the statement began (its row is outside our snapshot): try again.
+    const { rows } = await db.query<{ code: string; percent_off: number; expires_at: Date }>(
+      `WITH inserted AS (
+         INSERT INTO coupons (code, issue_key, customer_id, journey, percent_off, expires_at, max_redemptions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT DO NOTHING
+         RETURNING code, percent_off, expires_at
+       )
+       SELECT code, percent_off, expires_at FROM inserted
+       UNION ALL
+       SELECT code, percent_off, expires_at FROM coupons WHERE issue_key = $2
+       LIMIT 1`,
       [code, request.key, request.customerId, request.journey, request.percentOff, expiresAt, request.maxRedemptions ?? 1],
     );
-    const existing = await db.query<{ code: string; percent_off: number; expires_at: Date }>(
-      'SELECT code, percent_off, expires_at FROM coupons WHERE issue_key = $1',
-      [request.key],
-    );
-    const row = existing.rows[0];
+    const row = rows[0];
     if (row) return { code: row.code, percentOff: row.percent_off, expiresAt: row.expires_at.toISOString() };
-    // No row for our key and nothing inserted: the random code collided with another key's.
-    if (inserted.rowCount === 0) continue;
   }
   throw new Error(`could not issue a unique coupon for ${request.key}`);
 }
