@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Signed, stateless tokens for links in emails (unsubscribe, open pixel, click redirect,
@@ -112,13 +112,33 @@ export function holdsLink(
   return payload.a === undefined || payload.a === addressHash(secret, current.email);
 }
 
+/**
+ * The secret as a key object, made once per secret: an email signs a token for every link, and
+ * `createHmac` with a string copies and checks the secret each time.
+ */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size > 16) keys.clear();
+    keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  }
+  return key;
+}
+
+/** The last address hashed: every link of one email is bound to the same address. */
+let lastAddress: { secret: string; email: string | null; hash: string } | undefined;
+
 /** Short keyed hash of an address (case-insensitive): binds a link without putting the address in it. */
 export function addressHash(secret: string, email: string | null): string {
-  return createHmac('sha256', secret).update(`address:${(email ?? '').trim().toLowerCase()}`).digest('base64url').slice(0, 16);
+  if (lastAddress?.secret === secret && lastAddress.email === email) return lastAddress.hash;
+  const hash = createHmac('sha256', keyOf(secret)).update(`address:${(email ?? '').trim().toLowerCase()}`).digest('base64url').slice(0, 16);
+  lastAddress = { secret, email, hash };
+  return hash;
 }
 
 function mac(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('base64url');
+  return createHmac('sha256', keyOf(secret)).update(body).digest('base64url');
 }
 
 export function unsubscribeUrl(publicUrl: string, secret: string, holder: LinkHolder, messageId?: number): string {
