@@ -36,6 +36,8 @@ export interface DemoOptions {
   ports: { api: number; temporal: number; temporalUi: number; postgres: number };
   seed: number;
   log: (line: string) => void;
+  /** a prebuilt workflow bundle (the tests' cached one): the stack starts without bundling */
+  workflowBundlePath?: string;
 }
 
 export interface DemoStack {
@@ -88,6 +90,7 @@ export async function startDemoStack(options: DemoOptions): Promise<DemoStack> {
     // the scenario posts in bursts; the per-key limit protects a real deployment, not this one
     API_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+    ...(options.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath } : {}),
   };
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/dev.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

@@ -1,6 +1,7 @@
 // Embedded Postgres (PGlite behind pglite-socket): persistence across a restart, and the SQL the
-// app relies on under a concurrent `pg` Pool. Each test uses its own temp data dir and port 0.
-import { test } from 'node:test';
+// app relies on under a concurrent `pg` Pool. The restart test has its own data dir; the others
+// share one instance (each start runs initdb, seconds of WASM) with tables of their own.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,16 +9,25 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../dev/embedded-postgres';
 
+let shared: Promise<{ pg: EmbeddedPostgres; dataDir: string }> | undefined;
+after(async () => {
+  if (!shared) return;
+  const { pg, dataDir } = await shared;
+  await pg.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
 async function withDb(fn: (pg: EmbeddedPostgres, pool: Pool, dataDir: string) => Promise<void>): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-pg-test-'));
-  const pg = await startEmbeddedPostgres({ dataDir, port: 0 });
+  shared ??= (async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-pg-test-'));
+    return { pg: await startEmbeddedPostgres({ dataDir, port: 0 }), dataDir };
+  })();
+  const { pg, dataDir } = await shared;
   const pool = new Pool({ connectionString: pg.url, max: 10 });
   try {
     await fn(pg, pool, dataDir);
   } finally {
     await pool.end().catch(() => undefined);
-    await pg.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { demoOptions, runDemoScenario, startDemoStack } from '../../scripts/demo';
 import { freePort } from '../helpers/free-port';
+import { workflowBundle } from '../helpers/workflow-bundle';
 import { compareShownFigures, signIn } from '../helpers/dashboard-page';
 
 /**
@@ -18,12 +19,19 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 
 test('the demo populates the stats and the dashboard shows them', { timeout: 290_000 }, async () => {
   const lines: string[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'journeys-demo-'));
+  // beside the data dir, which the stack empties when it starts
+  const workflowBundlePath = join(mkdtempSync(join(tmpdir(), 'journeys-demo-bundle-')), 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, (await workflowBundle()).code);
   const options = {
     ...demoOptions(12, (l) => lines.push(l)),
     trafficWindowMs: 3_000,
-    settleMs: 15_000,
-    deadlineMs: 100_000,
-    dataDir: mkdtempSync(join(tmpdir(), 'journeys-demo-')),
+    // long enough for orders, opens, clicks and conversions; the shoppers' later moves (reviews,
+    // second carts) are not what this test looks at
+    settleMs: 8_000,
+    deadlineMs: 60_000,
+    dataDir,
+    workflowBundlePath,
     ports: { api: await freePort(), temporal: await freePort(), temporalUi: await freePort(), postgres: await freePort() },
   };
   const stack = await startDemoStack(options);
@@ -61,6 +69,7 @@ test('the demo populates the stats and the dashboard shows them', { timeout: 290
   } finally {
     const code = await stack.stop();
     rmSync(options.dataDir, { recursive: true, force: true });
+    rmSync(dirname(workflowBundlePath), { recursive: true, force: true });
     assert.equal(code, 0, 'the stack stops cleanly on SIGINT');
   }
 });
