@@ -3,6 +3,7 @@ import type { JourneysConfig } from '../config/journeys';
 import { defaultJourneysConfig, enabledByDefault } from '../config/journeys';
 import { toMs } from '../shared/durations';
 import { quietWindowEnd, resolveTimezone } from './local-time';
+import { inAudience as matchesAudience } from '../shared/audiences';
 import type { SendMessageInput, SkipReason } from './types';
 
 /**
@@ -98,6 +99,18 @@ const marketingPermission: Guardrail = ({ input, customer }) => {
 };
 
 /**
+ * A step's audience (config `stepAudiences`), read now: the customer's attributes as stored at
+ * send time, not when the journey started. Outside it the message is skipped and logged.
+ */
+function inStepAudience(config: JourneysConfig): Guardrail {
+  return ({ input, customer }) => {
+    const audience = config.stepAudiences?.[input.journey]?.[input.step];
+    if (!audience || input.category !== 'marketing' || !customer) return allow;
+    return matchesAudience(audience, customer.attributes) ? allow : { action: 'skip', reason: 'outside_audience' };
+  };
+}
+
+/**
  * An 'immediate' step (the answer to the customer's own action) skips this rule and the cap.
  * Marketing mail waits out the night in the customer's zone (unknown zone → the configured
  * default). Checked before the cap so a deferred message does not hold a slot while it waits.
@@ -151,7 +164,8 @@ async function recentMarketingSends(tx: PoolClient, input: SendMessageInput, sin
  * provider refusal checks again (its send window and frequency slot were settled at the claim).
  */
 export function createPermissionGuardrails(config: Partial<JourneysConfig> = defaultJourneysConfig): Guardrail[] {
-  return [journeyNotPaused({ ...defaultJourneysConfig, ...config }), deliverable, marketingPermission];
+  const journeys = { ...defaultJourneysConfig, ...config };
+  return [journeyNotPaused(journeys), deliverable, marketingPermission, inStepAudience(journeys)];
 }
 export const permissionGuardrails: readonly Guardrail[] = createPermissionGuardrails();
 

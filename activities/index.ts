@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Mailer } from './email/mailer';
 import { createGuardrails, createPermissionGuardrails, type Guardrail } from './guardrails';
-import { defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
+import { checkStepAudiences, defaultJourneysConfig, type JourneysConfig } from '../config/journeys';
 import { sendMessage } from './send-message';
 import { toMs } from '../shared/durations';
 import { decideWinnerIfReady, experimentFor } from './experiments';
@@ -65,6 +65,8 @@ export function createActivities(deps: ActivityDeps) {
       }
     }
   }
+  // A misspelt step in stepAudiences would send to everyone: refuse it here, as the API does.
+  checkStepAudiences({ ...defaultJourneysConfig, ...deps.config.journeys });
   const decideWinner = autoWinnerCheck(deps.db, now);
   const journeysConfig: JourneysConfig = { ...defaultJourneysConfig, ...deps.config.journeys };
   const sendDeps = {

@@ -73,4 +73,6 @@ export type SkipReason =
   | 'sent_for_another_order'
   | 'exit_event_while_deferred'
   | 'exit_event_before_retry'
-  | 'journey_paused';
+  | 'journey_paused'
+  /** the customer is outside the step's audience (config `stepAudiences`) at send time */
+  | 'outside_audience';

@@ -41,6 +41,10 @@ const cartReminder = z
 
 const olderCartKeys = ['firstReminderAfter', 'secondReminderAfter', 'discountPercentOff', 'discountValidity'] as const;
 
+const journeyNameKey = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a journey name such as "vip" or "abandoned-cart"');
+/** every attribute listed must have one of its values (shared/audiences.ts decides) */
+const audience = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'an attribute name'), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1));
+
 export const JourneysConfigSchema = z.object({
   welcome: z
     .object({
@@ -301,12 +305,15 @@ export const JourneysConfigSchema = z.object({
    * starts VIP only for customers whose `tier` is one of those (every attribute listed must match).
    * Read when an event would start the journey; journeys already running are not affected.
    */
-  audiences: z
-    .record(
-      z.string().regex(/^[a-z][a-z0-9-]*$/, 'a journey name such as "vip" or "abandoned-cart"'),
-      z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'an attribute name'), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)),
-    )
-    .default({}),
+  audiences: z.record(journeyNameKey, audience).default({}),
+  /**
+   * Who a step goes to, by custom attribute, checked in the send path when the step is sent (not
+   * when the journey started): { "abandoned-cart": { "second-reminder": { "tier": ["gold"] } } }
+   * sends the discount reminder to gold customers only; for anyone else it is skipped
+   * (`outside_audience`, in the message log) and the journey goes on as after any skipped step.
+   * Steps are those of the journey's `sendWindows`; marketing journeys only.
+   */
+  stepAudiences: z.record(journeyNameKey, z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'a step name such as "second-reminder"'), audience)).default({}),
 });
 
 export type JourneysConfig = z.infer<typeof JourneysConfigSchema>;
@@ -361,4 +368,24 @@ export function isJourneyName(name: string): name is JourneyName {
 export function enabledByDefault(config: JourneysConfig, journey: string): boolean {
   if (!isJourneyName(journey)) return true;
   return config[journeySettingsSections[journey]].enabled;
+}
+
+/**
+ * Fails fast on a step audience for a journey or step that does not exist: a misspelt step would
+ * silently send to everyone. A journey's steps are the keys of its `sendWindows`.
+ */
+export function checkStepAudiences(config: JourneysConfig): void {
+  const problems: string[] = [];
+  for (const [journey, steps] of Object.entries(config.stepAudiences ?? {})) {
+    if (!isJourneyName(journey)) {
+      problems.push(`no journey named ${journey}`);
+      continue;
+    }
+    const section = config[journeySettingsSections[journey]] as { sendWindows?: Record<string, unknown> };
+    const known = Object.keys(section.sendWindows ?? {});
+    for (const step of Object.keys(steps)) {
+      if (!known.includes(step)) problems.push(`${journey} has no step ${step} (steps: ${known.join(', ') || 'none'})`);
+    }
+  }
+  if (problems.length) throw new Error(`JOURNEYS_CONFIG_FILE stepAudiences: ${problems.join('; ')}`);
 }

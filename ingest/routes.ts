@@ -3,6 +3,8 @@ import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneyName, JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import { CUSTOMER_LAPSED, type CustomerLapsedEvent } from './lapsed-events';
+import { inAudience as matchesAudience } from '../shared/audiences';
+import { checkStepAudiences } from '../config/journeys';
 import { EMAIL_CLICKED, EMAIL_OPENED, isEngagementEvent, type EngagementEvent, type EngagementEventType } from './engagement-events';
 import {
   abandonedCartWorkflowId,
@@ -136,11 +138,18 @@ export interface RouteLookups {
   customerAttributes?(customerId: string): Promise<Record<string, string | number | boolean>>;
 }
 
-/** Fails fast on an audience for a journey that does not exist (a typo would silently start everyone). */
+/**
+ * Fails fast on an audience for a journey that does not exist (a typo would silently start
+ * everyone), and on a step audience for a step that does not exist or for transactional mail
+ * (what the customer is owed is not for a segment).
+ */
 export function checkAudiences(config: JourneysConfig): void {
   const names = new Set<string>(journeyRoutes.map((r) => r.name));
   const unknown = Object.keys(config.audiences ?? {}).filter((name) => !names.has(name));
   if (unknown.length) throw new Error(`JOURNEYS_CONFIG_FILE audiences: no journey named ${unknown.join(', ')} (journeys: ${[...names].join(', ')})`);
+  checkStepAudiences(config);
+  const transactional = Object.keys(config.stepAudiences ?? {}).filter((name) => journeyRoutes.find((r) => r.name === name)?.category === 'transactional');
+  if (transactional.length) throw new Error(`JOURNEYS_CONFIG_FILE stepAudiences: ${transactional.join(', ')} is transactional mail, which every customer is owed`);
 }
 
 /** Whether the customer is in the journey's audience (every listed attribute has one of its values). */
@@ -148,8 +157,7 @@ async function inAudience(r: JourneyRoute, event: RoutedEvent, lookups: RouteLoo
   const audience = config.audiences?.[r.name];
   if (!audience || Object.keys(audience).length === 0) return true;
   if (!lookups.customerAttributes) throw new Error(`the ${r.name} journey has an audience but the lookups cannot read attributes`);
-  const attributes = await lookups.customerAttributes(event.customerId);
-  return Object.entries(audience).every(([key, allowed]) => key in attributes && allowed.includes(attributes[key]));
+  return matchesAudience(audience, await lookups.customerAttributes(event.customerId));
 }
 
 /** Typed where the row is written; the table holds them side by side. */

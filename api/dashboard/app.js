@@ -42,6 +42,7 @@
     exit_event_while_deferred: 'the journey ended while the send waited',
     exit_event_before_retry: 'the journey ended before a retry',
     journey_paused: 'journey paused',
+    outside_audience: "outside the step's audience",
     holdout: 'in the holdout (control) group',
   };
   const SECTION_TITLES = { variants: 'A/B test', experiment: 'Experiment', experiments: 'Experiments', holdout: 'Holdout' };
