@@ -22,10 +22,11 @@ import { lastEngagedAtSql } from './engagement';
  *   - are not inside win-back's own sunset: no win-back email sent within win-back's
  *     `secondAfter + sunsetAfter` (that journey asks, and marks, on its own).
  * `lapsed_since` names the lapse: one sunset journey per customer and lapse, ever (the event id).
+ * It is cut to milliseconds, as JavaScript dates hold it, so the lapse reads the same in every pass.
  */
 function lapsedRecipientsSql(scope: string): string {
   return `
-    SELECT c.id, greatest(${lastEngagedAtSql('c.id')}, c.consent_at, first_mail.at) AS lapsed_since
+    SELECT c.id, date_trunc('milliseconds', greatest(${lastEngagedAtSql('c.id')}, c.consent_at, first_mail.at)) AS lapsed_since
       FROM ${scope}
      CROSS JOIN LATERAL (
        SELECT min(sent_at) AS at FROM messages m WHERE m.customer_id = c.id AND m.category = 'marketing' AND m.status = 'sent'

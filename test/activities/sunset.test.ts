@@ -160,6 +160,17 @@ describe('sunset activities', () => {
     assert.deepEqual(await sunset.stillLapsed({ customerId: 'b-2', lapsedSince }), { lapsed: false, reason: 'engaged' });
   });
 
+  test('a lapse found by the sweep is the same lapse when its journey starts, to the microsecond', async () => {
+    await customer('m-1');
+    await message('m-1', { sentDaysAgo: 300 });
+    await db.pool.query(`UPDATE messages SET opened_at = $2::timestamptz + interval '0.123456 seconds' WHERE customer_id = $1`, ['m-1', daysBefore(200)]);
+    await pass();
+    const { rows } = await db.pool.query<{ properties: { lapsedSince: string } }>(`SELECT properties FROM events WHERE type = 'customer.lapsed' AND customer_id = 'm-1'`);
+    const { lapsedSince } = rows[0].properties;
+    assert.equal(lapsedSince, new Date(Date.parse(daysBefore(200)) + 123).toISOString());
+    assert.deepEqual(await sunset.stillLapsed({ customerId: 'm-1', lapsedSince }), { lapsed: true });
+  });
+
   test('a paused sunset journey makes the pass do nothing', async () => {
     await customer('p-1');
     await message('p-1', { sentDaysAgo: 200 });
