@@ -58,8 +58,9 @@ export interface SweepBatch {
   next: string | null;
   /** the journey is paused: the pass does nothing (a resumed journey finds them at the next pass) */
   paused: boolean;
-  /** the sweep's own rhythm, as the configuration says now */
+  /** the sweep's own rhythm and its daily share, as the configuration says now */
   sweepEvery: Duration;
+  maxPerPass: number;
 }
 
 /** The cut-offs of a pass at `passAt`: lapsed before this, win-back's sunset since that. */
@@ -91,8 +92,8 @@ export async function sweepLapsedRecipients(
   enqueueEvents: EnqueueEvents,
   input: { after: string | null; passAt: string },
 ): Promise<SweepBatch> {
-  const sweepEvery = config.sunset.sweepEvery;
-  if ((await journeyControl(db, config, 'sunset')).paused) return { scanned: 0, handedOver: 0, next: null, paused: true, sweepEvery };
+  const { sweepEvery, maxPerPass } = config.sunset;
+  if ((await journeyControl(db, config, 'sunset')).paused) return { scanned: 0, handedOver: 0, next: null, paused: true, sweepEvery, maxPerPass };
   const limit = config.sunset.sweepBatchSize;
   const { lapsedBefore, winBackSince } = cutoffs(config, Date.parse(input.passAt));
   return withTransaction(db, async (tx) => {
@@ -104,7 +105,7 @@ export async function sweepLapsedRecipients(
     ]);
     const { scanned, last_id, lapsed } = rows[0];
     const stored = lapsed.length ? await enqueueEvents(tx, lapsed.map((r) => lapsedEvent(r.id, new Date(r.since).toISOString(), input.passAt))) : new Set();
-    return { scanned, handedOver: stored.size, next: scanned < limit ? null : last_id, paused: false, sweepEvery };
+    return { scanned, handedOver: stored.size, next: scanned < limit ? null : last_id, paused: false, sweepEvery, maxPerPass };
   });
 }
 

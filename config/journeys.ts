@@ -215,6 +215,11 @@ export const JourneysConfigSchema = z.object({
       sweepEvery: duration.default('1 day'),
       /** customers the sweep reads per batch: one activity, one bounded query */
       sweepBatchSize: z.number().int().min(1).max(10_000).default(500),
+      /**
+       * at most about this many questions a day: a pass ends after the batch that reaches it, and
+       * the next pass goes on with those left (a first pass over an old list asks it in parts)
+       */
+      maxPerPass: z.number().int().min(1).default(10_000),
       sendWindows: sendWindows({ 'sunset-check': 'standard' }),
     })
     .prefault({}),

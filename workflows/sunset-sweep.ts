@@ -17,6 +17,7 @@
 import {
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -31,7 +32,12 @@ import type { Activities } from '../activities';
 export interface SunsetSweepState extends SunsetSweepView {
   /** when the next pass starts (ms, workflow time); null: at once */
   nextPassAt: number | null;
+  /** lapsed recipients handed over in the current pass (runs carried before the daily share: absent) */
+  handedThisPass?: number;
 }
+
+/** Patch id: a pass ends once it handed over `sunset.maxPerPass` recipients. */
+const DAILY_SHARE = 'sunset-sweep-daily-share';
 
 export type SunsetSweepInput = ContinuesAsNew<SunsetSweepState>;
 
@@ -83,7 +89,12 @@ export async function sunsetSweep(input: SunsetSweepInput): Promise<void> {
     at('sweeping', `pass of ${state.passAt}: customers after ${state.cursor ?? 'the first'}`);
     const batch = await sweepLapsedRecipients({ after: state.cursor, passAt: state.passAt });
     state.lapsedFound += batch.handedOver;
-    if (batch.next === null) {
+    state.handedThisPass = (state.handedThisPass ?? 0) + batch.handedOver;
+    // The day's share is asked: the rest of the list waits for the next pass, which finds again
+    // those left (the ones handed over are not handed over twice).
+    const shareAsked = batch.next !== null && state.handedThisPass >= batch.maxPerPass && patched(DAILY_SHARE);
+    if (batch.next === null || shareAsked) {
+      state.handedThisPass = 0;
       state.passes += 1;
       state.nextPassAt = Date.parse(state.passAt) + toMs(batch.sweepEvery);
       state.passAt = null;

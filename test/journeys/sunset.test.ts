@@ -206,7 +206,7 @@ describe('sunset sweep', () => {
   });
 
   /** A shop of `customers` ids (sorted), `lapsed` of them lapsed; batches of `size`. */
-  function shop(customers: string[], lapsed: Set<string>, size: number) {
+  function shop(customers: string[], lapsed: Set<string>, size: number, maxPerPass = 10_000) {
     const calls: { after: string | null; passAt: string; at: number }[] = [];
     const handedOver: string[] = [];
     const activities: Pick<Activities, 'sweepLapsedRecipients'> = {
@@ -215,7 +215,7 @@ describe('sunset sweep', () => {
         const batch = customers.filter((id) => after === null || id > after).slice(0, size);
         const found = batch.filter((id) => lapsed.has(id) && !handedOver.includes(id));
         handedOver.push(...found);
-        return { scanned: batch.length, handedOver: found.length, next: batch.length < size ? null : batch.at(-1)!, paused: false, sweepEvery: '1 day' };
+        return { scanned: batch.length, handedOver: found.length, next: batch.length < size ? null : batch.at(-1)!, paused: false, sweepEvery: '1 day', maxPerPass };
       },
     };
     return { activities, calls, handedOver };
@@ -248,6 +248,21 @@ describe('sunset sweep', () => {
       await env.sleep(HOUR);
       assert.equal(s.calls.length, 9);
       assert.ok(days(s.calls[6].at - t0) < 1.2, 'the asked-for pass ran at once');
+      await handle.terminate('test done');
+    });
+  });
+
+  test('a pass ends once it has handed over the day\'s share; the next pass goes on with the rest', async () => {
+    const customers = Array.from({ length: 7 }, (_, i) => `c-${i}`);
+    const s = shop(customers, new Set(['c-1', 'c-4', 'c-6']), 3, 2);
+    await withWorker(env, { ...fakeSend(env).activities, ...s.activities }, async (taskQueue) => {
+      const handle = await env.client.workflow.start(sunsetSweep, { workflowId: `${SUNSET_SWEEP_WORKFLOW_ID}-share`, taskQueue, args: [{}] });
+      await env.sleep(HOUR);
+      assert.deepEqual(s.calls.map((c) => c.after), [null, 'c-2'], 'the pass stopped after the batch that reached 2');
+      assert.deepEqual(s.handedOver, ['c-1', 'c-4']);
+      await env.sleep(DAY);
+      assert.deepEqual(s.handedOver, ['c-1', 'c-4', 'c-6'], 'the next day, the one left');
+      assert.deepEqual(s.calls.slice(2).map((c) => c.after), [null, 'c-2', 'c-5']);
       await handle.terminate('test done');
     });
   });

@@ -152,7 +152,7 @@ export function openShop(env: TestWorkflowEnvironment): { shop: FakeShop; activi
     sweepLapsedRecipients: async ({ after }) => {
       const rest = shop.lapsed.filter((id) => after === null || id > after);
       const batch = rest.slice(0, 2);
-      return { scanned: batch.length, handedOver: batch.length, next: rest.length > 2 ? batch.at(-1)! : null, paused: false, sweepEvery: '1 day' };
+      return { scanned: batch.length, handedOver: batch.length, next: rest.length > 2 ? batch.at(-1)! : null, paused: false, sweepEvery: '1 day', maxPerPass: 10_000 };
     },
     stillLapsed: async ({ customerId, lapsedSince }) => {
       const engaged = latestEngagement(customerId, lapsedSince).engagedAt !== null || ordersOf(customerId).length > 0;
