@@ -100,22 +100,25 @@ export async function dispatchEvent(
     const pausedNow = await Promise.all(matches.map((m) => (m.action === 'start' ? paused.isPaused(m.route.name) : false)));
     matches = matches.map((m, i) => (pausedNow[i] ? { ...m, action: 'signal' as const } : m));
   }
-  const signalled = matches.filter((m) => m.action === 'signal').map((m) => m.route.workflowId(event));
-  if (signalled.length) {
-    // A signal to a journey that was never started would only come back "not found".
-    const started = await startedAmong(deps.db, event.customerId, signalled);
-    matches = matches.filter((m) => m.action === 'start' || started(m.route.workflowId(event)));
-  }
+  const starts = matches.filter((m) => m.action === 'start');
+  const signals = matches.filter((m) => m.action === 'signal');
   if (!matches.length) return { started: [], calls: 0 };
+  let calls = starts.length;
   await deps.client.withDeadline(Math.min(deadline, Date.now() + DISPATCH_DEADLINE_MS), async () => {
-    const outcomes = await Promise.allSettled(matches.map((m) => deliver(deps, event, m)));
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    // The starts go out at once; only the signals wait for the look-up of which journeys were
+    // ever started (a signal to one that never was would only come back "not found").
+    const signalsToStarted = async () => {
+      if (!signals.length) return [];
+      const started = await startedAmong(deps.db, event.customerId, signals.map((m) => m.route.workflowId(event)));
+      const reached = signals.filter((m) => started(m.route.workflowId(event)));
+      calls += reached.length;
+      return Promise.allSettled(reached.map((m) => deliver(deps, event, m)));
+    };
+    const [started, signalled] = await Promise.all([Promise.allSettled(starts.map((m) => deliver(deps, event, m))), signalsToStarted()]);
+    const failed = [...started, ...signalled].find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   });
-  return {
-    started: matches.filter((m) => m.action === 'start').map((m) => m.route.workflowId(event)),
-    calls: matches.length,
-  };
+  return { started: starts.map((m) => m.route.workflowId(event)), calls };
 }
 
 async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch): Promise<void> {

@@ -150,7 +150,10 @@ export class EventRelay {
           const leaseEnd = Date.now() + LEASE_MS;
           const limit = Math.min(batchSize, maxLane === 1 ? marketingRoom : free);
           const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [limit, LEASE_MS / 1000, maxLane]);
-          if (!rows.length && maxLane === 1) claimedAll = true;
+          // Fewer than asked for: nothing else was due in either lane. Claiming again at once would
+          // only find nothing (and, on the embedded single-session database, hold up the calls
+          // just started); a delivery (its customer's next head) or a nudge claims again.
+          if (rows.length < limit && maxLane === 1) claimedAll = true;
           // Lane 0 comes first in a claim: a claim that took a marketing event (or nothing) left none behind.
           if (rows.length < limit || rows.some((r) => r.lane !== 0)) laneZeroEmpty = true;
           for (const row of rows) {
