@@ -133,9 +133,19 @@ export async function sendMessage(deps: SendDeps, input: SendMessageInput): Prom
   const email = await composeEmail(deps, claimed.input, claimed.customer, claimed.customer.email!, claimed.row.id, claimed.data, claimed.subject);
   if (deps.mailer.sendClaimed) return sendClaimed(deps, deps.mailer.sendClaimed, input, claimed.row, email);
   const payload = await handOver(deps.db, claimed.row.id, input.idempotencyKey, email);
-  // Erased while rendering: erasure renamed the row's key; nothing goes out or is written back.
-  if (!payload) return { status: 'skipped', reason: 'erased' };
+  if (!payload) return afterLostHandOver(deps, input, claimed.row);
   return deliver(deps, input, claimed.row, payload);
+}
+
+/**
+ * The hand-over found the row no longer this claim's: erased while rendering (erasure renamed
+ * the key), or decided by another attempt meanwhile — this one is an attempt Temporal gave up
+ * on, and its retry settled, deferred or handed over the row. The row says what became of it.
+ */
+async function afterLostHandOver(deps: SendDeps, input: SendMessageInput, row: LedgerRow): Promise<SendOutcome> {
+  const now = await findLedgerRow(deps.db, input.idempotencyKey);
+  if (!now || now.id !== row.id) return { status: 'skipped', reason: 'erased' };
+  return settledOutcome(now) ?? (now.delivery ? retryHandedOver(deps, input, now) : deliverPendingLater(now));
 }
 
 /**
@@ -160,6 +170,7 @@ async function sendClaimed(
 /**
  * A row the send path may decide afresh, as if it were new: deferred, or claimed by an attempt
  * that died before handing the email to the provider (so it certainly was not sent).
+ * `upsertLedger`'s conflict clause says the same in SQL.
  */
 function isUndecided(row: LedgerRow): boolean {
   return row.status === 'deferred' || (row.status === 'pending' && row.delivery === null);
@@ -182,14 +193,15 @@ async function findLedgerRow(db: Pool | PoolClient, key: string): Promise<Ledger
 
 /**
  * Store the rendered email with the hand-over, in the statement that already records subject
- * and links. `coalesce` keeps the bytes of an attempt that got there first (a zombie worker
- * rendering the same claim): whoever sends, sends the stored payload.
+ * and links. Only a row still claimed and never handed over is handed over: this statement does
+ * not take the customer's lock, and an attempt Temporal gave up on (a zombie) may reach it after
+ * its retry skipped, deferred or itself handed over the row. `coalesce` keeps stored bytes.
  */
 async function handOver(db: Pool, id: number, key: string, email: ComposedEmail): Promise<EmailPayload | undefined> {
   const { rows } = await db.query<{ payload: EmailPayload }>(
     `UPDATE messages SET payload = coalesce(payload, $4), subject = coalesce(payload->>'subject', $2),
             links = CASE WHEN payload IS NULL THEN $3 ELSE links END, delivery = 'in_doubt', updated_at = now()
-      WHERE id = $1 AND idempotency_key = $5 RETURNING payload`,
+      WHERE id = $1 AND idempotency_key = $5 AND status = 'pending' AND delivery IS NULL RETURNING payload`,
     [id, email.payload.subject, JSON.stringify(email.links), JSON.stringify(email.payload), key],
   );
   return rows[0]?.payload;
@@ -211,7 +223,21 @@ interface Claimed {
   subject?: string;
 }
 
+/** The claim's write found the row decided meanwhile by an attempt outside the lock (upsertLedger). */
+const DECIDED_MEANWHILE = Symbol('decided meanwhile');
+
 async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
+  const claimed = await claimUnderLock(deps, requested);
+  if (claimed !== DECIDED_MEANWHILE) return claimed;
+  // Settled or handed over since our read (it never becomes undecided again): take that path.
+  const row = await findLedgerRow(deps.db, requested.idempotencyKey);
+  return row ? { handedOver: row } : { status: 'skipped', reason: 'erased' };
+}
+
+async function claimUnderLock(
+  deps: SendDeps,
+  requested: SendMessageInput,
+): Promise<Claimed | SendOutcome | { handedOver: LedgerRow } | typeof DECIDED_MEANWHILE> {
   const items = requested.promotes && Array.isArray(requested.data.items) ? (requested.data.items as { productId: string }[]) : undefined;
   // Read from a little before now: the rules' `now` is taken after the lock, and filter again.
   const recentSince = new Date(deps.now().getTime() - (deps.recentMarketingWindowMs ?? DEFAULT_RECENT_MARKETING_WINDOW_MS));
@@ -219,7 +245,7 @@ async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claim
   // The customer's lock serialises every send decision for one customer across workflows and
   // worker processes. Round trips: BEGIN + lock + every read (the ledger row, the customer, what
   // the guardrails and the stock filter need), then the ledger write + COMMIT.
-  return withLockedReads(deps.db, `send:${requested.customerId}`, factsSql, async (locked): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> => {
+  return withLockedReads(deps.db, `send:${requested.customerId}`, factsSql, async (locked): Promise<Claimed | SendOutcome | { handedOver: LedgerRow } | typeof DECIDED_MEANWHILE> => {
     const { tx } = locked;
     // After the lock, in its own statement: its snapshot sees every claim committed before ours.
     const { ledger: again, customer, facts, inStock } = readClaimFacts<LedgerRow>(locked.first, recentSince);
@@ -230,29 +256,31 @@ async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claim
     const measured = await measureSend(tx, deps.measurement ?? NO_MEASUREMENT, requested);
     const input = withVariant(requested, measured);
     const upsert = (state: Parameters<typeof upsertLedger>[2]) => upsertLedger(locked, input, { ...state, measurement: measured });
+    // A decision recorded, or the row's own fate when another attempt decided it meanwhile.
+    const record = async (state: Parameters<typeof upsertLedger>[2], outcome: SendOutcome) =>
+      (await upsert(state)) ? outcome : DECIDED_MEANWHILE;
     // Held out before any other check: the control group is every entrant the journey would
     // have mailed, eligible or not, like the treated group (consent, caps and stock apply to both).
     if (measured.holdoutGroup === 'control') {
-      await upsert({ status: 'skipped', skipReason: 'holdout', to: customer?.email ?? null });
-      return { status: 'skipped', reason: 'holdout' };
+      return record({ status: 'skipped', skipReason: 'holdout', to: customer?.email ?? null }, { status: 'skipped', reason: 'holdout' });
     }
     const now = deps.now();
     const verdict = await evaluateGuardrails({ tx, input, customer, now, facts }, deps.guardrails ?? defaultGuardrails);
     if (verdict.action === 'skip') {
-      await upsert({ status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null });
-      return { status: 'skipped', reason: verdict.reason };
+      return record({ status: 'skipped', skipReason: verdict.reason, to: customer?.email ?? null }, { status: 'skipped', reason: verdict.reason });
     }
     if (verdict.action === 'defer') {
-      await upsert({ status: 'deferred', skipReason: verdict.reason, to: customer?.email ?? null });
-      return { status: 'deferred', reason: verdict.reason, retryAt: verdict.until.toISOString() };
+      return record(
+        { status: 'deferred', skipReason: verdict.reason, to: customer?.email ?? null },
+        { status: 'deferred', reason: verdict.reason, retryAt: verdict.until.toISOString() },
+      );
     }
 
     let data = input.data;
     if (input.promotes) {
       const kept = keepInStock(data, inStock ?? new Set());
       if (!kept) {
-        await upsert({ status: 'skipped', skipReason: 'out_of_stock', to: customer!.email });
-        return { status: 'skipped', reason: 'out_of_stock' };
+        return record({ status: 'skipped', skipReason: 'out_of_stock', to: customer!.email }, { status: 'skipped', reason: 'out_of_stock' });
       }
       data = kept;
     }
@@ -261,6 +289,7 @@ async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claim
 
     // The row id goes into the unsubscribe link: the row is claimed before rendering.
     const row = await upsert({ status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
+    if (!row) return DECIDED_MEANWHILE;
     return { row, customer: customer!, data, input, subject: measured.experiment?.variant.subject };
   });
 }
@@ -495,7 +524,7 @@ async function withCoupon(
   return { ...data, coupon };
 }
 
-/** End a row that was not (or may not have been) mailed; the payload is kept only while in doubt. */
+/** End a pending row that was not (or may not have been) mailed; the payload is kept only while in doubt. A settled row stays as it is. */
 async function settle(
   db: Pool | PoolClient,
   id: number,
@@ -505,7 +534,7 @@ async function settle(
   await db.query(
     `UPDATE messages SET status = $2, skip_reason = $3, delivery = NULL,
             payload = CASE WHEN $2 = 'unconfirmed' THEN payload END, updated_at = now()
-      WHERE id = $1`,
+      WHERE id = $1 AND status = 'pending'`,
     [id, status, reason],
   );
 }
@@ -532,7 +561,13 @@ async function keepInStockItems(
   return kept.length ? { ...data, items: kept } : undefined;
 }
 
-/** The ledger row written and the claim committed, in one round trip. */
+/**
+ * The ledger row written and the claim committed, in one round trip; undefined when the row is
+ * no longer undecided. The claim read it undecided under the customer's lock, but the hand-over
+ * and "sent" of an attempt Temporal gave up on (still running) do not take that lock: a row
+ * such an attempt handed over or sent meanwhile keeps what it says, never overwritten by this
+ * decision (a deferral over "sent" would mail it again once the provider forgot the key).
+ */
 async function upsertLedger(
   locked: LockedReads,
   input: SendMessageInput,
@@ -544,7 +579,7 @@ async function upsertLedger(
     couponCode?: string | null;
     measurement?: SendMeasurement;
   },
-): Promise<LedgerRow> {
+): Promise<LedgerRow | undefined> {
   const experiment = state.measurement?.experiment;
   const values = [
     literal(input.idempotencyKey),
@@ -574,9 +609,10 @@ async function upsertLedger(
            claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code),
            template = EXCLUDED.template, experiment_id = EXCLUDED.experiment_id, variant = EXCLUDED.variant,
            variant_phase = EXCLUDED.variant_phase, holdout_group = EXCLUDED.holdout_group, updated_at = now()
+       WHERE messages.status = 'deferred' OR (messages.status = 'pending' AND messages.delivery IS NULL)
      RETURNING ${LEDGER_COLUMNS}`,
   );
-  return rows[0] as LedgerRow;
+  return rows[0] as LedgerRow | undefined;
 }
 
 /** Resend tags allow ASCII letters, digits, underscores and dashes only. */
