@@ -79,6 +79,7 @@ export async function createJourneysWorker(options: {
       publicUrl: config.publicUrl,
       shopUrl: config.shopUrl,
       tokenSecret: config.tokenSecret,
+      pseudonymSecret: config.pseudonymSecret,
       mail: config.mail,
       journeys: config.journeys,
       nurtureCatalogPath: config.nurtureCatalogFile,

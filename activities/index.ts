@@ -25,6 +25,7 @@ import { createBrowseActivities } from './browse';
 import { createSunsetActivities, type EnqueueEvents } from './sunset';
 import { watchMessageOverrides } from './email/message-overrides';
 import type { MailIdentity } from './send-message';
+import { defaultPseudonymSecret } from '../config/env';
 
 export interface ActivityDeps {
   db: Pool;
@@ -38,6 +39,8 @@ export interface ActivityDeps {
     publicUrl: string;
     shopUrl?: string;
     tokenSecret: string;
+    /** PSEUDONYM_SECRET (config.pseudonymSecret): keys ids that outlive an erasure; default derived from tokenSecret, as loadConfig does */
+    pseudonymSecret?: string;
     mail: MailIdentity;
     /** the default locale for customers whose language is not shipped (SHOP_LOCALE; default en) */
     shopLocale?: string;
@@ -107,7 +110,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createBirthdayActivities({ db: deps.db }),
     ...createOrderChangeActivities({ db: deps.db }),
     ...createBrowseActivities({ db: deps.db }),
-    ...createSunsetActivities({ db: deps.db, config: journeysConfig, now, enqueueEvents: deps.enqueueEvents }),
+    ...createSunsetActivities({
+      db: deps.db,
+      config: journeysConfig,
+      now,
+      enqueueEvents: deps.enqueueEvents,
+      pseudonymSecret: deps.config.pseudonymSecret ?? defaultPseudonymSecret(deps.config.tokenSecret),
+    }),
     ...createNurtureActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath }),
     ...createWelcomeNudgeActivities({ db: deps.db, catalogPath: deps.config.nurtureCatalogPath ?? defaultNurtureCatalogPath, now }),
     ...createReplenishmentActivities({

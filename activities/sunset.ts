@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Duration } from '@temporalio/common';
 import { toMs } from '../shared/durations';
@@ -90,6 +90,8 @@ export async function sweepLapsedRecipients(
   db: Pool,
   config: JourneysConfig,
   enqueueEvents: EnqueueEvents,
+  /** PSEUDONYM_SECRET: keys the lapse's event id (see lapsedEvent) */
+  pseudonymSecret: string,
   input: { after: string | null; passAt: string },
 ): Promise<SweepBatch> {
   const { sweepEvery, maxPerPass } = config.sunset;
@@ -104,17 +106,18 @@ export async function sweepLapsedRecipients(
       lapsedBefore,
     ]);
     const { scanned, last_id, lapsed } = rows[0];
-    const stored = lapsed.length ? await enqueueEvents(tx, lapsed.map((r) => lapsedEvent(r.id, new Date(r.since).toISOString(), input.passAt))) : new Set();
+    const stored = lapsed.length ? await enqueueEvents(tx, lapsed.map((r) => lapsedEvent(pseudonymSecret, r.id, new Date(r.since).toISOString(), input.passAt))) : new Set();
     return { scanned, handedOver: stored.size, next: scanned < limit ? null : last_id, paused: false, sweepEvery, maxPerPass };
   });
 }
 
 /**
- * The id names the customer and the lapse, by a hash: event ids outlive an erasure (idempotency),
- * and must not keep the customer's id.
+ * The id names the customer and the lapse, by a keyed hash (HMAC with PSEUDONYM_SECRET, the key
+ * of erasure's pseudonyms): event ids outlive an erasure (idempotency) and must not keep the
+ * customer's id — an unkeyed hash would give it back to anyone who hashes candidate ids.
  */
-export function lapsedEvent(customerId: string, lapsedSince: string, at: string): CustomerLapsedEvent {
-  const lapse = createHash('sha256').update(`${customerId}\n${lapsedSince}`).digest('hex').slice(0, 32);
+export function lapsedEvent(pseudonymSecret: string, customerId: string, lapsedSince: string, at: string): CustomerLapsedEvent {
+  const lapse = createHmac('sha256', pseudonymSecret).update(`${CUSTOMER_LAPSED}\n${customerId}\n${lapsedSince}`).digest('hex').slice(0, 32);
   return { id: `${CUSTOMER_LAPSED}:${lapse}`, type: CUSTOMER_LAPSED, customerId, occurredAt: at, properties: { lapsedSince } };
 }
 
@@ -138,11 +141,18 @@ export async function stillLapsed(
   return { lapsed: false, reason: plain.length ? 'in_win_back' : 'not_a_recipient' };
 }
 
-export function createSunsetActivities(deps: { db: Pool; config: JourneysConfig; now: () => Date; enqueueEvents?: EnqueueEvents }) {
+export function createSunsetActivities(deps: {
+  db: Pool;
+  config: JourneysConfig;
+  now: () => Date;
+  enqueueEvents?: EnqueueEvents;
+  /** PSEUDONYM_SECRET (config.pseudonymSecret): keys the lapse event ids */
+  pseudonymSecret: string;
+}) {
   return {
     sweepLapsedRecipients: (input: { after: string | null; passAt: string }) => {
       if (!deps.enqueueEvents) throw new Error('the sunset sweep needs enqueueEvents in the activity deps (worker.ts passes it)');
-      return sweepLapsedRecipients(deps.db, deps.config, deps.enqueueEvents, input);
+      return sweepLapsedRecipients(deps.db, deps.config, deps.enqueueEvents, deps.pseudonymSecret, input);
     },
     stillLapsed: (input: { customerId: string; lapsedSince: string }) => stillLapsed(deps.db, deps.config, deps.now(), input),
   };

@@ -4,6 +4,11 @@ import { existsSync } from 'node:fs';
 import { loadJourneysConfig, type JourneysConfig } from './journeys';
 import { isDurationWithUnit, toMs } from '../shared/durations';
 
+/** PSEUDONYM_SECRET when it is not set: derived from TOKEN_SECRET (so every process agrees). */
+export function defaultPseudonymSecret(tokenSecret: string): string {
+  return createHmac('sha256', tokenSecret).update('journeys pseudonyms').digest('base64url');
+}
+
 /** WORKER_ISOLATE_EXECUTION_TIMEOUT's default (see WorkerTuning); test workers use it too. */
 export const WORKER_ISOLATE_EXECUTION_TIMEOUT_DEFAULT = '30 seconds';
 
@@ -312,7 +317,7 @@ export function loadConfig(
     publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
     shopUrl: (e.SHOP_URL ?? e.PUBLIC_URL).replace(/\/$/, ''),
     tokenSecret,
-    pseudonymSecret: e.PSEUDONYM_SECRET ?? createHmac('sha256', tokenSecret).update('journeys pseudonyms').digest('base64url'),
+    pseudonymSecret: e.PSEUDONYM_SECRET ?? defaultPseudonymSecret(tokenSecret),
     dataDir: e.DATA_DIR,
     journeys: loadJourneysConfig(e.JOURNEYS_CONFIG_FILE),
     nurtureCatalogFile: e.NURTURE_CATALOG_FILE,

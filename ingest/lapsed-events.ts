@@ -7,7 +7,7 @@
  */
 export const CUSTOMER_LAPSED = 'customer.lapsed';
 export interface CustomerLapsedEvent {
-  /** `customer.lapsed:<hash of customer id and lapsedSince>`: one per lapse */
+  /** `customer.lapsed:<HMAC of customer id and lapsedSince, keyed by PSEUDONYM_SECRET>`: one per lapse */
   id: string;
   type: typeof CUSTOMER_LAPSED;
   customerId: string;

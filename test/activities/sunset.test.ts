@@ -13,6 +13,7 @@ import { withTransaction } from '../../db/transaction';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const DAY = 86_400_000;
+const PSEUDONYM_SECRET = 'sunset-test-pseudonym-secret';
 const passAt = '2026-09-01T00:00:00.000Z';
 const daysBefore = (n: number) => new Date(Date.parse(passAt) - n * DAY).toISOString();
 
@@ -24,7 +25,7 @@ describe('sunset activities', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    sunset = createSunsetActivities({ db: db.pool, config: defaultJourneysConfig, now: () => new Date(passAt), enqueueEvents });
+    sunset = createSunsetActivities({ db: db.pool, config: defaultJourneysConfig, now: () => new Date(passAt), enqueueEvents, pseudonymSecret: PSEUDONYM_SECRET });
     winBack = createPurchaseLifecycleActivities({ db: db.pool, now: () => new Date(passAt), shopUrl: 'https://shop.test/' });
   });
   after(async () => {
@@ -70,7 +71,7 @@ describe('sunset activities', () => {
 
   /** Run a whole pass at `passAt` (batches of `size`); the customers handed over, in order. */
   async function pass(size = 500, config = defaultJourneysConfig) {
-    const acts = createSunsetActivities({ db: db.pool, config: { ...config, sunset: { ...config.sunset, sweepBatchSize: size } }, now: () => new Date(passAt), enqueueEvents });
+    const acts = createSunsetActivities({ db: db.pool, config: { ...config, sunset: { ...config.sunset, sweepBatchSize: size } }, now: () => new Date(passAt), enqueueEvents, pseudonymSecret: PSEUDONYM_SECRET });
     const cursors: (string | null)[] = [];
     let after: string | null = null;
     for (;;) {
@@ -150,8 +151,9 @@ describe('sunset activities', () => {
     assert.deepEqual(rows, ids.map((id) => ({ customer_id: id, n: 1 })));
     const event = await db.pool.query(`SELECT id, properties, dispatched_at FROM events WHERE type = 'customer.lapsed' AND customer_id = 'b-1'`);
     const lapsedSince = new Date(daysBefore(200)).toISOString();
-    assert.equal(event.rows[0].id, lapsedEvent('b-1', lapsedSince, passAt).id, 'named by customer and lapse');
+    assert.equal(event.rows[0].id, lapsedEvent(PSEUDONYM_SECRET, 'b-1', lapsedSince, passAt).id, 'named by customer and lapse');
     assert.doesNotMatch(event.rows[0].id, /b-1/, 'without the customer id, which outlives no erasure');
+    assert.notEqual(lapsedEvent('another-secret-entirely', 'b-1', lapsedSince, passAt).id, event.rows[0].id, 'keyed: nobody recomputes it from a guessed id');
     assert.deepEqual(event.rows[0].properties, { lapsedSince });
     assert.equal(event.rows[0].dispatched_at, null, 'queued for the relay');
     assert.deepEqual(await sunset.stillLapsed({ customerId: 'b-1', lapsedSince }), { lapsed: true });
@@ -180,7 +182,7 @@ describe('sunset activities', () => {
     await setJourneyPaused(db.pool, defaultJourneysConfig, 'sunset', false);
     const disabled = JourneysConfigSchema.parse({ sunset: { enabled: false } });
     await db.pool.query(`DELETE FROM journey_controls WHERE journey = 'sunset'`);
-    assert.equal((await createSunsetActivities({ db: db.pool, config: disabled, now: () => new Date(passAt), enqueueEvents }).sweepLapsedRecipients({ after: null, passAt })).paused, true);
+    assert.equal((await createSunsetActivities({ db: db.pool, config: disabled, now: () => new Date(passAt), enqueueEvents, pseudonymSecret: PSEUDONYM_SECRET }).sweepLapsedRecipients({ after: null, passAt })).paused, true);
   });
 
   describe('what brings an unengaged customer back', () => {
