@@ -5,6 +5,7 @@ import { withTransaction } from '../db/transaction';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdPart } from '../workflows/messages';
+import { customerKeyedJourneys } from '../ingest/routes';
 
 /**
  * GDPR erasure (DELETE /v1/customers/:id). What "erased" means here:
@@ -50,8 +51,11 @@ const PERSONAL_PROPERTIES = [
   'workflowId',
 ];
 
-/** The journeys whose workflow ids begin with the customer's id (`<journey>/<customer>[/…]`); order journeys are keyed by the order. */
-const CUSTOMER_JOURNEYS = ['welcome', 'abandoned-cart', 'back-in-stock', 'win-back', 'vip', 'birthday', 'lead-nurture', 'replenishment'];
+/**
+ * The journeys whose workflow ids begin with the customer's id (`<journey>/<customer>[/…]`), from
+ * the routing table: a new customer-keyed journey is covered by itself. Order journeys are keyed by the order.
+ */
+const CUSTOMER_JOURNEYS = customerKeyedJourneys();
 
 export const ERASURE_REASON = 'customer erased (GDPR erasure request)';
 

@@ -449,3 +449,25 @@ export function signalFor(r: JourneyRoute, event: RoutedEvent): { definition: Si
   if (r.signal) return { definition: r.signal.definition, args: r.signal.args(event as never) };
   return { definition: journeyEventSignal as unknown as SignalDefinition<[never]>, args: [event] };
 }
+
+/**
+ * The journeys whose workflow ids begin with the customer's id (`<journey>/<customerId>[/…]`),
+ * read off each route's own id builder: erasure deletes the relay's record of them
+ * (api/erasure.ts), so a customer-keyed journey added to the table is erased by itself. A
+ * journey keyed by an order or a product (`order/<orderId>`) names no customer.
+ */
+export function customerKeyedJourneys(routes: readonly JourneyRoute[] = journeyRoutes): JourneyName[] {
+  const customerId = 'customer-id-probe';
+  // Every property an id builder may read (orderId, productId, …) answers a value that is not the customer's.
+  const properties = new Proxy({}, { get: () => 'other-id-probe' });
+  const event = { id: 'event-id-probe', type: 'probe', customerId, occurredAt: '1970-01-01T00:00:00.000Z', properties };
+  return routes
+    .filter((r) => {
+      const id = r.workflowId(event as never, 'other-id-probe');
+      const keyed = id === `${r.name}/${customerId}` || id.startsWith(`${r.name}/${customerId}/`);
+      // Elsewhere in the id erasure would not find it (its look-up is by prefix): say so at start.
+      if (!keyed && id.includes(customerId)) throw new Error(`journey ${r.name}: its workflow id ${id} names the customer but not right after the journey`);
+      return keyed;
+    })
+    .map((r) => r.name);
+}

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { routesFor } from '../../ingest/routes';
+import { customerKeyedJourneys, journeyRoutes, routesFor, type JourneyRoute } from '../../ingest/routes';
 import { defaultJourneysConfig } from '../../config/journeys';
 import type { ShopEvent } from '../../ingest/event-schemas';
 
@@ -82,5 +82,14 @@ describe('workflow ids', () => {
       'welcome/C_42:eu',
       'win-back/C_42:eu',
     ]);
+  });
+
+  test("erasure's list of customer-keyed journeys is read off the id builders: order and product journeys are not in it", () => {
+    const keyed = customerKeyedJourneys();
+    for (const name of ['welcome', 'sunset', 'browse-abandonment', 'back-in-stock', 'replenishment']) assert.ok(keyed.includes(name as never), name);
+    for (const name of ['order', 'order-notice', 'post-purchase', 'back-in-stock-restock']) assert.ok(!keyed.includes(name as never), name);
+    // A journey that names the customer anywhere but right after its name would escape erasure's look-up: refused.
+    const elsewhere: JourneyRoute = { ...journeyRoutes[0], name: 'welcome', workflowId: (e) => `welcome/x/${e.customerId}` };
+    assert.throws(() => customerKeyedJourneys([elsewhere]), /names the customer but not right after the journey/);
   });
 });

@@ -6,6 +6,7 @@ import { eraseCustomer, sweepErasures, type JourneyControl } from '../../api/era
 import { applyResendEvent } from '../../api/routes/webhooks';
 import { enqueueEvents, storeEvents } from '../../ingest/store';
 import { createSunsetActivities } from '../../activities/sunset';
+import { journeyRoutes } from '../../ingest/routes';
 import { recordEngagement } from '../../ingest/engagement';
 import { defaultMachineSettings } from '../../ingest/machine-engagement';
 import { withTransaction } from '../../db/transaction';
@@ -55,11 +56,13 @@ describe('erasure, complete and durable', () => {
       [id, `post-purchase/o-raw-1`],
     );
     await h.db.pool.query(`INSERT INTO back_in_stock_subscriptions (customer_id, product_id, requested_at) VALUES ($1, 'p-raw', now()) ON CONFLICT DO NOTHING`, [id]);
-    // The relay's record of the journeys it started names the customer inside each workflow id.
-    await h.db.pool.query(`INSERT INTO journey_instances (workflow_id) VALUES ($1), ($2), ('post-purchase/o-raw-1')`, [
-      `welcome/${id}`,
-      `back-in-stock/${id}/p-raw`,
-    ]);
+    // The relay's record of the journeys it started names the customer inside each workflow id:
+    // one row per journey of the routing table, as its own id builder names it for this
+    // customer (a journey added later is in the list by itself).
+    const anEvent = { id: 'ev-raw-route', type: 'order.placed', customerId: id, occurredAt: new Date().toISOString(), properties: { orderId: 'o-raw-1', productId: 'p-raw', items: [] } };
+    const started = journeyRoutes.map((r) => r.workflowId(anEvent as never, 'p-raw'));
+    assert.ok(started.includes(`sunset/${id}`) && started.includes(`browse-abandonment/${id}`) && started.includes('post-purchase/o-raw-1'), started.join(', '));
+    await h.db.pool.query(`INSERT INTO journey_instances (workflow_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [started]);
 
     // Months without a sign of life: the sunset sweep stores a lapse event of our own, whose id
     // outlives the erasure (it keeps the sweep from asking twice about one lapse).
