@@ -15,11 +15,17 @@ export function createOutboxMailer(db: Pool): Mailer {
      * The claimed row (still this key's, pending, not handed over) is locked, the email stored
      * and the row marked sent, all or nothing: a crash leaves the claim to retry from scratch,
      * and a second attempt of the same claim (a worker thought dead) finds the row sent.
+     * The customer's row is share-locked first, and only while not erased: erasure holds it
+     * FOR UPDATE from before it empties the outbox until it has scrubbed the message log, so a
+     * copy is stored either before (and erasure deletes it) or not at all. Customer before
+     * message, the order erasure locks them in.
      */
     async sendClaimed(claim: ClaimedMessage, email: EmailPayload) {
       const { rows } = await db.query<{ provider_message_id: string }>(
         `WITH claimed AS (
-           SELECT id FROM messages WHERE id = $1 AND idempotency_key = $2 AND status = 'pending' AND delivery IS NULL FOR UPDATE
+           SELECT id FROM messages m WHERE id = $1 AND idempotency_key = $2 AND status = 'pending' AND delivery IS NULL
+              AND customer_id = (SELECT c.id FROM customers c WHERE c.id = m.customer_id AND c.erased_at IS NULL FOR SHARE)
+              FOR UPDATE OF m
          ), stored AS (
            INSERT INTO outbox (idempotency_key, provider_id, to_email, from_email, subject, html, text, headers)
            SELECT $2, $3, $4, $5, $6, $7, $8, $9 FROM claimed

@@ -9,6 +9,7 @@ import { createGuardrails, type Guardrail } from '../../activities/guardrails';
 import type { SendMessageInput } from '../../activities/types';
 import { unsubscribe } from '../../api/routes/unsubscribe';
 import { startFakeResend, type FakeResend } from '../helpers/fake-resend';
+import { stallFirstPoolQuery, type Stall } from '../helpers/stall';
 import { marketingInput, startSendHarness, TOKEN_SECRET, type SendHarness } from './harness';
 
 /**
@@ -18,43 +19,8 @@ import { marketingInput, startSendHarness, TOKEN_SECRET, type SendHarness } from
  * email goes out at most once and a settled row stays settled.
  */
 
-interface Gate {
-  reached: Promise<void>;
-  release(): void;
-}
-
-/**
- * The pool as attempt A sees it: its first query on the pool itself (not on a connection the
- * claim checked out) waits until the test releases it. After A's claim that query is the
- * hand-over (Resend) or the outbox's one-statement send: A has claimed the row and rendered.
- */
-function stallFirstPoolQuery(pool: Pool): { pool: Pool; gate: Gate } {
-  let reached!: () => void;
-  let release!: () => void;
-  const reachedP = new Promise<void>((r) => (reached = r));
-  const releaseP = new Promise<void>((r) => (release = r));
-  let stalled = false;
-  const proxy = new Proxy(pool, {
-    get(target, prop) {
-      if (prop === 'query') {
-        return async (...args: unknown[]) => {
-          if (!stalled) {
-            stalled = true;
-            reached();
-            await releaseP;
-          }
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      }
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { pool: proxy, gate: { reached: reachedP, release } };
-}
-
 /** A guardrail that holds the retry's claim (after its read, before its write) until released. */
-function holdingGuardrail(verdict: Awaited<ReturnType<Guardrail>>): { guardrail: Guardrail; gate: Gate } {
+function holdingGuardrail(verdict: Awaited<ReturnType<Guardrail>>): { guardrail: Guardrail; gate: Stall } {
   let reached!: () => void;
   let release!: () => void;
   const reachedP = new Promise<void>((r) => (reached = r));
@@ -108,13 +74,13 @@ describe('a zombie attempt next to its retry', () => {
       // A claims the row and renders; its hand-over waits (slow render, a long GC pause).
       const a = stallFirstPoolQuery(h.db.pool);
       const sendingA = attempt({ pool: a.pool, mailer: mailerFor(a.pool) }).sendMessage(input);
-      await a.gate.reached;
+      await a.stall.reached;
       // B, the retry, reads the row under the lock: pending, never handed over — undecided.
       const b = holdingGuardrail(quietHours());
       const sendingB = attempt({ mailer: mailerFor(h.db.pool), guardrails: [b.guardrail, ...realGuardrails()] }).sendMessage(input);
       await b.gate.reached;
       // A sends and marks the row sent while B is still deciding.
-      a.gate.release();
+      a.stall.release();
       assert.equal((await sendingA).status, 'sent');
       const sentRow = await row(input.idempotencyKey);
       assert.equal(sentRow.status, 'sent');
@@ -148,7 +114,7 @@ describe('a zombie attempt next to its retry', () => {
         const a = stallFirstPoolQuery(h.db.pool);
         const mailerA = via === 'resend' ? resendMailer() : createOutboxMailer(a.pool);
         const sendingA = attempt({ pool: a.pool, mailer: mailerA }).sendMessage(input);
-        await a.gate.reached;
+        await a.stall.reached;
         // Meanwhile B, the retry, settles the row: skipped after an unsubscribe, or deferred.
         if (decision === 'unsubscribed') await unsubscribe(h.db.pool, id, 'test');
         const guardrails = decision === 'deferred' ? [(async () => quietHours()) as Guardrail] : realGuardrails();
@@ -156,7 +122,7 @@ describe('a zombie attempt next to its retry', () => {
         const outcomeB = await attempt({ mailer: mailerB, guardrails }).sendMessage(input);
         assert.equal(outcomeB.status, decision === 'unsubscribed' ? 'skipped' : 'deferred');
         // The zombie wakes up with its rendered email.
-        a.gate.release();
+        a.stall.release();
         await sendingA.catch(() => undefined);
         assert.equal(h.resend.emails.length - before, 0, `${decision}: the zombie mailed a message its retry had ${decision}`);
         assert.equal(await outboxCopies(input.idempotencyKey), 0, `${decision}: the zombie stored a message its retry had ${decision}`);

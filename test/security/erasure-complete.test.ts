@@ -7,6 +7,8 @@ import { applyResendEvent } from '../../api/routes/webhooks';
 import { enqueueEvents, storeEvents } from '../../ingest/store';
 import { createSunsetActivities } from '../../activities/sunset';
 import { journeyRoutes } from '../../ingest/routes';
+import { createOutboxMailer } from '../../activities/email/outbox-mailer';
+import { settledOrWaitingForLock, stallFirstPoolQuery, stallTransactionBefore } from '../helpers/stall';
 import { recordEngagement } from '../../ingest/engagement';
 import { defaultMachineSettings } from '../../ingest/machine-engagement';
 import { withTransaction } from '../../db/transaction';
@@ -110,6 +112,30 @@ describe('erasure, complete and durable', () => {
     assert.equal(h.resend.emails.length, before, 'nothing was mailed');
     const dump = await everything(h.db.pool);
     for (const leftover of ['inflight@example.com', 'Ines', id]) assert.ok(!dump.includes(leftover), `${leftover} was written back`);
+  });
+
+  test("an outbox send that lands while erasure scrubs (after it emptied the outbox, before the message log) leaves no copy", async () => {
+    const id = 'cust-outbox-race';
+    await h.customer(id, { email: 'outbox-race@example.com', firstName: 'Otto' });
+    // The send has claimed its row and rendered; its one outbox statement waits.
+    const send = stallFirstPoolQuery(h.db.pool);
+    const sending = h.activitiesWith({ db: send.pool, mailer: createOutboxMailer(send.pool) }).sendMessage(transactionalInput(id, 'o-outbox-race'));
+    await send.stall.reached;
+    // Erasure runs up to the message log's scrub: the outbox copies are deleted, its transaction open.
+    const erasure = stallTransactionBefore(h.db.pool, /^\s*UPDATE messages m SET customer_id/);
+    const erasing = eraseCustomer({ db: erasure.pool, temporal: noJourneys, secret: h.config.pseudonymSecret }, id);
+    await erasure.stall.reached;
+    // Now the outbox statement: it either completes at once or waits for the erasure to commit.
+    send.stall.release();
+    await settledOrWaitingForLock(h.db.pool, sending, 'INSERT INTO outbox');
+    erasure.stall.release();
+    await erasing;
+    const outcome = await sending;
+    const dump = await everything(h.db.pool);
+    for (const leftover of ['outbox-race@example.com', 'Otto', id]) {
+      assert.ok(!dump.includes(leftover), `${leftover} is left in:\n${dump.split('\n').filter((l) => l.includes(leftover)).join('\n').slice(0, 600)}`);
+    }
+    assert.deepEqual(outcome, { status: 'skipped', reason: 'erased' });
   });
 
   test('a Resend webhook that arrives after the erasure does not store the address again', async () => {
