@@ -78,7 +78,13 @@ async function contentPick(db: Pool, catalogPath: string, customerId: string): P
  * nothing to show (no orders yet in a new shop, an empty catalog) the other one stands in.
  */
 export async function lastNudgeContent(
-  deps: { db: Pool; catalogPath: string; now: () => Date },
+  deps: {
+    db: Pool;
+    catalogPath: string;
+    now: () => Date;
+    /** the shop's top BESTSELLERS_SHOWN (a worker's reads them through a short cache); default: read now */
+    bestsellers?: () => Promise<ProductCard[]>;
+  },
   req: LastNudgeRequest,
 ): Promise<LastNudgeContent> {
   const { rows } = await deps.db.query('SELECT 1 FROM orders WHERE customer_id = $1 LIMIT 1', [req.customerId]);
@@ -86,7 +92,7 @@ export async function lastNudgeContent(
   const order: LastNudgePick[] = req.pick === 'bestsellers' ? ['bestsellers', 'content'] : ['content', 'bestsellers'];
   for (const pick of order) {
     if (pick === 'bestsellers') {
-      const items = await bestsellers(deps.db, BESTSELLERS_SHOWN, deps.now());
+      const items = await (deps.bestsellers ? deps.bestsellers() : bestsellers(deps.db, BESTSELLERS_SHOWN, deps.now()));
       if (items.length > 0) return { kind: 'bestsellers', items };
     } else {
       const piece = await contentPick(deps.db, deps.catalogPath, req.customerId);
@@ -96,8 +102,33 @@ export async function lastNudgeContent(
   return { kind: 'nothing' };
 }
 
+/**
+ * How long a worker reuses the bestseller list it read. The list moves slowly (30 days of
+ * orders), and a welcome cohort's nudges come due together: read once per few minutes, not once
+ * per nudge. Stock may have changed meanwhile: the nudge is a `promotes` send, whose items are
+ * re-checked for stock at send time.
+ */
+export const BESTSELLERS_CACHE_MS = 5 * 60 * 1000;
+
+/** `read` at most once per `ttlMs` of `now` (callers meanwhile share the read in flight); a failed read is not kept. */
+function cachedFor<T>(ttlMs: number, now: () => Date, read: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const at = now().getTime();
+    const age = cached ? at - cached.at : Infinity;
+    if (cached && age >= 0 && age < ttlMs) return cached.value;
+    const entry = { at, value: read() };
+    cached = entry;
+    entry.value.catch(() => {
+      if (cached === entry) cached = undefined;
+    });
+    return entry.value;
+  };
+}
+
 export function createWelcomeNudgeActivities(deps: { db: Pool; catalogPath: string; now: () => Date }) {
+  const topSellers = cachedFor(BESTSELLERS_CACHE_MS, deps.now, () => bestsellers(deps.db, BESTSELLERS_SHOWN, deps.now()));
   return {
-    lastNudgeContent: (req: LastNudgeRequest) => lastNudgeContent(deps, req),
+    lastNudgeContent: (req: LastNudgeRequest) => lastNudgeContent({ ...deps, bestsellers: topSellers }, req),
   };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bestsellers, lastNudgeContent } from '../../activities/welcome-nudge';
+import type { Pool } from 'pg';
+import { bestsellers, BESTSELLERS_CACHE_MS, createWelcomeNudgeActivities, lastNudgeContent } from '../../activities/welcome-nudge';
 import { defaultNurtureCatalogPath } from '../../activities/nurture-catalog';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -65,6 +66,54 @@ describe('the welcome last nudge reads bestsellers and the content catalog (real
     const content = await lastNudgeContent(deps(), { customerId: 'new-plain', pick: 'bestsellers' });
     assert.equal(content.kind, 'bestsellers');
     assert.deepEqual(content.kind === 'bestsellers' && content.items.map((p) => p.productId), ['kyusu', 'sencha', 'cups']);
+  });
+
+  test('the bestseller query reaches the last 30 days of orders through an index on placed_at, not a scan of every order', async () => {
+    const { rows: indexes } = await db.pool.query<{ name: string }>(
+      `SELECT i.relname AS name FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+        WHERE x.indrelid = 'orders'::regclass AND a.attname = 'placed_at'`,
+    );
+    assert.ok(indexes.length > 0, 'no index on orders leads with placed_at');
+    // The query itself, explained with sequential scans priced out (the table here is tiny).
+    const client = await db.pool.connect();
+    const plan: string[] = [];
+    try {
+      await client.query('BEGIN; SET LOCAL enable_seqscan = off');
+      const explaining = {
+        query: async (text: string, params: unknown[]) => {
+          plan.push(...(await client.query(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN'] as string));
+          return { rows: [] };
+        },
+      } as unknown as Pool;
+      await bestsellers(explaining, 3, NOW);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    assert.ok(
+      plan.some((line) => indexes.some((i) => line.includes(i.name))),
+      `the plan reads orders without the placed_at index:\n${plan.join('\n')}`,
+    );
+  });
+
+  test('the bestsellers are read once per few minutes per worker, not once per nudge', async () => {
+    let now = NOW;
+    let reads = 0;
+    const counting = {
+      query: (text: string, params: unknown[]) => {
+        if (/jsonb_array_elements\(o\.items\)/.test(text)) reads++;
+        return db.pool.query(text, params);
+      },
+    } as unknown as Pool;
+    const { lastNudgeContent: nudge } = createWelcomeNudgeActivities({ db: counting, catalogPath: defaultNurtureCatalogPath, now: () => now });
+    const first = await nudge({ customerId: 'new-plain', pick: 'bestsellers' });
+    const again = await Promise.all([nudge({ customerId: 'new-tea', pick: 'bestsellers' }), nudge({ customerId: 'new-plain', pick: 'bestsellers' })]);
+    assert.equal(reads, 1, 'three nudges, one read');
+    assert.deepEqual(again, [first, first]);
+    assert.deepEqual(await nudge({ customerId: 'bought', pick: 'bestsellers' }), { kind: 'ordered' }, 'whether the customer ordered is read every time');
+    now = new Date(NOW.getTime() + BESTSELLERS_CACHE_MS);
+    await nudge({ customerId: 'new-plain', pick: 'bestsellers' });
+    assert.equal(reads, 2, 'read again once the list is old');
   });
 
   test("pick content: the first piece on the customer's favoriteCategory, else the catalog's first", async () => {
