@@ -49,7 +49,9 @@ export const SHORT: Omit<ChaosOptions, 'seed' | 'log'> = {
   workerKills: 2,
   deadlineMs: 60_000,
   settleMs: 5_000,
-  mailWaitMs: 45_000,
+  // a shopper waits this long for the mail its next move needs: on a starved machine (the suite's
+  // other files beside it, load above 10) an order notice after a Temporal restart took over 45 s
+  mailWaitMs: 75_000,
   journeys: { welcomeReminderAfter: '20 seconds', cartFirstReminderAfter: '12 seconds', cartSecondReminderAfter: '8 seconds' },
   sendRatePerSecond: 25,
   resendTimeoutMs: 2_000,
