@@ -1,11 +1,20 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
 
 /**
+ * Every transaction here says its isolation level: read committed, whatever the database's or
+ * role's default_transaction_isolation. A lock taken in a transaction serialises only the
+ * statements after it in their own snapshots; under repeatable read the snapshot would be taken
+ * at the lock's statement, before the lock is granted, and the reads after it would miss what
+ * the previous holder committed.
+ */
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
+/**
  * Run `work` in one transaction on one pooled connection: COMMIT when it returns, ROLLBACK
  * when it throws, and the connection goes back to the pool either way.
  */
 export async function withTransaction<T>(db: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
-  return transaction(db, () => 'BEGIN', work);
+  return transaction(db, () => BEGIN, work);
 }
 
 /**
@@ -13,7 +22,7 @@ export async function withTransaction<T>(db: Pool, work: (tx: PoolClient) => Pro
  * COMMIT or ROLLBACK), taken in the same round trip as BEGIN: every send pays this once.
  */
 export async function withLockedTransaction<T>(db: Pool, lockKey: string, work: (tx: PoolClient) => Promise<T>): Promise<T> {
-  return transaction(db, (tx) => `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)}))`, work);
+  return transaction(db, (tx) => `${BEGIN}; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)}))`, work);
 }
 
 /** What a `withLockedReads` transaction hands its work. */
@@ -45,7 +54,7 @@ export async function withLockedReads<T>(
   let committed = false;
   return transaction(
     db,
-    (tx) => `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)})); ${firstSql}`,
+    (tx) => `${BEGIN}; SELECT pg_advisory_xact_lock(hashtext(${tx.escapeLiteral(lockKey)})); ${firstSql}`,
     (tx) =>
       work({
         tx,

@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client } from 'pg';
-import { withTransaction } from '../../db/transaction';
+import { Client, Pool } from 'pg';
+import { withLockedReads, withTransaction } from '../../db/transaction';
+import { settledOrWaitingForLock } from '../helpers/stall';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 let database: TestDatabase;
@@ -37,4 +38,39 @@ test('a connection cut inside a transaction fails that transaction, not the proc
   // The broken connection is not handed out again.
   const again = await withTransaction(database.pool, (tx) => tx.query<{ one: number }>('SELECT 1 AS one'));
   assert.equal(again.rows[0].one, 1);
+});
+
+test('the customer lock serialises the reads after it even where the database defaults to repeatable read', async () => {
+  // A database (or role) set to repeatable read by default: each session of this pool is.
+  const rr = new Pool({ connectionString: database.url, max: 4 });
+  rr.on('connect', (client) => void client.query(`SET default_transaction_isolation = 'repeatable read'`));
+  await database.pool.query('CREATE TABLE lock_counter (n int NOT NULL); INSERT INTO lock_counter VALUES (0)');
+  try {
+    const shown = await rr.query('SHOW default_transaction_isolation');
+    assert.equal(shown.rows[0].default_transaction_isolation, 'repeatable read');
+    // Read-then-write under the lock, as the send path's claim does.
+    const increment = (hold?: { inside(): void; until: Promise<void> }) =>
+      withLockedReads(rr, 'counter', 'SELECT n FROM lock_counter', async (locked) => {
+        hold?.inside();
+        await hold?.until;
+        const n = (locked.first.rows[0] as { n: number }).n;
+        await locked.commitWith(`UPDATE lock_counter SET n = ${n + 1}`);
+        return n;
+      });
+    let inside!: () => void;
+    let release!: () => void;
+    const firstInside = new Promise<void>((r) => (inside = r));
+    const until = new Promise<void>((r) => (release = r));
+    // The first holds the lock, its read done; the second asks for the lock meanwhile.
+    const first = increment({ inside, until });
+    await firstInside;
+    const second = increment();
+    assert.equal(await settledOrWaitingForLock(database.pool, second, 'pg_advisory_xact_lock'), 'waiting');
+    release();
+    assert.deepEqual(await Promise.all([first, second]), [0, 1], 'the second read what the first committed while it waited for the lock');
+    assert.equal((await database.pool.query('SELECT n FROM lock_counter')).rows[0].n, 2);
+  } finally {
+    await rr.end();
+    await database.pool.query('DROP TABLE lock_counter');
+  }
 });
