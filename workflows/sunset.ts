@@ -74,7 +74,9 @@ export async function sunset(input: SunsetInput): Promise<void> {
   );
   if (engagedAt !== null) return end('stays', 'stays', `engaged on ${day(engagedAt)} before the question went out: stays subscribed`);
   if (asked.status !== 'sent') {
-    return end('not-asked', 'not-asked', `question not sent (${'reason' in asked ? asked.reason : 'not sent'}); the next lapse asks again`);
+    // The lapse event's id and the message's key both name this lapse: no later pass asks about it
+    // again. Only a new lapse — after a sign of life, then `after` of silence — asks.
+    return end('not-asked', 'not-asked', `question not sent (${'reason' in asked ? asked.reason : 'not sent'}); not asked again for this lapse, only after a new one`);
   }
   view.askedAt = new Date(Date.now()).toISOString();
 

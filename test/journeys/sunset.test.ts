@@ -175,7 +175,10 @@ describe('sunset journey', () => {
       await handle.result();
       assert.equal(fake.sent.length, 1);
       assert.equal(c.marks.length, 0);
-      assert.match((await handle.query(stateQuery)).details, /no_consent/);
+      const { details } = await handle.query(stateQuery);
+      assert.match(details, /no_consent/);
+      // The lapse's event id pins it: no later pass asks about this lapse, only a new one does.
+      assert.match(details, /not asked again for this lapse/);
     });
   });
 
