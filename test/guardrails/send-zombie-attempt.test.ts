@@ -62,6 +62,48 @@ describe('a zombie attempt next to its retry', () => {
     return Number((await h.db.pool.query('SELECT count(*) FROM outbox WHERE idempotency_key = $1', [key])).rows[0].count);
   }
 
+  test('a retry that read the row undecided sends the bytes a zombie handed over meanwhile, under the same key: mailed once', async () => {
+    h.setNow('2026-01-15T12:00:00Z');
+    const id = 'z-handed-over';
+    await h.customer(id);
+    const input = marketingInput({ customerId: id, idempotencyKey: `welcome/${id}/reminder`, onCap: 'defer' });
+    const before = h.resend.emails.length;
+    const a = stallFirstPoolQuery(h.db.pool);
+    // A's call to the provider waits too: it has handed the email over, its answer is not in.
+    let providerReached!: () => void;
+    let releaseProvider!: () => void;
+    const atProvider = new Promise<void>((r) => (providerReached = r));
+    const providerMay = new Promise<void>((r) => (releaseProvider = r));
+    const real = resendMailer();
+    const slowMailer: Mailer = { ...real, send: async (email) => (providerReached(), await providerMay, real.send(email)) };
+    const sendingA = attempt({ pool: a.pool, mailer: slowMailer }).sendMessage(input);
+    await a.stall.reached;
+    const b = holdingGuardrail(quietHours());
+    const sendingB = attempt({ mailer: resendMailer(), guardrails: [b.guardrail, ...realGuardrails()] }).sendMessage(input);
+    await b.gate.reached;
+    a.stall.release();
+    await atProvider;
+    assert.equal((await row(input.idempotencyKey)).delivery, 'in_doubt', 'A handed the email over');
+    // B decides to defer a row A has handed over: B instead follows the hand-over.
+    b.gate.release();
+    const outcomeB = await sendingB;
+    releaseProvider();
+    const outcomeA = await sendingA;
+    assert.equal(outcomeB.status, 'sent');
+    assert.equal(outcomeA.status, 'sent');
+    assert.equal((await row(input.idempotencyKey)).status, 'sent');
+    assert.equal(h.resend.emails.length - before, 1, 'the provider took one email for the key');
+    // A day later (the provider has forgotten the key) a retry finds it sent.
+    const later = await startFakeResend();
+    try {
+      h.setNow('2026-01-16T13:00:00Z');
+      assert.equal((await attempt({ mailer: resendMailer(later) }).sendMessage(input)).status, 'sent');
+      assert.equal(later.emails.length, 0, 'the same email went out a second time');
+    } finally {
+      await later.close();
+    }
+  });
+
   for (const via of ['resend', 'outbox'] as const) {
     test(`(${via}) a retry that read the row undecided leaves it sent when the zombie sent it meanwhile; a day later nothing goes out again`, async () => {
       h.setNow('2026-01-15T12:00:00Z');
