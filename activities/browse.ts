@@ -1,6 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { ProductCard } from '../emails/components/product';
 import { findProducts } from './catalog';
+
+type Queryable = Pick<Pool | PoolClient, 'query'>;
 
 /**
  * What a browse-abandonment email shows: the viewed products still in stock (most recent view
@@ -29,12 +31,18 @@ export async function browsedProducts(
 }
 
 /** Whether a product view can matter: a known customer with an address who agreed to marketing. */
-export async function isKnownConsentingCustomer(db: Pool, customerId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `SELECT 1 FROM customers WHERE id = $1 AND email IS NOT NULL AND marketing_consent AND unsubscribed_at IS NULL AND erased_at IS NULL`,
-    [customerId],
+export async function isKnownConsentingCustomer(db: Queryable, customerId: string): Promise<boolean> {
+  return (await knownConsentingCustomers(db, [customerId])).size > 0;
+}
+
+/** Of these customers, the known ones with an address who agreed to marketing: browse abandonment's audience. */
+export async function knownConsentingCustomers(db: Queryable, customerIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM customers
+      WHERE id = ANY($1::text[]) AND email IS NOT NULL AND marketing_consent AND unsubscribed_at IS NULL AND erased_at IS NULL`,
+    [customerIds],
   );
-  return (rowCount ?? 0) > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 export function createBrowseActivities(deps: { db: Pool }) {

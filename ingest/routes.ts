@@ -244,7 +244,7 @@ export const journeyRoutes: JourneyRoute[] = [
     startOn: ['product.viewed'],
     signalOn: ['cart.updated', 'checkout.started', 'order.placed'],
     // An anonymous or non-consenting viewer can never get the email: no workflow for them.
-    mattersWhen: async (event, lookups) => event.type !== 'product.viewed' || lookups.isKnownConsentingCustomer(event.customerId),
+    mattersWhen: async (event, lookups) => !onlyForConsentingCustomers.has(event.type) || lookups.isKnownConsentingCustomer(event.customerId),
     restart: 'after-close',
     maxEventAge: '1 day',
     input: (event, config) => ({ customerId: event.customerId, config: config.browseAbandonment }),
@@ -404,6 +404,14 @@ const reaches = (r: JourneyRoute, event: Pick<RoutedEvent, 'type'> & { propertie
   touchedBy(r, event.type) && (!isEngagementEvent(event) || event.properties.journey === r.name);
 
 /** Whether any journey can hear of this event; one that none can is never queued for dispatch. */
+/**
+ * Events that reach a journey only for a known customer with an address who agreed to marketing
+ * (browse abandonment's views). The store queues them only for such a customer: anyone else's
+ * view is stored as dispatched at once, as if it reached no journey, instead of waiting in the
+ * customer's line for the relay to look the customer up and drop it.
+ */
+export const onlyForConsentingCustomers: ReadonlySet<string> = new Set(['product.viewed']);
+
 export function mayReachJourney(event: Pick<RoutedEvent, 'type'> & { properties?: unknown }): boolean {
   return journeyRoutes.some((r) => reaches(r, event));
 }

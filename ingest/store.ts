@@ -3,7 +3,8 @@ import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
 import type { ShopEvent } from './event-schemas';
 import { project, projections } from './projections';
-import { dispatchLaneOf, mayReachJourney, type RoutedEvent } from './routes';
+import { knownConsentingCustomers } from '../activities/browse';
+import { dispatchLaneOf, mayReachJourney, onlyForConsentingCustomers, type RoutedEvent } from './routes';
 
 export type IncomingEvent = Omit<ShopEvent, 'id' | 'occurredAt'> & { id?: string; occurredAt?: string };
 
@@ -21,7 +22,10 @@ type Queryable = Pick<PoolClient, 'query'>;
  * reach no journey are stored as dispatched and never queue. Returns the ids stored now.
  */
 export async function enqueueEvents(db: Queryable, events: RoutedEvent[], options: { import?: boolean } = {}): Promise<Set<string>> {
-  if (!events.some((e) => !options.import && mayReachJourney(e))) {
+  const consenting = await consentingAmong(db, events);
+  const reaches = (e: RoutedEvent) =>
+    !options.import && mayReachJourney(e) && (!onlyForConsentingCustomers.has(e.type) || consenting.has(e.customerId));
+  if (!events.some(reaches)) {
     // Nothing to queue, so no line to keep: a plain insert, as cheap as the table allows.
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO events (id, type, customer_id, occurred_at, properties, dispatched_at)
@@ -40,10 +44,23 @@ export async function enqueueEvents(db: Queryable, events: RoutedEvent[], option
       events.map((e) => e.occurredAt),
       events.map((e) => JSON.stringify(e.properties)),
       events.map((e) => dispatchLaneOf(e)),
-      events.map((e) => !options.import && mayReachJourney(e)),
+      events.map(reaches),
     ],
   );
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The customers of the batch's consent-only events (views) who are known, have an address and
+ * agreed to marketing; one indexed read, and none for a batch without such events. A customer
+ * the same batch creates or updates counts as known: their profile is projected after the enqueue,
+ * and the relay decides for them as before.
+ */
+async function consentingAmong(db: Queryable, events: RoutedEvent[]): Promise<Set<string>> {
+  const asked = [...new Set(events.filter((e) => onlyForConsentingCustomers.has(e.type)).map((e) => e.customerId))];
+  if (asked.length === 0) return new Set();
+  const profiled = events.filter((e) => e.type === 'customer.created' || e.type === 'customer.updated').map((e) => e.customerId);
+  return new Set([...(await knownConsentingCustomers(db, asked)), ...profiled]);
 }
 
 /**
