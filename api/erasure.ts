@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { workflowIdPart } from '../workflows/messages';
 import { customerKeyedJourneys } from '../ingest/routes';
+import { CUSTOMER_LAPSED } from '../ingest/lapsed-events';
 
 /**
  * GDPR erasure (DELETE /v1/customers/:id). What "erased" means here:
@@ -15,7 +16,8 @@ import { customerKeyedJourneys } from '../ingest/routes';
  *   the erasure cannot bring the profile back; a profile event that occurred after it starts a
  *   fresh customer, with consent only as that event gives it.
  *   Everywhere else the id itself is replaced by a keyed pseudonym (HMAC with PSEUDONYM_SECRET:
- *   not reversible by guessing ids): events (personal properties removed), orders (totals,
+ *   not reversible by guessing ids): events (personal properties removed; the sunset's lapse
+ *   events, whose ids name the customer, renamed), orders (totals,
  *   currency and items kept for the books; tracking details dropped), the message log (address,
  *   subject, links and stored email removed; workflow ids and idempotency keys pseudonymised,
  *   which also frees the keys for a customer who comes back under the same id), coupons
@@ -208,6 +210,16 @@ async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }
     `UPDATE shop_webhooks SET payload = '{}' WHERE payload->>'customerId' = $1 AND (delivered_at IS NOT NULL OR gave_up_at IS NOT NULL)`,
     [customerId],
   );
+  // Our own lapse events name the customer in their id (a keyed hash now; an unkeyed one before
+  // activities/sunset.ts keyed it): renamed like message keys, so no id is left to link or guess.
+  // Nothing needs them afterwards: an erased customer never lapses, a returning one lapses anew.
+  const lapses = await db.query<{ id: string }>('SELECT id FROM events WHERE customer_id = $1 AND type = $2', [customerId, CUSTOMER_LAPSED]);
+  if (lapses.rows.length) {
+    await db.query(`UPDATE events e SET id = u.renamed FROM unnest($1::text[], $2::text[]) AS u(id, renamed) WHERE e.id = u.id`, [
+      lapses.rows.map((e) => e.id),
+      lapses.rows.map((e) => `${CUSTOMER_LAPSED}:erased:${pseudonym(secret, e.id).slice(-32)}`),
+    ]);
+  }
   const events = await db.query(
     `UPDATE events SET customer_id = $3, properties = properties - $2::text[], head_of_line = false,
             dispatched_at = coalesce(dispatched_at, now()),
