@@ -13,3 +13,35 @@ export function writeResultsSection(key: string, markdown: string): void {
   text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(FILE, text);
 }
+
+/** When and how the run that measured a scenario ran. */
+export interface RunStamp {
+  at: string;
+  mode: string;
+  loadAverage: number[];
+}
+
+interface ScenarioResults {
+  at: string;
+  mode: string;
+  machine: { loadAverage: number[] };
+  carried?: Partial<Record<string, RunStamp>>;
+}
+
+/**
+ * The results of a run of some scenarios, with the scenarios it did not run taken from the
+ * previous results (each stamped with the run that measured it, in `carried`): a run of one
+ * scenario replaces that scenario's figures, not the others'.
+ */
+export function carryOverScenarios<R extends ScenarioResults>(now: R, previous: R | undefined, scenarios: readonly (keyof R & string)[]): R {
+  const carried: Partial<Record<string, RunStamp>> = {};
+  const merged = { ...now };
+  for (const key of scenarios) {
+    if (now[key] !== undefined || previous?.[key] === undefined) continue;
+    merged[key] = previous[key];
+    carried[key] = previous.carried?.[key] ?? { at: previous.at, mode: previous.mode, loadAverage: previous.machine.loadAverage };
+  }
+  if (Object.keys(carried).length > 0) merged.carried = carried;
+  else delete merged.carried;
+  return merged;
+}

@@ -142,6 +142,9 @@ export async function startStack(
     stop: () =>
       new Promise<void>((res) => {
         const group = -proc.pid!;
+        // Stopped already (a second stop in a `finally`): nothing to wait for, and a signal to the
+        // gone group would throw over the error that brought us here.
+        if (proc.exitCode !== null || proc.signalCode !== null) return res();
         const kill = setTimeout(() => process.kill(group, 'SIGKILL'), 20_000);
         proc.once('exit', () => {
           clearTimeout(kill);

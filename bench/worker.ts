@@ -14,14 +14,14 @@
  * (BENCH_DATABASE_URL's, else TEST_DATABASE_URL's, else the local one): PGlite would live in the
  * launcher process and count as worker memory. Writes the `worker` section of bench/RESULTS.md and bench/results/latest-worker.json.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchSendPath, type SendPathResult } from './send-path';
 import { bareRoundTrips, idleEventToEmail, type LatencySummary } from './round-trip';
 import { sleepingJourneys, type SleepingResult } from './sleeping';
 import { freePorts, killRunningStacks, startStack } from './stack';
-import { writeResultsSection } from './results-file';
+import { carryOverScenarios, writeResultsSection, type RunStamp } from './results-file';
 import { benchPostgresServer, freshDatabase } from './postgres-database';
 
 const ROOT = resolve(__dirname, '..');
@@ -39,6 +39,19 @@ interface WorkerResults {
   sendPath?: SendPathResult;
   idle?: { bare: LatencySummary; eventToEmail: LatencySummary & { relayP50: number } };
   sleeping?: SleepingResult;
+  /** scenarios this run did not run, kept from the run that last measured them (its time, mode, load) */
+  carried?: Partial<Record<Scenario, RunStamp>>;
+}
+
+type Scenario = (typeof SCENARIO_KEYS)[number];
+const SCENARIO_KEYS = ['sendPath', 'idle', 'sleeping'] as const;
+
+function readPrevious(file: string): WorkerResults | undefined {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as WorkerResults) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function idle(): Promise<WorkerResults['idle']> {
@@ -54,6 +67,8 @@ async function idle(): Promise<WorkerResults['idle']> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const SCENARIO_LABEL: Record<Scenario, string> = { sendPath: 'Send path', idle: 'Idle latency', sleeping: 'Sleeping journeys' };
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
@@ -86,7 +101,7 @@ function markdown(r: WorkerResults): string {
     const s = r.sleeping;
     rows.push([
       `${s.journeys.toLocaleString('en')} sleeping journeys (+${s.alsoAsleep} more)`,
-      `API + worker ${s.memoryMb.sleeping.apiAndWorker} MB, dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; started ${s.startedPerSecond}/s`,
+      `API + relay + worker ${s.memoryMb.sleeping.apiAndWorker} MB RSS (one process), dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; started ${s.startedPerSecond}/s${s.workerTuning ? `; sticky cache ${s.workerTuning.maxCachedWorkflows}, ${s.workerTuning.maxConcurrentWorkflowTasks} workflow tasks at once` : ''}`,
       `idle: ${s.memoryMb.idle.apiAndWorker} MB, ${s.memoryMb.idle.temporalDevServer} MB`,
       '',
       'worker ≤ 1 GiB at 20,000',
@@ -97,7 +112,7 @@ function markdown(r: WorkerResults): string {
     rows.push([
       'all waking at once',
       `${s.firing.complete ? '' : 'out of time: only '}${s.firing.sent} reminders in ${s.firing.seconds} s (${s.firing.remindersPerSecond}/s); peak ${s.memoryMb.peakWhileFiring.apiAndWorker} MB, ${s.memoryMb.peakWhileFiring.temporalDevServer} MB`,
-      `delay ${s.delaySeconds} s, stack down meanwhile`,
+      `delay ${s.delaySeconds} s, stack down meanwhile${s.firing.firedBeforeStop ? `; ${s.firing.firedBeforeStop} fired before the stop, not counted in the rate` : ''}`,
       '',
       'each exactly once',
       s.firing.complete ? verdict(s.firing.duplicates === 0 && s.firing.sent === s.journeys && s.firing.outboxRows === s.journeys) : `none twice so far: ${verdict(s.firing.duplicates === 0)}`,
@@ -108,6 +123,14 @@ function markdown(r: WorkerResults): string {
     '',
     `${r.at} · ${r.machine.cpus} cores · load average ${r.machine.loadAverage.join(' ')} at the start · Node ${r.machine.node} · ${r.mode} mode · idle latency on the ${r.database} stack; send path and sleeping journeys on Postgres`,
     '',
+    ...(r.carried
+      ? [
+          Object.entries(r.carried)
+            .map(([key, c]) => `${SCENARIO_LABEL[key as Scenario]}: from the ${c!.mode} run of ${c!.at} (load average ${c!.loadAverage.join(' ')}), not run this time.`)
+            .join(' '),
+          '',
+        ]
+      : []),
     '| scenario | figure | baseline (same run) | ratio | target | |',
     '|---|---|---|---|---|---|',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
@@ -152,15 +175,18 @@ async function main(): Promise<void> {
     }
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/latest-worker.json'), JSON.stringify(results, null, 2) + '\n');
+  const latest = join(ROOT, 'bench/results/latest-worker.json');
+  // History gets what this run measured; the latest results and the section keep the others' figures.
   appendFileSync(join(ROOT, 'bench/results/history.jsonl'), JSON.stringify(results) + '\n');
-  // A run of some scenarios keeps the others' figures out of the section: it shows what ran.
-  writeResultsSection('worker', markdown(results));
+  // A run of some scenarios (the half-hour sleeping run, a send-path run) keeps the others' figures.
+  const merged = carryOverScenarios(results, readPrevious(latest), SCENARIO_KEYS);
+  writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
+  writeResultsSection('worker', markdown(merged));
   console.log(JSON.stringify(results, null, 2));
   clearTimeout(deadline);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
   killRunningStacks();
   process.exit(1);
