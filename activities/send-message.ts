@@ -229,9 +229,10 @@ const DECIDED_MEANWHILE = Symbol('decided meanwhile');
 async function claim(deps: SendDeps, requested: SendMessageInput): Promise<Claimed | SendOutcome | { handedOver: LedgerRow }> {
   const claimed = await claimUnderLock(deps, requested);
   if (claimed !== DECIDED_MEANWHILE) return claimed;
-  // Settled or handed over since our read (it never becomes undecided again): take that path.
+  // Settled or handed over since our read (only a claim makes a row undecided): take that path.
   const row = await findLedgerRow(deps.db, requested.idempotencyKey);
-  return row ? { handedOver: row } : { status: 'skipped', reason: 'erased' };
+  if (!row) return { status: 'skipped', reason: 'erased' };
+  return isUndecided(row) ? deliverPendingLater(row) : { handedOver: row };
 }
 
 async function claimUnderLock(
