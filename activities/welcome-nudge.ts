@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { ProductCard } from '../emails/components/product';
 import type { NurturePieceView } from '../emails/NurturePieceEmail';
 import { loadNurtureCatalog, pickNurturePiece } from './nurture-catalog';
+import { productCard, type ProductRow } from './catalog';
 
 /**
  * What the welcome series' last nudge shows a customer who signed up and has not bought:
@@ -32,7 +33,7 @@ export const BESTSELLER_DAYS = 30;
  * counts for nothing.
  */
 export async function bestsellers(db: Pool, limit: number, now: Date): Promise<ProductCard[]> {
-  const { rows } = await db.query<{ id: string; title: string; price: string; currency: string; url: string; image_url: string | null }>(
+  const { rows } = await db.query<ProductRow>(
     `SELECT p.id, p.title, p.price, p.currency, p.url, p.image_url
        FROM orders o
        CROSS JOIN LATERAL jsonb_array_elements(o.items) AS item
@@ -47,15 +48,7 @@ export async function bestsellers(db: Pool, limit: number, now: Date): Promise<P
       LIMIT $1`,
     [limit, now.toISOString(), BESTSELLER_DAYS],
   );
-  return rows.map((r) => ({
-    productId: r.id,
-    title: r.title,
-    // numeric(12,2) arrives as a string from pg
-    price: Number(r.price),
-    currency: r.currency,
-    url: r.url,
-    ...(r.image_url ? { imageUrl: r.image_url } : {}),
-  }));
+  return rows.map(productCard);
 }
 
 /**

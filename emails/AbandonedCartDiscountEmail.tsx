@@ -3,7 +3,7 @@ import { Button, Heading, Section, Text } from '@react-email/components';
 import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button, codeBox } from './components/theme';
 import type { EmailContext } from './components/email-context';
-import { previewContext } from './components/preview-fixtures';
+import { previewCartItem, previewCartUrl, previewContext } from './components/preview-fixtures';
 import { LineItems, describeItems, type LineItem } from './components/LineItems';
 import type { CouponView } from './components/coupon';
 
@@ -39,17 +39,8 @@ AbandonedCartDiscountEmail.subject = (p: AbandonedCartDiscountEmailProps) =>
 
 AbandonedCartDiscountEmail.PreviewProps = {
   context: previewContext,
-  cartUrl: 'https://shop.example.com/cart/c-81723',
-  items: [
-    {
-      productId: 'tea-sencha',
-      title: 'Sencha green tea, 100 g',
-      price: 12.5,
-      quantity: 2,
-      currency: 'EUR',
-      url: 'https://shop.example.com/p/tea-sencha',
-    },
-  ],
+  cartUrl: previewCartUrl,
+  items: [previewCartItem],
   coupon: { code: 'CART-Q7RT-2MXK-9HWP', percentOff: 10, expiresAt: '2026-03-17T09:30:00.000Z' },
 } satisfies AbandonedCartDiscountEmailProps;
 

@@ -3,7 +3,7 @@ import { Button, Heading, Section, Text } from '@react-email/components';
 import { Layout, Greeting } from './components/Layout';
 import { paragraph, heading, button } from './components/theme';
 import type { EmailContext } from './components/email-context';
-import { previewContext } from './components/preview-fixtures';
+import { previewCartItem, previewCartUrl, previewContext } from './components/preview-fixtures';
 import { LineItems, describeItems, type LineItem } from './components/LineItems';
 
 export interface AbandonedCartEmailProps {
@@ -35,18 +35,8 @@ AbandonedCartEmail.subject = (p: AbandonedCartEmailProps) =>
 
 AbandonedCartEmail.PreviewProps = {
   context: previewContext,
-  cartUrl: 'https://shop.example.com/cart/c-81723',
-  items: [
-    {
-      productId: 'tea-sencha',
-      title: 'Sencha green tea, 100 g',
-      price: 12.5,
-      quantity: 2,
-      currency: 'EUR',
-      url: 'https://shop.example.com/p/tea-sencha',
-      imageUrl: 'https://shop.example.com/img/tea-sencha.jpg',
-    },
-  ],
+  cartUrl: previewCartUrl,
+  items: [{ ...previewCartItem, imageUrl: 'https://shop.example.com/img/tea-sencha.jpg' }],
 } satisfies AbandonedCartEmailProps;
 
 export default AbandonedCartEmail;

@@ -1,5 +1,6 @@
 import { createI18n, type MessageOverrides } from '../i18n';
 import type { EmailContext } from './email-context';
+import type { LineItem } from './LineItems';
 
 /**
  * Made-up data for templates' `PreviewProps` (`npm run email:preview`, template tests, the send
@@ -22,3 +23,14 @@ export function previewContextIn(locale: string, overrides?: MessageOverrides): 
   const i18n = createI18n({ customerLocale: locale, overrides });
   return { ...previewContext, i18n, locale: i18n.locale };
 }
+
+/** The cart the abandoned-cart reminders preview: one line of tea. */
+export const previewCartUrl = 'https://shop.example.com/cart/c-81723';
+export const previewCartItem: LineItem = {
+  productId: 'tea-sencha',
+  title: 'Sencha green tea, 100 g',
+  price: 12.5,
+  quantity: 2,
+  currency: 'EUR',
+  url: 'https://shop.example.com/p/tea-sencha',
+};
