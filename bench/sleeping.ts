@@ -5,12 +5,14 @@
  *      stay asleep), so that the delay below outlasts starting them all and no longer
  *   1. stack up again; the idle memory of the API + worker process and of the dev server
  *   2. `count` customers with consent and a cart each (batches of 100): as many abandoned-cart
- *      journeys, each asleep on its timer; memory and the dev server's SQLite size again
+ *      journeys, each asleep on its timer (its first task run: counted in Temporal, not from the
+ *      relay's dispatches); memory and the dev server's SQLite size again
  *   3. the stack stops and stays down until every timer is past due, then starts again: every
  *      journey wakes in the same moment. Time until the last reminder is out, and the check
  *      that each cart got exactly one reminder (the ledger and the outbox agree, no duplicates).
  */
-import { Client } from 'pg';
+import { Client as PgClient } from 'pg';
+import { Client, Connection } from '@temporalio/client';
 import { postEvents, startStack, type Stack, type StackPorts } from './stack';
 import { loadConfig, type WorkerTuning } from '../config/env';
 
@@ -23,6 +25,7 @@ export interface SleepingResult {
     peakWhileFiring: { apiAndWorker: number; temporalDevServer: number | null };
   };
   temporalSqliteMb: number;
+  /** journeys asleep (first workflow task run, timer started) per second while they were started */
   startedPerSecond: number;
   firing: {
     seconds: number;
@@ -42,14 +45,14 @@ export interface SleepingResult {
   workerTuning: WorkerTuning;
 }
 
-async function putProduct(stack: Stack): Promise<void> {
+export async function putProduct(stack: Stack): Promise<void> {
   const body = { title: 'Bench tea', price: 10, url: 'https://shop.example.com/p/bench-tea', stock: 1_000_000 };
   const status = await postEvents(stack, body, '/v1/products/bench-tea', 'PUT');
   if (status >= 300) throw new Error(`PUT /v1/products answered ${status}`);
 }
 
 /** `count` customers with consent, each with a one-item cart: as many abandoned-cart journeys. */
-async function postCarts(stack: Stack, prefix: string, count: number): Promise<void> {
+export async function postCarts(stack: Stack, prefix: string, count: number): Promise<void> {
   for (let b = 0; b < count; b += 100) {
     const ids = Array.from({ length: Math.min(100, count - b) }, (_, i) => `${prefix}-${b + i}`);
     const profiles = ids.map((customerId) => ({
@@ -73,10 +76,21 @@ async function postCarts(stack: Stack, prefix: string, count: number): Promise<v
   }
 }
 
-async function allDispatched(stack: Stack, timeoutMs: number): Promise<void> {
-  await waitFor('every journey started', timeoutMs, async () =>
-    (await count(stack.pgUrl, `SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL`)) === 0 ? true : undefined,
-  );
+/**
+ * Every journey asleep on its timer: `expected` abandoned carts whose first workflow task ran
+ * (it sets JourneyStep and starts the timer). The relay having dispatched every cart is not
+ * enough: on a loaded machine the worker's first tasks lag the relay's starts by minutes (a run
+ * of 20,000 counted them asleep with most never run, their timers not even started).
+ */
+export async function allAsleep(stack: Stack, expected: number, timeoutMs: number): Promise<void> {
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    const query = `Journey = 'abandoned-cart' AND JourneyStep = 'waiting-for-inactivity'`;
+    await waitFor('every journey asleep', timeoutMs, async () => ((await client.workflow.count(query)).count >= expected ? true : undefined));
+  } finally {
+    await connection.close();
+  }
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,7 +106,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 async function count(pgUrl: string, sql: string): Promise<number> {
-  const db = new Client({ connectionString: pgUrl });
+  const db = new PgClient({ connectionString: pgUrl });
   await db.connect();
   try {
     return Number((await db.query(sql)).rows[0].n);
@@ -103,7 +117,7 @@ async function count(pgUrl: string, sql: string): Promise<number> {
 
 /** Ledger rows and outbox messages of the sleepers, and any customer or address that has more than one. */
 async function exactlyOnce(pgUrl: string): Promise<{ rows: number; perCustomer: number; outboxRows: number; outboxPerAddress: number }> {
-  const db = new Client({ connectionString: pgUrl });
+  const db = new PgClient({ connectionString: pgUrl });
   await db.connect();
   try {
     const { rows } = await db.query(
@@ -138,7 +152,7 @@ export async function sleepingJourneys(options: {
     await putProduct(calibration);
     const c0 = Date.now();
     await postCarts(calibration, 'calibration', 200);
-    await allDispatched(calibration, left());
+    await allAsleep(calibration, 200, left());
     startRate = 200 / ((Date.now() - c0) / 1000);
   } finally {
     await calibration.stop();
@@ -157,8 +171,8 @@ export async function sleepingJourneys(options: {
 
     const t0 = Date.now();
     await postCarts(stack, 'sleeper', n);
-    // Every journey asleep on its timer: the relay has dispatched every cart and nothing is pending.
-    await allDispatched(stack, left());
+    // Every journey asleep on its timer (the calibration's 200 sleep on too).
+    await allAsleep(stack, n + 200, left());
     const allStartedAt = Date.now();
     const startedPerSecond = Math.round((n / (allStartedAt - t0)) * 1000);
     await pause(5_000);

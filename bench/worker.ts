@@ -101,7 +101,7 @@ function markdown(r: WorkerResults): string {
     const s = r.sleeping;
     rows.push([
       `${s.journeys.toLocaleString('en')} sleeping journeys (+${s.alsoAsleep} more)`,
-      `API + relay + worker ${s.memoryMb.sleeping.apiAndWorker} MB RSS (one process), dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; started ${s.startedPerSecond}/s${s.workerTuning ? `; sticky cache ${s.workerTuning.maxCachedWorkflows}, ${s.workerTuning.maxConcurrentWorkflowTasks} workflow tasks at once` : ''}`,
+      `API + relay + worker ${s.memoryMb.sleeping.apiAndWorker} MB RSS (one process), dev server ${s.memoryMb.sleeping.temporalDevServer} MB, SQLite ${s.temporalSqliteMb} MB; put to sleep at ${s.startedPerSecond}/s${s.workerTuning ? `; sticky cache ${s.workerTuning.maxCachedWorkflows}, ${s.workerTuning.maxConcurrentWorkflowTasks} workflow tasks at once` : ''}`,
       `idle: ${s.memoryMb.idle.apiAndWorker} MB, ${s.memoryMb.idle.temporalDevServer} MB`,
       '',
       'worker ≤ 1 GiB at 20,000',
