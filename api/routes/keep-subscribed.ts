@@ -1,11 +1,11 @@
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { holdsLink, verifyToken } from '../../links/signed-links';
 import { withTransaction } from '../../db/transaction';
 import { recordEngagement } from '../../ingest/engagement';
 import { machineSettings } from '../../ingest/machine-engagement';
 import type { ApiDeps } from '../deps';
-import { escapeHtml, page } from '../html';
+import { escapeHtml, sendInvalidLink, sendLinkPage } from '../html';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
 
 const tokenParams = z.object({ token: linkToken });
@@ -53,8 +53,8 @@ export function keepSubscribedRouter(deps: ApiDeps): Router {
 
   router.get('/k/:token', async (req, res) => {
     const found = await holder(req.params.token);
-    if (!found) return invalidLink(res);
-    sendPage(
+    if (!found) return sendInvalidLink(res);
+    sendLinkPage(
       res,
       200,
       'Keep me subscribed',
@@ -66,7 +66,7 @@ export function keepSubscribedRouter(deps: ApiDeps): Router {
 
   router.post('/k/:token', form, async (req, res) => {
     const found = await holder(req.params.token);
-    if (!found) return invalidLink(res);
+    if (!found) return sendInvalidLink(res);
     await withTransaction(deps.db, (tx) =>
       recordEngagement(
         tx,
@@ -75,20 +75,10 @@ export function keepSubscribedRouter(deps: ApiDeps): Router {
       ),
     );
     if (!found.customer.subscribed) {
-      return sendPage(res, 200, 'Not subscribed', `<h1>Thanks</h1><p>This address is not subscribed to ${escapeHtml(shop)}'s marketing emails, so nothing more will arrive. Order and shipping emails still do.</p>`);
+      return sendLinkPage(res, 200, 'Not subscribed', `<h1>Thanks</h1><p>This address is not subscribed to ${escapeHtml(shop)}'s marketing emails, so nothing more will arrive. Order and shipping emails still do.</p>`);
     }
-    sendPage(res, 200, 'You stay subscribed', `<h1>Thanks — you stay subscribed</h1><p>You will keep hearing from ${escapeHtml(shop)}.</p>`);
+    sendLinkPage(res, 200, 'You stay subscribed', `<h1>Thanks — you stay subscribed</h1><p>You will keep hearing from ${escapeHtml(shop)}.</p>`);
   });
 
   return router;
-}
-
-function invalidLink(res: Response): void {
-  sendPage(res, 400, 'Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely. Use the link from the latest email.</p>');
-}
-
-function sendPage(res: Response, status: number, title: string, body: string): void {
-  // The token in the URL is a credential: keep it out of caches, referrers and search engines.
-  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
-  res.status(status).type('html').send(page(title, body));
 }

@@ -13,7 +13,7 @@ import {
   type ReplenishmentView,
 } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
-import { escapeHtml, page } from '../html';
+import { escapeHtml, sendInvalidLink, sendLinkPage } from '../html';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
 import { holdsLink, type LinkPayload } from '../../links/signed-links';
 
@@ -47,7 +47,7 @@ export function replenishmentLinksRouter(deps: Pick<ApiDeps, 'db' | 'config' | '
 
   router.get('/remind/:token', async (req, res) => {
     const target = readReplenishmentToken(secret, req.params.token);
-    if (!target || !(await holdsReplenishmentLink(deps, target))) return invalidLink(res);
+    if (!target || !(await holdsReplenishmentLink(deps, target))) return sendInvalidLink(res);
     const reminder = await findReminder(deps, target);
     if (!reminder) return noLongerActive(res);
     const zone = await customerZone(deps, target.customerId);
@@ -58,7 +58,7 @@ export function replenishmentLinksRouter(deps: Pick<ApiDeps, 'db' | 'config' | '
     const reschedule = `<form method="post" action=""><input type="hidden" name="action" value="reschedule">
 <label>Remind me on <input type="date" name="date" required min="${earliest}" max="${latest}"></label>
 <button type="submit">Set date</button></form>`;
-    sendPage(
+    sendLinkPage(
       res,
       200,
       'Remind me later',
@@ -70,9 +70,9 @@ ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : resched
 
   router.post('/remind/:token', form, async (req, res) => {
     const target = readReplenishmentToken(secret, req.params.token);
-    if (!target || !(await holdsReplenishmentLink(deps, target))) return invalidLink(res);
+    if (!target || !(await holdsReplenishmentLink(deps, target))) return sendInvalidLink(res);
     const parsed = ReminderChoiceSchema.safeParse(req.body ?? {});
-    if (!parsed.success) return sendPage(res, 422, 'Pick a date', '<h1>Please pick a date</h1><p>Go back and choose when to be reminded.</p>');
+    if (!parsed.success) return sendLinkPage(res, 422, 'Pick a date', '<h1>Please pick a date</h1><p>Go back and choose when to be reminded.</p>');
     const reminder = await findReminder(deps, target);
     if (!reminder) return noLongerActive(res);
 
@@ -88,13 +88,13 @@ ${first === 'snooze' ? snooze + '<p class="muted">or</p>' + reschedule : resched
       if (err instanceof WorkflowNotFoundError) return noLongerActive(res);
       const reason = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : undefined;
       if (reason?.type === 'invalid_date') {
-        return sendPage(res, 422, 'Pick a date', `<h1>Please pick another date</h1><p>${escapeHtml(reason.message)}.</p>`);
+        return sendLinkPage(res, 422, 'Pick a date', `<h1>Please pick another date</h1><p>${escapeHtml(reason.message)}.</p>`);
       }
       if (reason?.type === 'stale_link') return noLongerActive(res);
       throw err;
     }
     const zone = await customerZone(deps, target.customerId);
-    sendPage(
+    sendLinkPage(
       res,
       200,
       'Reminder moved',
@@ -155,21 +155,12 @@ async function customerZone(deps: Pick<ApiDeps, 'db' | 'config'>, customerId: st
   return resolveTimezone(rows[0]?.timezone, deps.config.journeys.guardrails.defaultTimezone);
 }
 
-function invalidLink(res: Response): void {
-  sendPage(res, 400, 'Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely. Use the link from the latest email.</p>');
-}
 
 function noLongerActive(res: Response): void {
-  sendPage(
+  sendLinkPage(
     res,
     410,
     'Reminder no longer active',
     '<h1>This reminder is no longer active</h1><p>You may have ordered again since, or the reminder has run its course. A new order starts a new reminder.</p>',
   );
-}
-
-function sendPage(res: Response, status: number, title: string, body: string): void {
-  // The token in the URL is a credential: keep it out of caches, referrers and search engines.
-  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
-  res.status(status).type('html').send(page(title, body));
 }

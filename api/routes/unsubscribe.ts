@@ -1,9 +1,9 @@
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import type { Pool } from 'pg';
 import { addressHash, holdsLink, signLink, verifyToken, type LinkHolder, type LinkPayload, type LinkPurpose } from '../../links/signed-links';
 import type { Mailer } from '../../activities/email/mailer';
 import type { ApiDeps } from '../deps';
-import { escapeHtml, page } from '../html';
+import { escapeHtml, page, sendInvalidLink, sendLinkPage } from '../html';
 import { NEW_SHOP_WEBHOOK_ID } from '../shop-webhooks';
 import { documentPublic, htmlPage, linkToken } from '../route-docs';
 import { z } from 'zod';
@@ -77,10 +77,10 @@ export function unsubscribeRouter(deps: ApiDeps, mailer: Mailer): Router {
 
   router.get('/u/:token', async (req, res) => {
     const found = await holder(req.params.token, 'unsubscribe');
-    if (!found) return invalidLink(res);
+    if (!found) return sendInvalidLink(res);
     const { link, customer } = found;
-    if (customer.unsubscribed_at) return sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link, customer)));
-    sendPage(
+    if (customer.unsubscribed_at) return sendLinkPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, resubscribePath(deps.config.publicUrl, secret, link, customer)));
+    sendLinkPage(
       res,
       200,
       'Unsubscribe',
@@ -92,24 +92,24 @@ export function unsubscribeRouter(deps: ApiDeps, mailer: Mailer): Router {
 
   router.post('/u/:token', form, async (req, res) => {
     const found = await holder(req.params.token, 'unsubscribe');
-    if (!found) return invalidLink(res);
+    if (!found) return sendInvalidLink(res);
     const { link } = found;
     const oneClick = (req.body as Record<string, unknown> | undefined)?.['List-Unsubscribe'] === 'One-Click';
     const source = `unsubscribe-link:${oneClick ? 'one-click' : 'page'}${link.m ? `:message/${link.m}` : ''}`;
     await unsubscribe(deps.db, link.c, source);
     const customer = await findRecipient(deps.db, link.c);
-    sendPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, customer ? resubscribePath(deps.config.publicUrl, secret, link, customer) : ''));
+    sendLinkPage(res, 200, 'Unsubscribed', unsubscribedBody(shop, customer, customer ? resubscribePath(deps.config.publicUrl, secret, link, customer) : ''));
   });
 
   router.get('/r/:token', async (req, res) => {
     const found = await resubscribeLink(req.params.token);
-    if (!found) return invalidLink(res);
+    if (!found) return sendInvalidLink(res);
     const { link, customer } = found;
     if (!customer.unsubscribed_at && customer.marketing_consent) {
-      return sendPage(res, 200, 'Subscribed', `<h1>You are subscribed</h1><p>${escapeHtml(maskEmail(customer.email))} receives ${escapeHtml(shop)}'s emails.</p>`);
+      return sendLinkPage(res, 200, 'Subscribed', `<h1>You are subscribed</h1><p>${escapeHtml(maskEmail(customer.email))} receives ${escapeHtml(shop)}'s emails.</p>`);
     }
     const confirming = link.p === 'resubscribe-confirm';
-    sendPage(
+    sendLinkPage(
       res,
       200,
       'Re-subscribe',
@@ -122,11 +122,11 @@ ${confirming ? '' : '<p class="muted">We will send a confirmation link to this a
 
   router.post('/r/:token', form, async (req, res) => {
     const found = await resubscribeLink(req.params.token);
-    if (!found) return invalidLink(res);
+    if (!found) return sendInvalidLink(res);
     const { link, customer } = found;
     if (link.p === 'resubscribe') {
       await mailResubscribeConfirmation(deps, mailer, customer);
-      return sendPage(
+      return sendLinkPage(
         res,
         200,
         'Check your inbox',
@@ -134,8 +134,8 @@ ${confirming ? '' : '<p class="muted">We will send a confirmation link to this a
       );
     }
     const done = await resubscribe(deps.db, link.c, 'resubscribe-confirmation');
-    if (!done) return invalidLink(res);
-    sendPage(res, 200, 'Subscribed', `<h1>Welcome back</h1><p>You will hear from ${escapeHtml(shop)} again.</p>`);
+    if (!done) return sendInvalidLink(res);
+    sendLinkPage(res, 200, 'Subscribed', `<h1>Welcome back</h1><p>You will hear from ${escapeHtml(shop)} again.</p>`);
   });
 
   return router;
@@ -245,15 +245,7 @@ function unsubscribedBody(shop: string, customer: Recipient | undefined, resubsc
 ${customer ? `<form method="post" action="${escapeHtml(resubscribe)}"><p class="muted">Changed your mind?</p><button type="submit">Re-subscribe</button></form>` : ''}</div>`;
 }
 
-function invalidLink(res: Response): void {
-  sendPage(res, 400, 'Invalid link', '<h1>This link is not valid</h1><p>It may have been copied incompletely. Use the link from the latest email.</p>');
-}
 
-function sendPage(res: Response, status: number, title: string, body: string): void {
-  // The token in the URL is a credential: keep it out of caches, referrers and search engines.
-  res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex' });
-  res.status(status).type('html').send(page(title, body));
-}
 
 /** Enough for the owner to recognise the address, not enough to harvest it from a leaked link. */
 export function maskEmail(email: string | null): string {
