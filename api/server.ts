@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { Client } from '@temporalio/client';
 import { loadConfig, loadDotEnv, type Config } from '../config/env';
-import { createPool } from '../db/pool';
+import { createPool, createRelayPool } from '../db/pool';
 import { EventRelay } from '../ingest/relay';
 import { createLogger } from '../runtime/logger';
 import { createTemporalClient } from '../runtime/temporal';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, 'api');
   if (!config.database.url) throw new Error('DATABASE_URL is required (npm start runs an embedded database)');
   const db = createPool(config.database.url, config.database.poolSize);
-  const relayDb = createPool(config.database.url, config.database.relayPoolSize);
+  const relayDb = createRelayPool(config.database.url, config.database.relayPoolSize, false);
   const temporal = createTemporalClient(config);
   const api = await startApi({ config, db, relayDb, temporal, log });
   log.info({ url: api.url }, 'api listening');

@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { Client as PgClient, Pool } from 'pg';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
+import { createPool, createRelayPool } from '../db/pool';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres';
 import { CLAIM_SQL } from '../ingest/relay';
 import { callsPerEvent } from './calls-per-event';
@@ -190,7 +190,8 @@ async function scratchDatabase(): Promise<{ pool: Pool; drop(): Promise<void> }>
     await admin.end();
     const url = new URL(process.env.BENCH_DATABASE_URL!);
     url.pathname = `/${name}`;
-    const pool = createPool(url.toString(), 4);
+    // The relay's own settings: the claim is measured as the relay runs it.
+    const pool = createRelayPool(url.toString(), 4, false);
     await migrate(pool);
     return {
       pool,

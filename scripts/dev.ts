@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig, loadDotEnv, type Config } from '../config/env';
-import { createPool } from '../db/pool';
+import { createPool, createRelayPool } from '../db/pool';
 import { migrate } from '../db/migrate';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../dev/embedded-postgres';
 import { startTemporalDevServer, type TemporalDevServer } from '../dev/temporal-server';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const config = loadConfig(env, { embedded: true });
     // One pool each: a burst of API requests must not starve the relay or the worker.
     const db = createPool(config.database.url!, config.database.poolSize);
-    const relayDb = createPool(config.database.url!, config.database.relayPoolSize);
+    const relayDb = createRelayPool(config.database.url!, config.database.relayPoolSize, Boolean(pg));
     const workerDb = createPool(config.database.url!, config.database.workerPoolSize);
     stops.push(() => Promise.all([db.end(), relayDb.end(), workerDb.end()]));
     const applied = await migrate(db);
