@@ -27,19 +27,32 @@ const life = (c: string): IncomingEvent[] => [
   { id: `${c}-11`, type: 'order.placed', customerId: c, properties: { orderId: `${c}-o2`, total: 5, currency: 'EUR', items } },
 ];
 
-/** Event type (a repeat marked "again") → Temporal calls it caused. */
+/** Months later: two more orders, after every journey of the customer has run its course. */
+const later = (c: string): IncomingEvent[] =>
+  [3, 4].map((n) => ({ id: `${c}-later-${n}`, type: 'order.placed', customerId: c, properties: { orderId: `${c}-o${n}`, total: 5, currency: 'EUR', items } }));
+
+/** Event type (a repeat marked "again") → Temporal calls it caused (a call answered "not found" counts). */
 export async function callsPerEvent(db: Pool, customerId = `calls-${Date.now()}`): Promise<Record<string, number>> {
-  const temporal = recordingTemporal();
+  const ended = new Set<string>();
+  const temporal = recordingTemporal(undefined, undefined, ended);
   const relay = new EventRelay({ db, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
   const events = life(customerId);
   const counts: Record<string, number> = {};
-  for (const event of events) {
-    const before = temporal.calls.length;
+  const count = async (event: IncomingEvent, label: string) => {
+    const before = temporal.begun.length;
     await storeEvents(db, [event]);
     await relay.drain();
+    counts[label] = temporal.begun.length - before;
+  };
+  for (const event of events) {
     const again = events.filter((e) => e.type === event.type).indexOf(event) > 0;
-    counts[`${event.type}${again ? ' (again)' : ''}`] = temporal.calls.length - before;
+    await count(event, `${event.type}${again ? ' (again)' : ''}`);
   }
+  // Temporal answers "not found" to a journey that has ended; the first order after asks each once.
+  for (const c of temporal.calls) ended.add(c.workflowId);
+  const [first, next] = later(customerId);
+  await count(first, 'order.placed after its journeys ended');
+  await count(next, 'order.placed after that');
   return counts;
 }
 

@@ -128,8 +128,12 @@ async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }
     try {
       await deps.client.workflow.getHandle(workflowId).signal(signal.definition, ...(signal.args as [never]));
     } catch (err) {
-      // No such journey running: nothing to tell it.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // The journey ran its course (or was erased): forget it, so the customer's next events
+      // skip the call instead of asking a closed journey again at every order. Safe without a
+      // race: only this customer's own events (one at a time) start or signal their journeys,
+      // and a start records the journey again.
+      if (route.customerScoped !== false) await deps.db.query('DELETE FROM journey_instances WHERE workflow_id = $1', [workflowId]);
     }
     return;
   }

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /** One Temporal call the relay made: which workflow, for which event. */
 export interface RecordedCall {
@@ -19,6 +19,8 @@ export function recordingTemporal(
   fail: (call: RecordedCall) => Error | undefined = () => undefined,
   /** holds a call until the promise it returns settles (a saturated Temporal) */
   hold: (call: RecordedCall) => Promise<void> | undefined = () => undefined,
+  /** workflow ids whose journey has ended: a signal to one is answered "not found", as Temporal does */
+  ended: ReadonlySet<string> = new Set(),
 ) {
   const calls: RecordedCall[] = [];
   /** calls begun (recorded before any hold), in order */
@@ -44,6 +46,10 @@ export function recordingTemporal(
           workflowId,
           async signal(_signal: unknown, arg: unknown) {
             const event = eventOf(arg);
+            if (ended.has(workflowId)) {
+              begun.push({ kind: 'signal', workflowId, eventId: event.id, customerId: event.customerId });
+              throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
+            }
             await record({ kind: 'signal', workflowId, eventId: event.id, customerId: event.customerId });
           },
         };
