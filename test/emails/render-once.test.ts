@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render, toPlainText } from '@react-email/render';
-import { createElement } from 'react';
-import { htmlToPlainText, renderTemplate } from '../../activities/email/render';
+import { createElement, type ReactElement } from 'react';
+import { htmlToPlainText, renderEmailHtml, renderTemplate } from '../../activities/email/render';
 import { templates, type TemplateName, type TemplateProps } from '../../emails';
 import { createI18n, shippedLanguages } from '../../emails/i18n';
 
@@ -58,4 +58,41 @@ test('plain text keeps links, headings and buttons readable', async () => {
   assert.match(email.text, /Unsubscribe https:\/\/shop\.example\.com\/u\/preview-token/);
   assert.doesNotMatch(email.text, /<[a-z]/i, 'no markup left');
   assert.doesNotMatch(email.text, /\{\s*[a-z-]+:/, 'no CSS left');
+});
+
+test("the send path's HTML is React Email's render() byte for byte, every template in every language", async () => {
+  let compared = 0;
+  for (const name of names) {
+    for (const language of shippedLanguages) {
+      const preview = templates[name].PreviewProps as TemplateProps[TemplateName];
+      const props = { ...preview, context: { ...preview.context, i18n: createI18n({ customerLocale: language }) } };
+      const element = () => createElement(templates[name] as (p: typeof props) => ReactElement, props);
+      const email = await renderTemplate(name, props);
+      assert.equal(email.html, await render(element()), `${name} (${language})`);
+      compared++;
+    }
+  }
+  assert.equal(compared, names.length * shippedLanguages.length);
+});
+
+test("React's image preload hints are dropped as React Email drops them, other links kept", async () => {
+  const page = () =>
+    createElement(
+      'html',
+      null,
+      createElement('head', null, createElement('link', { rel: 'stylesheet', href: 'https://shop.example.com/a.css' })),
+      createElement('body', null, createElement('img', { src: 'https://shop.example.com/tea.png', alt: 'tea' })),
+    );
+  const html = await renderEmailHtml(page());
+  assert.equal(html, await render(page()));
+  assert.doesNotMatch(html, /rel="preload"/);
+  assert.match(html, /rel="stylesheet"/);
+});
+
+test('a template that throws fails the render, as with render()', async () => {
+  const Broken = (): ReactElement => {
+    throw new Error('no such product');
+  };
+  await assert.rejects(render(createElement(Broken)), /no such product/);
+  await assert.rejects(renderEmailHtml(createElement(Broken)), /no such product/);
 });
