@@ -1,5 +1,6 @@
 import type { QueryResult } from 'pg';
 import { literal } from '../db/literal';
+import { executeSql, preparedStatement, type PreparedStatement } from '../db/prepared';
 import type { CustomerRow, SendFacts } from './guardrails';
 import type { SendMessageInput } from './types';
 
@@ -39,38 +40,65 @@ const CUSTOMER_COLUMNS = [
   'address_unsubscribed',
 ] as const;
 
+/** The claim's read as `withLockedReads` takes it: an EXECUTE of `prepared` with literal arguments. */
+export interface ClaimFactsQuery {
+  sql: string;
+  prepared: PreparedStatement;
+}
+
 /**
- * The statement, with its values written in as literals (it shares the simple-protocol round
- * trip of BEGIN and the lock). `recentSince`: how far back the frequency cap looks (its
- * window before now); only marketing mail reads it. `productIds`: the products to check for
- * stock, when the message promotes them.
+ * The statement as an EXECUTE of a prepared statement, its values written in as literals (it
+ * shares the simple-protocol round trip of BEGIN and the lock; db/prepared.ts). `recentSince`:
+ * how far back the frequency cap looks (its window before now); only marketing mail reads it.
+ * `productIds`: the products to check for stock, when the message promotes them.
  */
 export function claimFactsSql(
   ledgerColumns: readonly string[],
   input: Pick<SendMessageInput, 'idempotencyKey' | 'customerId' | 'journey' | 'category'>,
   options: { recentSince?: Date; productIds?: readonly string[] },
-): string {
-  const key = literal(input.idempotencyKey);
-  const customerId = literal(input.customerId);
-  const recent =
-    input.category === 'marketing' && options.recentSince
-      ? `ARRAY(SELECT coalesce(claimed_at, sent_at) FROM messages
-                WHERE customer_id = ${customerId} AND category = 'marketing' AND status IN ('sent', 'pending')
-                  AND idempotency_key <> ${key} AND coalesce(claimed_at, sent_at) > ${literal(options.recentSince)}::timestamptz
+): ClaimFactsQuery {
+  const readsRecent = input.category === 'marketing' && options.recentSince !== undefined;
+  const prepared = claimFactsStatement(ledgerColumns, readsRecent, options.productIds !== undefined);
+  const args = [
+    literal(input.idempotencyKey),
+    literal(input.customerId),
+    literal(input.journey),
+    readsRecent ? `${literal(options.recentSince)}::timestamptz` : 'NULL',
+    options.productIds ? literal(options.productIds) : 'NULL',
+  ];
+  return { sql: executeSql(prepared, args), prepared };
+}
+
+const CLAIM_FACTS_PARAMETERS = ['text', 'text', 'text', 'timestamptz', 'text[]'] as const;
+const claimFactsStatements = new Map<string, PreparedStatement>();
+
+/**
+ * The claim's read for one shape of send; $1 the idempotency key, $2 the customer, $3 the
+ * journey, $4 since when recent marketing counts, $5 the products to check for stock.
+ */
+function claimFactsStatement(ledgerColumns: readonly string[], readsRecent: boolean, readsStock: boolean): PreparedStatement {
+  const shape = `${ledgerColumns.join(',')}|${readsRecent}|${readsStock}`;
+  let statement = claimFactsStatements.get(shape);
+  if (statement) return statement;
+  const recent = readsRecent
+    ? `ARRAY(SELECT coalesce(claimed_at, sent_at) FROM messages
+                WHERE customer_id = $2 AND category = 'marketing' AND status IN ('sent', 'pending')
+                  AND idempotency_key <> $1 AND coalesce(claimed_at, sent_at) > $4
                 ORDER BY 1)`
-      : 'NULL::timestamptz[]';
-  const stock = options.productIds
-    ? `ARRAY(SELECT id FROM products WHERE id = ANY(${literal(options.productIds)}) AND stock > 0)`
-    : 'NULL::text[]';
-  return `SELECT ${ledgerColumns.map((c) => `m.${c} AS ledger_${c}`).join(', ')},
+    : 'NULL::timestamptz[]';
+  const stock = readsStock ? `ARRAY(SELECT id FROM products WHERE id = ANY($5) AND stock > 0)` : 'NULL::text[]';
+  const sql = `SELECT ${ledgerColumns.map((c) => `m.${c} AS ledger_${c}`).join(', ')},
                  ${CUSTOMER_COLUMNS.map((c) => `customer.${c} AS customer_${c}`).join(', ')},
-                 (SELECT paused FROM journey_controls WHERE journey = ${literal(input.journey)}) AS journey_paused,
+                 (SELECT paused FROM journey_controls WHERE journey = $3) AS journey_paused,
                  EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(customer.email)) AS suppressed,
                  ${recent} AS recent_marketing,
                  ${stock} AS in_stock
             FROM (SELECT 1) AS one
-            LEFT JOIN messages m ON m.idempotency_key = ${key}
-            LEFT JOIN LATERAL (${CUSTOMER_SELECT} WHERE c.id = ${customerId}) AS customer ON true`;
+            LEFT JOIN messages m ON m.idempotency_key = $1
+            LEFT JOIN LATERAL (${CUSTOMER_SELECT} WHERE c.id = $2) AS customer ON true`;
+  statement = preparedStatement('claim_facts', CLAIM_FACTS_PARAMETERS, sql);
+  claimFactsStatements.set(shape, statement);
+  return statement;
 }
 
 /** The row of `claimFactsSql` taken apart. */

@@ -246,7 +246,7 @@ async function claimUnderLock(
   // The customer's lock serialises every send decision for one customer across workflows and
   // worker processes. Round trips: BEGIN + lock + every read (the ledger row, the customer, what
   // the guardrails and the stock filter need), then the ledger write + COMMIT.
-  return withLockedReads(deps.db, `send:${requested.customerId}`, factsSql, async (locked): Promise<Claimed | SendOutcome | { handedOver: LedgerRow } | typeof DECIDED_MEANWHILE> => {
+  return withLockedReads(deps.db, `send:${requested.customerId}`, factsSql.sql, async (locked): Promise<Claimed | SendOutcome | { handedOver: LedgerRow } | typeof DECIDED_MEANWHILE> => {
     const { tx } = locked;
     // After the lock, in its own statement: its snapshot sees every claim committed before ours.
     const { ledger: again, customer, facts, inStock } = readClaimFacts<LedgerRow>(locked.first, recentSince);
@@ -292,7 +292,7 @@ async function claimUnderLock(
     const row = await upsert({ status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
     if (!row) return DECIDED_MEANWHILE;
     return { row, customer: customer!, data, input, subject: measured.experiment?.variant.subject };
-  });
+  }, { prepared: factsSql.prepared });
 }
 
 /** A concurrent attempt holds the row 'pending': let the activity retry and find it settled. */
@@ -357,7 +357,7 @@ async function recheckAfterRefusal(
   row: LedgerRow,
 ): Promise<{ payload: EmailPayload } | SendOutcome> {
   const factsSql = claimFactsSql(LEDGER_COLUMN_LIST, input, {});
-  return withLockedReads(deps.db, `send:${input.customerId}`, factsSql, async (locked) => {
+  return withLockedReads(deps.db, `send:${input.customerId}`, factsSql.sql, async (locked) => {
     const { tx } = locked;
     const { ledger: current, customer, facts } = readClaimFacts<LedgerRow>(locked.first, undefined);
     if (!current || current.status !== 'pending' || current.delivery !== 'refused') {
@@ -373,7 +373,7 @@ async function recheckAfterRefusal(
     }
     await tx.query(`UPDATE messages SET delivery = 'in_doubt', updated_at = now() WHERE id = $1`, [row.id]);
     return { payload: current.payload! };
-  });
+  }, { prepared: factsSql.prepared });
 }
 
 /** A journey that ends on an order: an order placed since the message was claimed is its exit. */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
+import { ensurePrepared, type PreparedStatement } from './prepared';
 
 /**
  * Every transaction here says its isolation level: read committed, whatever the database's or
@@ -43,12 +44,14 @@ export interface LockedReads {
  * first statement (`firstSql`: literals only, the simple query protocol has no parameters) in
  * one, the last write and COMMIT in another. The first statement runs after the lock is
  * granted, in its own snapshot, so it sees every transaction of the same lock committed before.
+ * `options.prepared`: a statement `firstSql` EXECUTEs, prepared on the connection first if needed.
  */
 export async function withLockedReads<T>(
   db: Pool,
   lockKey: string,
   firstSql: string,
   work: (tx: LockedReads) => Promise<T>,
+  options: { prepared?: PreparedStatement } = {},
 ): Promise<T> {
   let first: QueryResult | undefined;
   let committed = false;
@@ -70,6 +73,7 @@ export async function withLockedReads<T>(
         first = (results as unknown as QueryResult[])[2];
       },
       committed: () => committed,
+      prepared: options.prepared,
     },
   );
 }
@@ -78,7 +82,7 @@ async function transaction<T>(
   db: Pool,
   begin: (tx: PoolClient) => string,
   work: (tx: PoolClient) => Promise<T>,
-  hooks: { began?: (result: QueryResult) => void; committed?: () => boolean } = {},
+  hooks: { began?: (result: QueryResult) => void; committed?: () => boolean; prepared?: PreparedStatement } = {},
 ): Promise<T> {
   const tx = await db.connect();
   // A connection cut while it is checked out (Postgres restarting, a failover,
@@ -91,6 +95,8 @@ async function transaction<T>(
   };
   tx.on('error', onError);
   try {
+    // once per connection, before BEGIN: the first statement may EXECUTE it
+    if (hooks.prepared) await ensurePrepared(tx, hooks.prepared);
     // (awaited on its own line: `hooks.began?.(await …)` would skip the query without the hook)
     const began = await tx.query(begin(tx));
     hooks.began?.(began);

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../dev/embedded-postgres';
+import { withLockedReads } from '../../db/transaction';
+import { executeSql, preparedStatement } from '../../db/prepared';
 
 let shared: Promise<{ pg: EmbeddedPostgres; dataDir: string }> | undefined;
 after(async () => {
@@ -163,5 +165,21 @@ test('documented limits: one shared session, and an open transaction makes other
       a.release();
       b.release();
     }
+  });
+});
+
+test("the send path's prepared statements work though every connection shares one session", { timeout: 60_000 }, async () => {
+  await withDb(async (_pg, pool) => {
+    await pool.query('CREATE TABLE prepared_claims (id int PRIMARY KEY, note text)');
+    await pool.query(`INSERT INTO prepared_claims VALUES (1, 'one'), (2, 'two')`);
+    const read = preparedStatement('embedded_test', ['int'], 'SELECT note FROM prepared_claims WHERE id = $1');
+    // concurrent claims open several connections; each prepares the statement the session already holds
+    const notes = await Promise.all(
+      [1, 2, 1, 2, 1, 2].map((id) =>
+        withLockedReads(pool, `claim:${id}`, executeSql(read, [String(id)]), async (locked) => locked.first.rows[0].note, { prepared: read }),
+      ),
+    );
+    assert.deepEqual(notes, ['one', 'two', 'one', 'two', 'one', 'two']);
+    assert.ok(pool.totalCount > 1, 'more than one connection prepared it');
   });
 });

@@ -28,17 +28,20 @@ describe('sending through the outbox', () => {
     (await h.db.pool.query('SELECT id, status, provider_message_id, delivery, payload, subject, links FROM messages WHERE idempotency_key = $1', [key])).rows[0];
 
   /** A pool whose every round trip (one `query` of a client, several statements or one) is counted. */
-  function countingPool(): { pool: Pool; roundTrips: () => number } {
+  /** Round trips a send makes, and apart from them the PREPAREs a connection makes once (db/prepared.ts). */
+  function countingPool(): { pool: Pool; roundTrips: () => number; prepares: () => number } {
     const pool = createPool(h.db.url, 4);
     let count = 0;
+    let prepares = 0;
     pool.on('connect', (client: PoolClient) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-        count++;
+        if (typeof args[0] === 'string' && args[0].startsWith('PREPARE ')) prepares++;
+        else count++;
         return query(...args);
       };
     });
-    return { pool, roundTrips: () => count };
+    return { pool, roundTrips: () => count, prepares: () => prepares };
   }
 
   test('a marketing email is stored with its headers, and the row is sent with the outbox id, its links and no payload', async () => {
@@ -63,13 +66,13 @@ describe('sending through the outbox', () => {
     assert.ok(row.links.every((l: string) => !stored[0].html.includes(`href="${l}"`)), 'every link in the stored HTML goes through tracking');
   });
 
-  test('a first send takes three round trips: claim reads, claim write + COMMIT, store + sent (a coupon adds one)', async () => {
+  test('a first send takes three round trips: claim reads, claim write + COMMIT, store + sent (a coupon adds one); a connection prepares each shape of claim once', async () => {
     await h.customer('c-ob-rt');
     const { context: _context, ...cart } = templates['abandoned-cart'].PreviewProps;
     await h.db.pool.query(`INSERT INTO products (id, title, price, url, stock) SELECT id, id, 10, 'https://shop.example.com/p/' || id, 5 FROM unnest($1::text[]) AS id`, [
       cart.items.map((i) => i.productId),
     ]);
-    const { pool, roundTrips } = countingPool();
+    const { pool, roundTrips, prepares } = countingPool();
     try {
       const activities = h.activitiesWith({ db: pool, mailer: createOutboxMailer(pool) });
       // guardrails, the frequency cap and the stock filter all read in the claim's first round trip
@@ -103,6 +106,10 @@ describe('sending through the outbox', () => {
         reason: 'no_consent',
       });
       assert.equal(roundTrips() - before, 2);
+      // one connection (the sends run one after another): the cart reminder's claim (frequency
+      // cap and stock), the order confirmation's (neither) and the welcome's (the cap), which
+      // the skipped send reuses
+      assert.equal(prepares(), 3);
       h.setNow('2026-01-15T12:00:00Z');
     } finally {
       await pool.end();
