@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { withLockedReads, type LockedReads } from '../db/transaction';
 import { literal } from '../db/literal';
+import { executeSql, preparedStatement } from '../db/prepared';
 import { claimFactsSql, readClaimFacts, CUSTOMER_SELECT } from './send-facts';
 import { renderTemplate, isTemplateName } from './email/render';
 import { addTracking } from './email/tracking';
@@ -292,7 +293,7 @@ async function claimUnderLock(
     const row = await upsert({ status: 'pending', skipReason: null, to: customer!.email, claimedAt: now, couponCode });
     if (!row) return DECIDED_MEANWHILE;
     return { row, customer: customer!, data, input, subject: measured.experiment?.variant.subject };
-  }, { prepared: factsSql.prepared });
+  }, { prepared: [factsSql.prepared, UPSERT_LEDGER] });
 }
 
 /** A concurrent attempt holds the row 'pending': let the activity retry and find it settled. */
@@ -373,7 +374,7 @@ async function recheckAfterRefusal(
     }
     await tx.query(`UPDATE messages SET delivery = 'in_doubt', updated_at = now() WHERE id = $1`, [row.id]);
     return { payload: current.payload! };
-  }, { prepared: factsSql.prepared });
+  }, { prepared: [factsSql.prepared] });
 }
 
 /** A journey that ends on an order: an order placed since the message was claimed is its exit. */
@@ -593,28 +594,32 @@ async function upsertLedger(
     literal(state.to),
     literal(state.status),
     literal(state.skipReason),
-    `${literal(state.claimedAt)}::timestamptz`,
+    literal(state.claimedAt),
     literal(state.couponCode),
     literal(experiment?.id),
     literal(experiment?.variant.name),
     literal(experiment?.phase),
     literal(state.measurement?.holdoutGroup),
   ];
-  // claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
-  const { rows } = await locked.commitWith(
-    `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code,
-                           experiment_id, variant, variant_phase, holdout_group)
-     VALUES (${values.join(', ')})
-     ON CONFLICT (idempotency_key) DO UPDATE
-       SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
-           claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code),
-           template = EXCLUDED.template, experiment_id = EXCLUDED.experiment_id, variant = EXCLUDED.variant,
-           variant_phase = EXCLUDED.variant_phase, holdout_group = EXCLUDED.holdout_group, updated_at = now()
-       WHERE messages.status = 'deferred' OR (messages.status = 'pending' AND messages.delivery IS NULL)
-     RETURNING ${LEDGER_COLUMNS}`,
-  );
+  const { rows } = await locked.commitWith(executeSql(UPSERT_LEDGER, values));
   return rows[0] as LedgerRow | undefined;
 }
+
+// claimed_at (send-path clock) is what the frequency cap counts: a 'pending' row holds its slot.
+const UPSERT_LEDGER = preparedStatement(
+  'upsert_ledger',
+  ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'timestamptz', 'text', 'text', 'text', 'text', 'text'],
+  `INSERT INTO messages (idempotency_key, workflow_id, journey, step, customer_id, template, category, to_email, status, skip_reason, claimed_at, coupon_code,
+                         experiment_id, variant, variant_phase, holdout_group)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+   ON CONFLICT (idempotency_key) DO UPDATE
+     SET status = EXCLUDED.status, skip_reason = EXCLUDED.skip_reason, to_email = EXCLUDED.to_email,
+         claimed_at = EXCLUDED.claimed_at, coupon_code = coalesce(EXCLUDED.coupon_code, messages.coupon_code),
+         template = EXCLUDED.template, experiment_id = EXCLUDED.experiment_id, variant = EXCLUDED.variant,
+         variant_phase = EXCLUDED.variant_phase, holdout_group = EXCLUDED.holdout_group, updated_at = now()
+     WHERE messages.status = 'deferred' OR (messages.status = 'pending' AND messages.delivery IS NULL)
+   RETURNING ${LEDGER_COLUMNS}`,
+);
 
 /** Resend tags allow ASCII letters, digits, underscores and dashes only. */
 function tagValue(value: string): string {

@@ -44,14 +44,14 @@ export interface LockedReads {
  * first statement (`firstSql`: literals only, the simple query protocol has no parameters) in
  * one, the last write and COMMIT in another. The first statement runs after the lock is
  * granted, in its own snapshot, so it sees every transaction of the same lock committed before.
- * `options.prepared`: a statement `firstSql` EXECUTEs, prepared on the connection first if needed.
+ * `options.prepared`: statements `firstSql` and `commitWith` EXECUTE, prepared on the connection first if needed.
  */
 export async function withLockedReads<T>(
   db: Pool,
   lockKey: string,
   firstSql: string,
   work: (tx: LockedReads) => Promise<T>,
-  options: { prepared?: PreparedStatement } = {},
+  options: { prepared?: readonly PreparedStatement[] } = {},
 ): Promise<T> {
   let first: QueryResult | undefined;
   let committed = false;
@@ -82,7 +82,7 @@ async function transaction<T>(
   db: Pool,
   begin: (tx: PoolClient) => string,
   work: (tx: PoolClient) => Promise<T>,
-  hooks: { began?: (result: QueryResult) => void; committed?: () => boolean; prepared?: PreparedStatement } = {},
+  hooks: { began?: (result: QueryResult) => void; committed?: () => boolean; prepared?: readonly PreparedStatement[] } = {},
 ): Promise<T> {
   const tx = await db.connect();
   // A connection cut while it is checked out (Postgres restarting, a failover,
@@ -95,8 +95,8 @@ async function transaction<T>(
   };
   tx.on('error', onError);
   try {
-    // once per connection, before BEGIN: the first statement may EXECUTE it
-    if (hooks.prepared) await ensurePrepared(tx, hooks.prepared);
+    // once per connection, before BEGIN: the transaction's statements may EXECUTE them
+    for (const statement of hooks.prepared ?? []) await ensurePrepared(tx, statement);
     // (awaited on its own line: `hooks.began?.(await …)` would skip the query without the hook)
     const began = await tx.query(begin(tx));
     hooks.began?.(began);

@@ -176,7 +176,7 @@ test("the send path's prepared statements work though every connection shares on
     // concurrent claims open several connections; each prepares the statement the session already holds
     const notes = await Promise.all(
       [1, 2, 1, 2, 1, 2].map((id) =>
-        withLockedReads(pool, `claim:${id}`, executeSql(read, [String(id)]), async (locked) => locked.first.rows[0].note, { prepared: read }),
+        withLockedReads(pool, `claim:${id}`, executeSql(read, [String(id)]), async (locked) => locked.first.rows[0].note, { prepared: [read] }),
       ),
     );
     assert.deepEqual(notes, ['one', 'two', 'one', 'two', 'one', 'two']);

@@ -106,10 +106,10 @@ describe('sending through the outbox', () => {
         reason: 'no_consent',
       });
       assert.equal(roundTrips() - before, 2);
-      // one connection (the sends run one after another): the cart reminder's claim (frequency
-      // cap and stock), the order confirmation's (neither) and the welcome's (the cap), which
-      // the skipped send reuses
-      assert.equal(prepares(), 3);
+      // one connection (the sends run one after another): the ledger write, and the reads of
+      // the cart reminder's claim (frequency cap and stock), the order confirmation's (neither)
+      // and the welcome's (the cap), which the skipped send reuses
+      assert.equal(prepares(), 4);
       h.setNow('2026-01-15T12:00:00Z');
     } finally {
       await pool.end();
