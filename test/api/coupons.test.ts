@@ -9,7 +9,9 @@ import { API_KEY, transactionalInput, type SendHarness, useSendHarnessAndApp } f
  * checks and redeems them on a real database.
  */
 describe('coupons at checkout', () => {
-  const ctx = useSendHarnessAndApp();
+  // The codes are sent on the real clock (the API checks expiry against it): no quiet hours, or a
+  // run at night would find every welcome email deferred.
+  const ctx = useSendHarnessAndApp({ quietHoursStart: 0, quietHoursEnd: 0 });
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${ctx.app.url}${path}`, {

@@ -41,7 +41,8 @@ describe('machine opens and clicks', () => {
 
 /** The real send path, tracking routes and relay on a real database; Temporal is a recorder. */
 describe('engagement reaches the journey that sent the message', () => {
-  const ctx = useSendHarnessAndApp();
+  // Sent on the real clock (the API reads it): no quiet hours, or a run at night finds every send deferred.
+  const ctx = useSendHarnessAndApp({ quietHoursStart: 0, quietHoursEnd: 0 });
 
   /** A win-back email (real send path, real tracking links), sent a minute ago. */
   async function winBackEmail(customerId: string, journey = 'win-back') {

@@ -41,7 +41,8 @@ describe('A/B tests and holdouts on the send path', () => {
   let app: RunningApp;
   let activities: ReturnType<typeof createActivities>;
   before(async () => {
-    h = await startSendHarness();
+    // Sent on the real clock (the API reads it): no quiet hours, or a run at night finds every send deferred.
+    h = await startSendHarness({ quietHoursStart: 0, quietHoursEnd: 0 });
     h.setNow(new Date());
     activities = createActivities({
       db: h.db.pool,

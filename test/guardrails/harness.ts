@@ -162,10 +162,10 @@ export interface RunningApp {
  * For a describe block: a send harness and the real app over it, started before its tests and
  * closed after them. Tests read `.h` and `.app` (set once `before` has run).
  */
-export function useSendHarnessAndApp(): { h: SendHarness; app: RunningApp } {
+export function useSendHarnessAndApp(guardrails: Partial<JourneysConfig['guardrails']> = {}): { h: SendHarness; app: RunningApp } {
   const ctx = {} as { h: SendHarness; app: RunningApp };
   before(async () => {
-    ctx.h = await startSendHarness();
+    ctx.h = await startSendHarness(guardrails);
     ctx.app = await startApp(ctx.h);
   });
   after(async () => {
