@@ -104,9 +104,11 @@ const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
 
 /**
  * Attempts the provider definitely refused (429) before the message is given up as failed:
- * with the activity's backoff (2 s doubling to 10 min) about half an hour of refusals.
+ * about half an hour of refusals either way. Marketing backs off 2 s doubling to 10 min (10
+ * tries); a transactional send, which someone is waiting for, tries again at most 20 s apart
+ * (workflows/kit.ts), so it gets as many tries as fit in that half hour.
  */
-export const MAX_PROVIDER_REFUSALS = 10;
+export const MAX_PROVIDER_REFUSALS: Record<SendMessageInput['category'], number> = { marketing: 10, transactional: 90 };
 
 /**
  * The one send path. Order matters:
@@ -428,7 +430,7 @@ async function deliver(
           WHERE id = $1 AND status = 'pending' RETURNING refusals`,
         [row.id, err.message.slice(0, 500)],
       );
-      if ((rows[0]?.refusals ?? 0) >= MAX_PROVIDER_REFUSALS) {
+      if ((rows[0]?.refusals ?? 0) >= MAX_PROVIDER_REFUSALS[input.category]) {
         await settle(deps.db, row.id, 'failed', 'provider_unavailable');
         return { status: 'failed', reason: 'provider_unavailable' };
       }

@@ -107,6 +107,24 @@ describe('send retries', () => {
     }
   });
 
+  test('a transactional send, tried again every 20 s at most, gets as many refusals as half an hour holds before it gives up', async () => {
+    h.setNow('2026-01-15T12:00:00Z');
+    await h.customer('r-bounded-tx');
+    h.resend.failNext(429, 200);
+    try {
+      const input = transactionalInput('r-bounded-tx', 'o-bounded-tx');
+      let outcome: unknown;
+      let attempts = 0;
+      for (; attempts < 120 && outcome === undefined; attempts++) {
+        outcome = await h.activities.sendMessage(input).catch(() => undefined);
+      }
+      assert.deepEqual(outcome, { status: 'failed', reason: 'provider_unavailable' });
+      assert.equal(attempts, 90, 'not after the ten refusals of a marketing send');
+    } finally {
+      h.resend.clearFailures();
+    }
+  });
+
   test('a retry sends exactly the email rendered at claim time, even when the profile changed meanwhile', async () => {
     h.setNow('2026-01-15T12:00:00Z');
     await h.customer('r-payload', { firstName: 'Ada' });

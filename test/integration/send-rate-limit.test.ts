@@ -57,6 +57,14 @@ describe('one provider rate limit for every worker (the sends task queue)', () =
     const confirmation = sent.find((e) => e.body.to.includes('buyer@example.com'))!;
     const waiting = sent.filter((e) => e !== confirmation && e.receivedAt > scheduledAt);
     const overtakers = waiting.filter((e) => e.receivedAt < confirmation.receivedAt);
+    // A refused transactional send is tried again within 20 s, whatever the run of refusals; marketing backs off to 10 minutes.
+    const maxRetryInterval = async (workflowId: string) => {
+      const events = (await h.env.client.workflow.getHandle(workflowId).fetchHistory()).events!;
+      const send = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendMessage');
+      return Number(send!.activityTaskScheduledEventAttributes!.retryPolicy!.maximumInterval!.seconds);
+    };
+    assert.equal(await maxRetryInterval('order/BACKLOG-1'), 20);
+    assert.equal(await maxRetryInterval('welcome/cust-backlog-0'), 600);
     assert.ok(waiting.length >= 5, `the backlog was still ${waiting.length} deep when the confirmation was queued (too shallow to tell)`);
     // Priority holds per task-queue partition, and sends already matched to a poller go first,
     // so a few overtake it (4 of 22 measured); without priorities every waiting one does (22 of 22).
