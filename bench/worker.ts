@@ -79,10 +79,10 @@ function markdown(r: WorkerResults): string {
   if (r.sendPath) {
     const s = r.sendPath;
     rows.push([
-      `send path, \`${s.template}\` (${s.secondsPerPhase} s per phase)`,
+      `send path, \`${s.template}\` (${s.secondsPerPhase} s per phase, in turns)`,
       `${s.sendPathSequentialPerSecond}/s in sequence, ${s.sendPathConcurrentPerSecond}/s with ${s.concurrency} at once`,
       `bare render() ${s.bareRenderPerSecond}/s`,
-      String(s.ratio),
+      s.ratioSpread ? `${s.ratio} (rounds ${s.ratioSpread.min}–${s.ratioSpread.max})` : String(s.ratio),
       '≥ 0.8×',
       verdict(s.ratio >= 0.8),
     ]);
