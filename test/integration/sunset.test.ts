@@ -52,7 +52,8 @@ describe('sunset over HTTP', () => {
     assert.ok(keep, 'the keep-me link points at our own page, not the click redirect');
 
     const journey = h.env.client.workflow.getHandle(sunsetWorkflowId('sun-1'));
-    assert.equal((await journey.query(sunsetStateQuery)).step, 'waiting-for-engagement');
+    // The email reaches the provider inside the send; the journey takes its next step once the send has returned.
+    await eventually(async () => ((await journey.query(sunsetStateQuery)).step === 'waiting-for-engagement' ? true : undefined), 10_000, 'the journey waits for an answer');
 
     // A scanner's GET changes nothing; the page's POST is the customer's answer.
     const page = await fetch(keep);
