@@ -106,7 +106,7 @@ const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
  * Attempts the provider definitely refused (429) before the message is given up as failed:
  * about half an hour of refusals either way. Marketing backs off 2 s doubling to 10 min (10
  * tries); a transactional send, which someone is waiting for, tries again at most 20 s apart
- * (workflows/kit.ts), so it gets as many tries as fit in that half hour.
+ * (SEND_RETRY_MAX_INTERVAL in workflows/messages.ts), so it gets as many tries as fit in that half hour.
  */
 export const MAX_PROVIDER_REFUSALS: Record<SendMessageInput['category'], number> = { marketing: 10, transactional: 90 };
 

@@ -233,9 +233,9 @@ export class EventRelay {
 
   /**
    * Deliver one claimed head and record the outcome at once. With `followLane`, recording the
-   * delivery also claims the customer's next head (of that lane or lower) and returns it. No transaction is held while
-   * Temporal is called (an embedded single-session database would stall every other query
-   * meanwhile). A relay that dies here leaves the row to be claimed when its lease runs out; an
+   * delivery also claims the customer's next head (of that lane or lower) and returns it. No
+   * transaction is held while Temporal is called (an embedded single-session database would
+   * stall every other query meanwhile). A relay that dies here leaves the row to be claimed when its lease runs out; an
    * event is only started while its lease outlasts the call's deadline, so two relays never
    * deliver one customer at once.
    */

@@ -21,6 +21,7 @@ import {
   JourneyKey,
   JourneyStepKey,
   MARKETING_PRIORITY,
+  SEND_RETRY_MAX_INTERVAL,
   TRANSACTIONAL_PRIORITY,
   journeyEventSignal,
   sendsTaskQueue,
@@ -54,14 +55,8 @@ function sendMessage(input: Parameters<Activities['sendMessage']>[0]): Promise<S
     // The worker heartbeats while the send runs: a send on a worker that died is retried
     // elsewhere after this long, not after the whole minute.
     heartbeatTimeout: '10 seconds',
-    // A transactional email is awaited: a run of provider refusals (429, 5xx) must not push its
-    // next try minutes out, as doubling up to 10 minutes does (seven refusals in a row cost four
-    // minutes). Marketing can wait. (Replay compares an activity's type and id, not its retry policy.)
-    retry: {
-      initialInterval: '2 seconds',
-      backoffCoefficient: 2,
-      maximumInterval: input.category === 'transactional' ? '20 seconds' : '10 minutes',
-    },
+    // (Replay compares an activity's type and id, not its retry policy.)
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: SEND_RETRY_MAX_INTERVAL[input.category] },
     // The rate limit is shared, so a marketing backlog would otherwise queue the order
     // confirmation behind it: the server hands out transactional sends first.
     priority: { priorityKey: input.category === 'transactional' ? TRANSACTIONAL_PRIORITY : MARKETING_PRIORITY },

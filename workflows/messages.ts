@@ -204,6 +204,14 @@ export const journeySearchAttributes = [CustomerIdKey, JourneyKey, JourneyStepKe
 export const TRANSACTIONAL_PRIORITY = 1;
 export const MARKETING_PRIORITY = 3;
 
+/**
+ * The send activity's longest wait between tries (it doubles from 2 s up to this). A
+ * transactional email is awaited: a run of provider refusals must not push its next try minutes
+ * out. Marketing can wait. The refusals a send gets before it fails (activities/send-message.ts)
+ * are sized from these.
+ */
+export const SEND_RETRY_MAX_INTERVAL = { transactional: '20 seconds', marketing: '10 minutes' } as const;
+
 /** The task queue of the send activity, next to the journeys' queue `taskQueue`. */
 export function sendsTaskQueue(taskQueue: string): string {
   return `${taskQueue}-sends`;

@@ -2,16 +2,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { storeEvents } from '../../ingest/store';
 import { redeemCoupon } from '../../activities/coupon-redemptions';
-import { API_KEY, transactionalInput, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
+import { API_KEY, NO_QUIET_HOURS, transactionalInput, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
 
 /**
  * The checkout's view of the coupons we email: the real send path issues them, the real API
  * checks and redeems them on a real database.
  */
 describe('coupons at checkout', () => {
-  // The codes are sent on the real clock (the API checks expiry against it): no quiet hours, or a
-  // run at night would find every welcome email deferred.
-  const ctx = useSendHarnessAndApp({ quietHoursStart: 0, quietHoursEnd: 0 });
+  // The codes are sent on the real clock: the API checks expiry against it.
+  const ctx = useSendHarnessAndApp(NO_QUIET_HOURS);
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${ctx.app.url}${path}`, {

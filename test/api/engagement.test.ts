@@ -9,7 +9,7 @@ import { mayReachJourney } from '../../ingest/routes';
 import { applyResendEvent } from '../../api/routes/webhooks';
 import { orderPlaced } from '../helpers/shop-events';
 import { recordingTemporal } from '../helpers/recording-temporal';
-import { TOKEN_SECRET, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
+import { NO_QUIET_HOURS, TOKEN_SECRET, type SendHarness, useSendHarnessAndApp } from '../guardrails/harness';
 import { signLink } from '../../links/signed-links';
 
 const IPHONE_MAIL = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148';
@@ -41,8 +41,7 @@ describe('machine opens and clicks', () => {
 
 /** The real send path, tracking routes and relay on a real database; Temporal is a recorder. */
 describe('engagement reaches the journey that sent the message', () => {
-  // Sent on the real clock (the API reads it): no quiet hours, or a run at night finds every send deferred.
-  const ctx = useSendHarnessAndApp({ quietHoursStart: 0, quietHoursEnd: 0 });
+  const ctx = useSendHarnessAndApp(NO_QUIET_HOURS);
 
   /** A win-back email (real send path, real tracking links), sent a minute ago. */
   async function winBackEmail(customerId: string, journey = 'win-back') {

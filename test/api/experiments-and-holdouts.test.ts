@@ -5,7 +5,7 @@ import { createResendMailer } from '../../activities/email/resend-mailer';
 import { assignVariant, decideWinnerIfReady, holdoutGroupOf } from '../../activities/experiments';
 import { JourneysConfigSchema } from '../../config/journeys';
 import { storeEvents } from '../../ingest/store';
-import { API_KEY, marketingInput, startApp, startSendHarness, transactionalInput, type RunningApp, type SendHarness } from '../guardrails/harness';
+import { API_KEY, NO_QUIET_HOURS, marketingInput, startApp, startSendHarness, transactionalInput, type RunningApp, type SendHarness } from '../guardrails/harness';
 
 /**
  * A/B tests and holdouts on the real send path (real database, fake Resend over HTTP) and in
@@ -41,8 +41,7 @@ describe('A/B tests and holdouts on the send path', () => {
   let app: RunningApp;
   let activities: ReturnType<typeof createActivities>;
   before(async () => {
-    // Sent on the real clock (the API reads it): no quiet hours, or a run at night finds every send deferred.
-    h = await startSendHarness({ quietHoursStart: 0, quietHoursEnd: 0 });
+    h = await startSendHarness(NO_QUIET_HOURS);
     h.setNow(new Date());
     activities = createActivities({
       db: h.db.pool,

@@ -39,6 +39,12 @@ export interface SendHarness {
   close(): Promise<void>;
 }
 
+/**
+ * For tests that send on the real clock (the API reads it): without this, a run at night finds
+ * every marketing send deferred by the default quiet hours.
+ */
+export const NO_QUIET_HOURS = { quietHoursStart: 0, quietHoursEnd: 0 } as const;
+
 export async function startSendHarness(
   guardrails: Partial<JourneysConfig['guardrails']> = {},
   /** other sections of the journeys config (e.g. `{ abandonedCart: { enabled: false } }`) */

@@ -28,7 +28,10 @@ export function recordingTemporal(
   const record = async (call: RecordedCall) => {
     begun.push(call);
     await hold(call);
-    const err = fail(call);
+    const err =
+      call.kind === 'signal' && ended.has(call.workflowId)
+        ? new WorkflowNotFoundError('workflow execution already completed', call.workflowId, undefined)
+        : fail(call);
     if (err) throw err;
     calls.push(call);
   };
@@ -46,10 +49,6 @@ export function recordingTemporal(
           workflowId,
           async signal(_signal: unknown, arg: unknown) {
             const event = eventOf(arg);
-            if (ended.has(workflowId)) {
-              begun.push({ kind: 'signal', workflowId, eventId: event.id, customerId: event.customerId });
-              throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
-            }
             await record({ kind: 'signal', workflowId, eventId: event.id, customerId: event.customerId });
           },
         };
