@@ -198,6 +198,8 @@ async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }
   // queued after this commits, never left behind a head that erasure took away.
   await db.query('SELECT journeys_lock_customers(ARRAY[$1])', [customerId]);
   await db.query('DELETE FROM journey_untracked_customers WHERE customer_id = $1', [customerId]);
+  // Journeys held back until the customer was quiet (their cart updates and views): never started now.
+  await db.query('DELETE FROM held_starts WHERE customer_id = $1', [customerId]);
   // The relay's record of started journeys names the customer inside each workflow id. Those
   // journeys are ended; a customer who comes back starts (and records) new ones.
   await db.query(

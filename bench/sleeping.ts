@@ -16,6 +16,13 @@ import { Client, Connection } from '@temporalio/client';
 import { postEvents, startStack, type Stack, type StackPorts } from './stack';
 import { loadConfig, type WorkerTuning } from '../config/env';
 
+/**
+ * The carts start their journeys on the first update (DISPATCH_HOLD_UNTIL_QUIET=false): the
+ * scenario is about journeys asleep in Temporal. Held back, the same carts would wait in
+ * Postgres and reach Temporal only when due, all at once.
+ */
+const SLEEP_IN_TEMPORAL = { DISPATCH_HOLD_UNTIL_QUIET: 'false' };
+
 export interface SleepingResult {
   journeys: number;
   memoryMb: {
@@ -146,7 +153,7 @@ export async function sleepingJourneys(options: {
   const deadline = Date.now() + options.timeoutMs;
   const left = () => Math.max(1_000, deadline - Date.now());
 
-  const calibration = await startStack(options.dataDir, options.ports, { journeys: { abandonedCart: { firstReminderAfter: '1 hour' } }, databaseUrl: options.databaseUrl });
+  const calibration = await startStack(options.dataDir, options.ports, { journeys: { abandonedCart: { firstReminderAfter: '1 hour' } }, env: SLEEP_IN_TEMPORAL, databaseUrl: options.databaseUrl });
   let startRate: number;
   try {
     await putProduct(calibration);
@@ -163,7 +170,7 @@ export async function sleepingJourneys(options: {
   const delaySeconds = Math.ceil(Math.max(45, (n / startRate) * 1.2 + 30));
   const journeys = { abandonedCart: { firstReminderAfter: `${delaySeconds} seconds` } };
 
-  let stack: Stack = await startStack(options.dataDir, options.ports, { journeys, databaseUrl: options.databaseUrl });
+  let stack: Stack = await startStack(options.dataDir, options.ports, { journeys, env: SLEEP_IN_TEMPORAL, databaseUrl: options.databaseUrl });
   let peak = { apiAndWorker: 0, temporalDevServer: 0 as number | null };
   try {
     await pause(3_000);
@@ -184,7 +191,7 @@ export async function sleepingJourneys(options: {
     const temporalSqliteMb = stack.temporalSqliteMb();
     await pause(Math.max(0, dueAt - Date.now()) + 2_000);
 
-    stack = await startStack(options.dataDir, options.ports, { journeys, databaseUrl: options.databaseUrl });
+    stack = await startStack(options.dataDir, options.ports, { journeys, env: SLEEP_IN_TEMPORAL, databaseUrl: options.databaseUrl });
     const t1 = Date.now();
     const sampler = setInterval(() => {
       const m = stack.memoryMb();

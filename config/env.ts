@@ -40,6 +40,7 @@ const EnvSchema = z.object({
     .string()
     .refine((v) => v.toLowerCase() === 'forever' || isDurationWithUnit(v), "a duration such as '15 minutes', '0 seconds' or 'forever'")
     .default('15 minutes'),
+  DISPATCH_HOLD_UNTIL_QUIET: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('journeys'),
@@ -205,6 +206,8 @@ export interface DispatchSettings {
   maxAttempts: number;
   /** how long a dead letter keeps its customer's later events waiting; null = until retried */
   deadLetterHoldMs: number | null;
+  /** hold journeys that first wait for quiet (carts, views) in Postgres until the wait is over (ingest/held-starts.ts) */
+  holdUntilQuiet?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -289,6 +292,7 @@ export function loadConfig(
       parallelism: e.DISPATCH_PARALLELISM,
       maxAttempts: e.DISPATCH_MAX_ATTEMPTS,
       deadLetterHoldMs: /^forever$/i.test(e.DISPATCH_DEAD_LETTER_HOLD) ? null : toMs(e.DISPATCH_DEAD_LETTER_HOLD as never),
+      holdUntilQuiet: e.DISPATCH_HOLD_UNTIL_QUIET,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -78,6 +78,10 @@ export interface DispatchHealth {
   deadLettered: number;
   /** customers whose later events wait behind a dead letter now */
   customersHeld: number;
+  /** journeys held back until their customer is quiet (ingest/held-starts.ts), not in Temporal yet */
+  heldJourneys: number;
+  /** how long the most overdue of them is past its due time (0 when none: a relay is enqueueing them) */
+  heldOverdueSeconds: number;
 }
 
 export async function dispatchHealth(db: Pool): Promise<DispatchHealth> {
@@ -86,8 +90,17 @@ export async function dispatchHealth(db: Pool): Promise<DispatchHealth> {
             (SELECT extract(epoch FROM now() - received_at)::float8 FROM events
               WHERE dispatched_at IS NULL AND dead_lettered_at IS NULL ORDER BY seq LIMIT 1) AS oldest,
             (SELECT count(*) FROM events WHERE dead_lettered_at IS NOT NULL AND dispatched_at IS NULL) AS dead,
-            (SELECT count(DISTINCT customer_id) FROM events WHERE dead_lettered_at IS NOT NULL AND dispatched_at IS NULL AND head_of_line) AS held`,
+            (SELECT count(DISTINCT customer_id) FROM events WHERE dead_lettered_at IS NOT NULL AND dispatched_at IS NULL AND head_of_line) AS held,
+            (SELECT count(*) FROM held_starts) AS held_journeys,
+            (SELECT extract(epoch FROM now() - min(due_at))::float8 FROM held_starts WHERE due_event_id IS NULL AND due_at <= now()) AS held_overdue`,
   );
   const r = rows[0];
-  return { pending: Number(r.pending), oldestPendingSeconds: Math.max(0, Number(r.oldest ?? 0)), deadLettered: Number(r.dead), customersHeld: Number(r.held) };
+  return {
+    pending: Number(r.pending),
+    oldestPendingSeconds: Math.max(0, Number(r.oldest ?? 0)),
+    deadLettered: Number(r.dead),
+    customersHeld: Number(r.held),
+    heldJourneys: Number(r.held_journeys),
+    heldOverdueSeconds: Math.max(0, Number(r.held_overdue ?? 0)),
+  };
 }

@@ -11,7 +11,10 @@ import { CustomerIdKey, JourneyKey, MARKETING_PRIORITY, TRANSACTIONAL_PRIORITY }
 import { vipStanding } from '../activities/vip';
 import { PausedJourneys } from '../activities/journey-controls';
 import { isKnownConsentingCustomer } from '../activities/browse';
-import { routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
+import { journeyRoutes, routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
+import { JOURNEY_DUE, type JourneyDueEvent } from './due-events';
+import { cancelHolds, dueHold, holdStarts, releaseHold } from './held-starts';
+import type { HeldBack } from '../workflows/kit';
 import { toMs } from '../shared/durations';
 
 export function routeLookups(db: Pool): RouteLookups {
@@ -70,6 +73,11 @@ export interface DispatchDeps {
   journeys: JourneysConfig;
   /** the shop's pause switches; default: read from the database on every event */
   pausedJourneys?: PausedJourneys;
+  /**
+   * Hold the starts of journeys that first wait for quiet (a route's `holdUntilQuiet`) until
+   * the wait is over (ingest/held-starts.ts). Default true; false starts them on the first event.
+   */
+  holdUntilQuiet?: boolean;
 }
 
 /** A Temporal that is down or unreachable must fail the attempt (the relay retries later), not hang the relay. */
@@ -88,6 +96,7 @@ export async function dispatchEvent(
   /** epoch ms by which every call must be answered (the relay's lease ends soon after) */
   deadline = Date.now() + DISPATCH_DEADLINE_MS,
 ): Promise<Dispatched> {
+  if (event.type === JOURNEY_DUE) return startHeld(deps, event, deadline);
   // Dated by when we stored it: an event that waited out a Temporal outage is not history.
   const age = receivedAt.getTime() - Date.parse(event.occurredAt);
   let matches = (await routesFor(event, routeLookups(deps.db), deps.journeys)).filter(
@@ -100,6 +109,14 @@ export async function dispatchEvent(
     const pausedNow = await Promise.all(matches.map((m) => (m.action === 'start' ? paused.isPaused(m.route.name) : false)));
     matches = matches.map((m, i) => (pausedNow[i] ? { ...m, action: 'signal' as const } : m));
   }
+  // A journey that first waits for quiet and is not running yet is held, not started.
+  const holdable = deps.holdUntilQuiet === false ? [] : matches.filter((m) => m.action === 'start' && m.route.holdUntilQuiet);
+  if (holdable.length) {
+    const running = await startedAmong(deps.db, event.customerId, holdable.map((m) => m.route.workflowId(event)));
+    const held = holdable.filter((m) => !running(m.route.workflowId(event)));
+    await holdStarts(deps.db, event, held.map((m) => m.route), deps.journeys);
+    matches = matches.filter((m) => !held.includes(m));
+  }
   const starts = matches.filter((m) => m.action === 'start');
   const signals = matches.filter((m) => m.action === 'signal');
   if (!matches.length) return { started: [], calls: 0 };
@@ -111,6 +128,13 @@ export async function dispatchEvent(
       if (!signals.length) return [];
       const started = await startedAmong(deps.db, event.customerId, signals.map((m) => m.route.workflowId(event)));
       const reached = signals.filter((m) => started(m.route.workflowId(event)));
+      // One that is not running may be held: what ends it before its first step cancels the
+      // hold, a start event that may not start it (paused, outside the audience) pushes it back.
+      const heldSignals = signals.filter((m) => !reached.includes(m) && m.route.holdUntilQuiet);
+      const cancels = heldSignals.filter((m) => m.route.holdUntilQuiet!.cancelledBy(event));
+      const pushes = heldSignals.filter((m) => !cancels.includes(m) && m.route.startOn.includes(event.type));
+      await cancelHolds(deps.db, cancels.map((m) => m.route.workflowId(event)));
+      await holdStarts(deps.db, event, pushes.map((m) => m.route), deps.journeys, { heldOnly: true });
       calls += reached.length;
       return Promise.allSettled(reached.map((m) => deliver(deps, event, m)));
     };
@@ -121,7 +145,24 @@ export async function dispatchEvent(
   return { started: starts.map((m) => m.route.workflowId(event)), calls };
 }
 
-async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch): Promise<void> {
+/**
+ * A held journey's wait is over: start it with the events held for it, unless the hold was
+ * cancelled or pushed back meanwhile (then this due event is stale). A customer held in a
+ * journey is in it: paused since, it starts all the same, and its send is skipped and logged
+ * as for a customer whose workflow was running.
+ */
+async function startHeld(deps: DispatchDeps, event: JourneyDueEvent, deadline: number): Promise<Dispatched> {
+  const route = journeyRoutes.find((r) => r.name === event.properties.journey);
+  const hold = route && (await dueHold(deps.db, event));
+  if (!route || !hold) return { started: [], calls: 0 };
+  await deps.client.withDeadline(Math.min(deadline, Date.now() + DISPATCH_DEADLINE_MS), () =>
+    deliver(deps, hold.newest as RoutedEvent, { route, action: 'start' }, hold.heldBack),
+  );
+  await releaseHold(deps.db, event);
+  return { started: [route.workflowId(hold.newest as RoutedEvent)], calls: 1 };
+}
+
+async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch, heldBack?: HeldBack): Promise<void> {
   const workflowId = route.workflowId(event);
   const signal = signalFor(route, event);
   if (action === 'signal') {
@@ -141,7 +182,7 @@ async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }
     await deps.client.workflow.signalWithStart(route.workflow, {
       workflowId,
       taskQueue: deps.taskQueue,
-      args: [route.input(event as never, deps.journeys)],
+      args: [heldBack ? { ...(route.input(event as never, deps.journeys) as object), heldBack } : route.input(event as never, deps.journeys)],
       signal: signal.definition,
       signalArgs: signal.args as [never],
       workflowIdReusePolicy:

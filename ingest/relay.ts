@@ -4,6 +4,7 @@ import type { DispatchSettings } from '../config/env';
 import { DISPATCH_DEADLINE_MS, dispatchEvent, type DispatchDeps } from './dispatch';
 import { rowToEvent, type EventRow } from './store';
 import { PausedJourneys } from '../activities/journey-controls';
+import { DUE_CHECK_INTERVAL_MS, enqueueDueStarts } from './held-starts';
 
 /**
  * How long a claimed event is ours before another relay may take it: after a relay is killed,
@@ -68,6 +69,7 @@ export class EventRelay {
   private stopped = false;
   private pausedUntil = 0;
   private releasedAt = 0;
+  private dueCheckedAt = 0;
   /** Wakes a running pass that waits on its calls: a transactional event was stored. */
   private wake: (() => void) | undefined;
   private woken = false;
@@ -144,6 +146,12 @@ export class EventRelay {
     try {
       for (;;) {
         if (this.stopped || outcome.unavailable) break;
+        // Held journeys whose wait is over join their customers' lines (ingest/held-starts.ts),
+        // checked during a long pass too: a backlog must not hold up a due reminder for its whole length.
+        if (Date.now() - this.dueCheckedAt >= DUE_CHECK_INTERVAL_MS) {
+          this.dueCheckedAt = Date.now();
+          if ((await enqueueDueStarts(this.deps.db)) > 0) claimedAll = false;
+        }
         if (outcome.delivered > deliveredAtClaim || this.woken) {
           claimedAll = false;
           laneZeroEmpty = false;

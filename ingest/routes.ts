@@ -3,6 +3,7 @@ import type { SignalDefinition, Workflow } from '@temporalio/common';
 import type { JourneyName, JourneysConfig } from '../config/journeys';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import { CUSTOMER_LAPSED, type CustomerLapsedEvent } from './lapsed-events';
+import { JOURNEY_DUE, type JourneyDueEvent } from './due-events';
 import { inAudience as matchesAudience } from '../shared/audiences';
 import { checkStepAudiences } from '../config/journeys';
 import { EMAIL_CLICKED, EMAIL_OPENED, isEngagementEvent, type EngagementEvent, type EngagementEventType } from './engagement-events';
@@ -53,18 +54,23 @@ export interface ProductRestockedEvent {
   properties: { productId: string; stock: number };
 }
 
-export { CUSTOMER_LAPSED, type CustomerLapsedEvent };
+export { CUSTOMER_LAPSED, type CustomerLapsedEvent, JOURNEY_DUE, type JourneyDueEvent };
 
-/** Everything the relay delivers: the shop's events, our own restock and lapse events, and opens and clicks. */
-export type RoutedEvent = ShopEvent | ProductRestockedEvent | CustomerLapsedEvent | EngagementEvent;
-export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED | typeof CUSTOMER_LAPSED | EngagementEventType;
+/**
+ * Everything the relay delivers: the shop's events, our own restock, lapse and due events, and
+ * opens and clicks. A due event names its journey and is started by dispatch itself (ingest/held-starts.ts).
+ */
+export type RoutedEvent = ShopEvent | ProductRestockedEvent | CustomerLapsedEvent | EngagementEvent | JourneyDueEvent;
+export type RoutedEventType = EventType | typeof PRODUCT_RESTOCKED | typeof CUSTOMER_LAPSED | EngagementEventType | typeof JOURNEY_DUE;
 type RoutedEventOf<T extends RoutedEventType> = T extends EventType
   ? ShopEventOf<T>
   : T extends EngagementEventType
     ? EngagementEvent
     : T extends typeof CUSTOMER_LAPSED
       ? CustomerLapsedEvent
-      : ProductRestockedEvent;
+      : T extends typeof JOURNEY_DUE
+        ? JourneyDueEvent
+        : ProductRestockedEvent;
 
 /**
  * One journey's identity and routing — the one declarative table. The relay reads it; no
@@ -122,6 +128,15 @@ export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEve
   signal?: { definition: SignalDefinition<[never]>; args: (event: RoutedEventOf<T>) => [unknown] };
   /** false: the subject is not a customer (no CustomerId search attribute) */
   customerScoped?: false;
+  /**
+   * The journey's first step only waits until the customer has been quiet for `after` since
+   * its latest start event. Until then it needs no workflow: dispatch holds its start events
+   * in Postgres (ingest/held-starts.ts) and starts it, with them, when the wait is over. The
+   * journey must take `heldBack` in its input (workflows/kit.ts).
+   * `cancelledBy`: which of the other events that reach it (its `signalOn`, a start event
+   * failing `startWhen`) end it before that first step; the rest do nothing to it until then.
+   */
+  holdUntilQuiet?: { after: (config: JourneysConfig) => Duration; cancelledBy: (event: RoutedEvent) => boolean };
 }
 
 /** What routing may ask the shop's data (the relay answers from Postgres; tests fake it). */
@@ -233,6 +248,11 @@ export const journeyRoutes: JourneyRoute[] = [
     signalOn: ['order.placed', 'checkout.started'],
     restart: 'after-close',
     maxEventAge: '1 day',
+    // An order, a checkout or an emptied cart closes the cart before its first reminder.
+    holdUntilQuiet: {
+      after: (config) => config.abandonedCart.reminders[0].after,
+      cancelledBy: (event) => event.type !== 'cart.updated' || event.properties.items.length === 0,
+    },
     input: (event, config) => ({ customerId: event.customerId, config: config.abandonedCart }),
   }),
   route({
@@ -247,6 +267,11 @@ export const journeyRoutes: JourneyRoute[] = [
     mattersWhen: async (event, lookups) => !onlyForConsentingCustomers.has(event.type) || lookups.isKnownConsentingCustomer(event.customerId),
     restart: 'after-close',
     maxEventAge: '1 day',
+    // A cart with something in it, a checkout or an order ends the browsing; an emptied cart does not.
+    holdUntilQuiet: {
+      after: (config) => config.browseAbandonment.after,
+      cancelledBy: (event) => event.type !== 'cart.updated' || event.properties.items.length > 0,
+    },
     input: (event, config) => ({ customerId: event.customerId, config: config.browseAbandonment }),
   }),
   route({

@@ -15,7 +15,7 @@
  * as new with its state whenever history gets long.
  */
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { Journey, type ContinuesAsNew, type ShopEventOf } from './kit';
+import { Journey, type ContinuesAsNew, type HeldBack, type ShopEventOf } from './kit';
 import type { AbandonedCartView } from './messages';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
@@ -26,6 +26,11 @@ import { cartRemindersFromOlderKeys, cartReminderSteps, type CartReminderPlan, t
 export interface AbandonedCartInput extends ContinuesAsNew<AbandonedCartState> {
   customerId: string;
   config: JourneysConfig['abandonedCart'] | StartedBeforeReminderList;
+  /**
+   * The cart updates dispatch held back until the cart was quiet (ingest/held-starts.ts): the
+   * journey starts when the first reminder is due. Runs started on the first update have none.
+   */
+  heldBack?: HeldBack;
 }
 
 /** The config section journeys started before `reminders` existed were given: the older keys. */
@@ -70,7 +75,8 @@ const { findProducts } = proxyActivities<Pick<Activities, 'findProducts'>>({
 
 export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
   const { customerId, config, carried, historyLimit } = input;
-  const journey = new Journey<AbandonedCartView>({ journey: 'abandoned-cart', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
+  const heldBack = carried ? undefined : input.heldBack;
+  const journey = new Journey<AbandonedCartView>({ journey: 'abandoned-cart', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows, heldBack });
   const state: AbandonedCartState = carried?.state ?? { abandoned: false, lastChangeAt: Date.now() };
   let changes = 0;
   const show = () => {
@@ -83,6 +89,8 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
     })
     .on('checkout.started', (event) => close(state, event.occurredAt))
     .on('order.placed', (event) => close(state, event.occurredAt));
+  // The cart has been quiet since its latest update reached us, not since this start.
+  if (heldBack) state.lastChangeAt = heldBack.quietSince;
   show();
 
   const reminders = remindersOf(config);

@@ -9,7 +9,7 @@
  *     in without mailing; then it ends and the next view starts afresh
  */
 import { continueAsNew, proxyLocalActivities } from '@temporalio/workflow';
-import { Journey, type ContinuesAsNew } from './kit';
+import { Journey, type ContinuesAsNew, type HeldBack } from './kit';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
 import type { JourneysConfig } from '../config/journeys';
@@ -28,6 +28,11 @@ export interface BrowseAbandonmentState {
 export interface BrowseAbandonmentInput extends ContinuesAsNew<BrowseAbandonmentState> {
   customerId: string;
   config: JourneysConfig['browseAbandonment'];
+  /**
+   * The views dispatch held back until the customer was quiet (ingest/held-starts.ts): the
+   * journey starts when its email is due. Runs started on the first view have none.
+   */
+  heldBack?: HeldBack;
 }
 
 const { browsedProducts } = proxyLocalActivities<Pick<Activities, 'browsedProducts'>>({
@@ -40,7 +45,8 @@ const VIEWS_KEPT = 20;
 
 export async function browseAbandonment(input: BrowseAbandonmentInput): Promise<void> {
   const { customerId, config, carried, historyLimit } = input;
-  const journey = new Journey({ journey: 'browse-abandonment', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
+  const heldBack = carried ? undefined : input.heldBack;
+  const journey = new Journey({ journey: 'browse-abandonment', customerId, carried, historyLimit, endsOnOrder: true, sendWindows: config.sendWindows, heldBack });
   const state: BrowseAbandonmentState = carried?.state ?? { viewed: [], lastViewAt: Date.now(), converted: false };
   let views = 0;
   journey
@@ -58,6 +64,8 @@ export async function browseAbandonment(input: BrowseAbandonmentInput): Promise<
     .on('order.placed', () => {
       state.converted = true;
     });
+  // Quiet since the newest view reached us, not since this start.
+  if (heldBack) state.lastViewAt = heldBack.quietSince;
   const continueIfHistoryIsLong = async () => {
     if (journey.historyIsLong()) await continueAsNew<typeof browseAbandonment>({ ...input, carried: journey.carry(state) });
   };

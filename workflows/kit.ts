@@ -100,6 +100,16 @@ export interface ContinuesAsNew<State> {
   historyLimit?: number;
 }
 
+/**
+ * The events dispatch held back while the customer was still active (ingest/held-starts.ts),
+ * given to a journey that starts only once they were quiet. `quietSince`: when the newest of
+ * them reached us (epoch ms), where the journey's quiet clock starts.
+ */
+export interface HeldBack {
+  events: JourneyEvent[];
+  quietSince: number;
+}
+
 type Handler<T extends JourneyEventType> = (event: JourneyEventOf<T>) => void;
 
 /** `Data`: the journey's own part of the `state` query (its view type lives in ./messages). */
@@ -146,6 +156,8 @@ export class Journey<Data extends object = object> {
     endsOnOrder?: boolean;
     /** each step's send window from the journey's config (`sendWindows`); a step not named is 'standard' */
     sendWindows?: Partial<Record<string, SendWindow>>;
+    /** events held back until the customer was quiet: they reach the handlers first, in line order */
+    heldBack?: HeldBack;
   }) {
     this.name = options.journey;
     this.endsOnOrder = options.endsOnOrder ?? false;
@@ -154,6 +166,8 @@ export class Journey<Data extends object = object> {
     this.historyLimit = options.historyLimit;
     this.seen = [...(options.carried?.kit.seenEventIds ?? [])];
     this.seenSet = new Set(this.seen);
+    // Before the start's own signal (the newest of them, then seen already): the order they came in.
+    for (const event of options.heldBack?.events ?? []) this.receive(event);
     setHandler(journeyEventSignal, (event) => this.receive(event));
     setHandler(stateQuery, () => this.view());
     // Dispatch starts journeys with these attributes; setting them again is a billed action

@@ -5,6 +5,7 @@ import { upsertCustomerProfile } from '../../ingest/projections';
 import { ApiError, validationError } from '../errors';
 import type { ApiDeps } from '../deps';
 import { listCustomerJourneys } from '../journeys';
+import { heldJourneysOf } from '../../ingest/held-starts';
 import { eraseCustomer } from '../erasure';
 import { documentV1, error, json, shopId } from '../route-docs';
 
@@ -93,6 +94,16 @@ const JourneySummarySchema = z
   })
   .openapi('JourneySummary');
 
+const HeldJourneySchema = z
+  .object({
+    workflowId: z.string().describe('the workflow id it will start under'),
+    journey: z.string(),
+    events: z.number().int().describe('start events held for it (cart updates, views), the newest last'),
+    quietSince: z.string().describe('when the newest of them arrived: the wait counts from here'),
+    dueAt: z.string().describe('when the journey starts (and sends its first email) unless the customer orders, checks out or carts first'),
+  })
+  .openapi('HeldJourney');
+
 documentV1({
   method: 'put',
   path: '/v1/customers/{id}',
@@ -127,9 +138,14 @@ documentV1({
 documentV1({
   method: 'get',
   path: '/v1/customers/{id}/journeys',
-  summary: "The customer's journeys (running and closed), with step and next wake-up",
+  summary: "The customer's journeys (running and closed), with step and next wake-up; and those held back until the customer is quiet",
+  description:
+    'An abandoned-cart or browse-abandonment journey starts in Temporal only when its first email is due (DISPATCH_HOLD_UNTIL_QUIET): until then it is listed under `held`, with the time it is due.',
   request: { params: idParams },
-  responses: { 200: json(z.object({ journeys: z.array(JourneySummarySchema) }), 'Journeys'), 404: error('The customer was erased') },
+  responses: {
+    200: json(z.object({ journeys: z.array(JourneySummarySchema), held: z.array(HeldJourneySchema) }), 'Journeys'),
+    404: error('The customer was erased'),
+  },
 });
 
 export function customersRouter(deps: ApiDeps): Router {
@@ -172,7 +188,8 @@ export function customersRouter(deps: ApiDeps): Router {
     if (!id.success) throw validationError(id.error, 'path');
     const erased = await deps.db.query('SELECT 1 FROM customers WHERE id = $1 AND erased_at IS NOT NULL', [id.data]);
     if (erased.rowCount) throw new ApiError(404, 'not_found', 'No such customer (erased)');
-    res.json({ journeys: await listCustomerJourneys(deps.temporal, id.data) });
+    const [journeys, held] = await Promise.all([listCustomerJourneys(deps.temporal, id.data), heldJourneysOf(deps.db, id.data)]);
+    res.json({ journeys, held });
   });
 
   return router;

@@ -11,6 +11,8 @@ import { cartUpdated as cart } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
 
+// Cart updates start their journeys at once here (holdUntilQuiet: false): these tests read the
+// Temporal calls each event makes. Holding them until quiet is tested in held-starts.test.ts.
 const log = pino({ level: 'silent' });
 const KEY = 'test-api-key-0123456789';
 
@@ -58,7 +60,7 @@ describe('poison events are dead-lettered visibly and can be retried', () => {
   });
 
   const relayFor = (extra: Record<string, unknown> = {}) =>
-    new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: config.journeys, log, maxAttempts: 3, deadLetterHoldMs: 3_600_000, ...extra });
+    new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: config.journeys, log, holdUntilQuiet: false, maxAttempts: 3, deadLetterHoldMs: 3_600_000, ...extra });
 
   test("after the capped attempts an event is dead-lettered: listed, counted, shown in /readyz; the customer's later events wait; retry delivers both in order", async () => {
     poisoned = new Set(['dl-poison']);

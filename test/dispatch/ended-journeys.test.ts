@@ -8,6 +8,8 @@ import { cartUpdated, customerCreated, orderPlaced } from '../helpers/shop-event
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { recordingTemporal } from '../helpers/recording-temporal';
 
+// Cart updates start their journeys at once here (holdUntilQuiet: false): these tests read the
+// Temporal calls each event makes. Holding them until quiet is tested in held-starts.test.ts.
 const log = pino({ level: 'silent' });
 let database: TestDatabase;
 before(async () => {
@@ -18,7 +20,7 @@ after(async () => {
 });
 
 const relayWith = (temporal: ReturnType<typeof recordingTemporal>) =>
-  new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log });
+  new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false });
 
 test('a journey that has ended is asked once, then no more: the next order skips the call', async () => {
   const c = 'ended-c';

@@ -8,6 +8,8 @@ import { cartUpdated as cart } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
 
+// Cart updates start their journeys at once here (holdUntilQuiet: false): these tests read the
+// Temporal calls each event makes. Holding them until quiet is tested in held-starts.test.ts.
 const log = pino({ level: 'silent' });
 
 describe("a slot goes on down its customer's line", () => {
@@ -25,7 +27,7 @@ describe("a slot goes on down its customer's line", () => {
     await storeEvents(database.pool, [cart('fl-a-2', 'fl-a'), cart('fl-b-2', 'fl-b')]);
     await storeEvents(database.pool, [cart('fl-a-3', 'fl-a')]);
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 1, parallelism: 1 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 1, parallelism: 1 });
     await relay.drain();
     assert.deepEqual(dispatchOrder(temporal.calls), ['fl-a-1', 'fl-a-2', 'fl-a-3', 'fl-b-1', 'fl-b-2']);
     const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM events WHERE customer_id LIKE 'fl-%' AND (dispatched_at IS NULL OR leased_until IS NOT NULL)`);
@@ -37,7 +39,7 @@ describe("a slot goes on down its customer's line", () => {
     await storeEvents(database.pool, [cart('fl2-a-0', 'fl2-a'), cart('fl2-b-1', 'fl2-b')]);
     await storeEvents(database.pool, Array.from({ length: 39 }, (_, i) => cart(`fl2-a-${i + 1}`, 'fl2-a')));
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 1, parallelism: 1 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 1, parallelism: 1 });
     await relay.drain();
     const all = dispatchOrder(temporal.calls);
     assert.equal(all.length, 41);
@@ -49,7 +51,7 @@ describe("a slot goes on down its customer's line", () => {
   test('a failed dispatch ends the run: the next event of that customer waits for the retry', async () => {
     await storeEvents(database.pool, [cart('fl3-a-1', 'fl3-a'), cart('fl3-a-2', 'fl3-a')]);
     const temporal = recordingTemporal((call) => (call.eventId === 'fl3-a-1' ? new Error('boom') : undefined));
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 1, parallelism: 1 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 1, parallelism: 1 });
     await relay.drain();
     assert.deepEqual(dispatchOrder(temporal.calls, 'fl3-a'), [], 'nothing of the customer reached Temporal');
     const { rows } = await database.pool.query(`SELECT id, dispatched_at, leased_until FROM events WHERE customer_id = 'fl3-a' ORDER BY seq`);

@@ -8,6 +8,8 @@ import { cartUpdated as cart, orderPlaced as order } from '../helpers/shop-event
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { dispatchOrder, recordingTemporal } from '../helpers/recording-temporal';
 
+// Cart updates start their journeys at once here (holdUntilQuiet: false): these tests read the
+// Temporal calls each event makes. Holding them until quiet is tested in held-starts.test.ts.
 const log = pino({ level: 'silent' });
 
 describe('transactional events go ahead of the marketing backlog', () => {
@@ -27,7 +29,7 @@ describe('transactional events go ahead of the marketing backlog', () => {
       { id: 'pri-signup', type: 'customer.created', customerId: 'pri-new', properties: { email: 'new@example.com' } },
     ]);
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 5, parallelism: 1 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 5, parallelism: 1 });
     await relay.drain();
     const order_ = dispatchOrder(temporal.calls);
     assert.equal(order_.length, 42, 'everything is dispatched in the end');
@@ -40,7 +42,7 @@ describe('transactional events go ahead of the marketing backlog', () => {
     await storeEvents(database.pool, [cart('pri2-own-cart', 'pri2-buyer')]);
     await storeEvents(database.pool, [order('pri2-order', 'pri2-buyer')]);
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 5, parallelism: 1 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 5, parallelism: 1 });
     await relay.drain();
     const all = dispatchOrder(temporal.calls);
     assert.deepEqual(dispatchOrder(temporal.calls, 'pri2-buyer'), ['pri2-own-cart', 'pri2-order'], 'in the customer’s order');
@@ -53,7 +55,7 @@ describe('transactional events go ahead of the marketing backlog', () => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     const temporal = recordingTemporal(undefined, (call) => (call.customerId.startsWith('pri3-m-') ? gate : undefined));
     await storeEvents(database.pool, Array.from({ length: 40 }, (_, i) => cart(`pri3-cart-${i}`, `pri3-m-${i}`)));
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, batchSize: 100, parallelism: 8 });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false, batchSize: 100, parallelism: 8 });
     const pass = relay.drain();
     try {
       const begunCarts = () => temporal.begun.filter((c) => c.customerId.startsWith('pri3-m-')).length;
@@ -75,7 +77,7 @@ describe('transactional events go ahead of the marketing backlog', () => {
   test('a transactional journey starts with the first priority in its task queue, marketing with the default', async () => {
     await storeEvents(database.pool, [cart('pri4-cart', 'pri4-c'), order('pri4-order', 'pri4-c')]);
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log });
+    const relay = new EventRelay({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log, holdUntilQuiet: false });
     await relay.drain();
     const starts = temporal.calls.filter((c) => c.kind === 'signalWithStart' && c.customerId === 'pri4-c');
     assert.deepEqual(

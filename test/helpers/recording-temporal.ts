@@ -23,6 +23,8 @@ export function recordingTemporal(
   ended: ReadonlySet<string> = new Set(),
 ) {
   const calls: RecordedCall[] = [];
+  /** what each signal-with-start gave the workflow as its input, in order */
+  const inputs: { workflowId: string; input: unknown }[] = [];
   /** calls begun (recorded before any hold), in order */
   const begun: RecordedCall[] = [];
   const record = async (call: RecordedCall) => {
@@ -39,9 +41,10 @@ export function recordingTemporal(
   const client = {
     withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
     workflow: {
-      async signalWithStart(_workflow: unknown, options: { workflowId: string; signalArgs: unknown[]; priority?: { priorityKey?: number } }) {
+      async signalWithStart(_workflow: unknown, options: { workflowId: string; args?: unknown[]; signalArgs: unknown[]; priority?: { priorityKey?: number } }) {
         const event = eventOf(options.signalArgs[0]);
         await record({ kind: 'signalWithStart', workflowId: options.workflowId, eventId: event.id, customerId: event.customerId, priorityKey: options.priority?.priorityKey });
+        inputs.push({ workflowId: options.workflowId, input: options.args?.[0] });
         return { workflowId: options.workflowId };
       },
       getHandle(workflowId: string) {
@@ -55,7 +58,7 @@ export function recordingTemporal(
       },
     },
   };
-  return { client: client as unknown as Client, calls, begun };
+  return { client: client as unknown as Client, calls, begun, inputs };
 }
 
 /** The event ids in the order their first Temporal call happened. */

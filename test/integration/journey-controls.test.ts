@@ -57,10 +57,11 @@ describe('journeys under the shop’s control', () => {
     // A customer already inside the journey when it is paused.
     await customer('ctl-inside');
     await cart('ctl-inside');
+    // Held until the cart is quiet (no workflow yet): listed under `held`, with its due time.
     await eventually(async () => {
       const res = await h.request('GET', '/v1/customers/ctl-inside/journeys');
-      return res.body.journeys?.[0]?.step === 'waiting-for-inactivity';
-    }, 15_000, 'the cart journey waiting');
+      return res.body.held?.[0]?.journey === 'abandoned-cart' && typeof res.body.held[0].dueAt === 'string';
+    }, 15_000, 'the cart journey held');
     const paused = await h.request('POST', '/v1/journeys/abandoned-cart/pause');
     assert.equal(paused.status, 200);
     assert.deepEqual({ ...paused.body, changedAt: typeof paused.body.changedAt }, {
@@ -80,7 +81,7 @@ describe('journeys under the shop’s control', () => {
     await customer('ctl-new');
     await cart('ctl-new');
     await new Promise((r) => setTimeout(r, 5_000));
-    assert.deepEqual((await h.request('GET', '/v1/customers/ctl-new/journeys')).body.journeys, []);
+    assert.deepEqual((await h.request('GET', '/v1/customers/ctl-new/journeys')).body, { journeys: [], held: [] });
     assert.equal(mailTo('ctl-new').length, 0);
     const listed = (await h.request('GET', '/v1/journeys')).body.journeys.find((j: { name: string }) => j.name === 'abandoned-cart');
     assert.equal(listed.paused, true);

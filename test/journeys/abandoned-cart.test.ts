@@ -472,4 +472,31 @@ describe('abandoned cart journey with a configured series', () => {
       assert.ok(Math.abs(closeTime!.getTime() - startTime.getTime() - 6 * DAY) < MINUTE, 'the rest of the cooldown from the carried first reminder');
     });
   });
+  test('started by dispatch when the cart was already quiet (held updates): the first reminder at once, with the newest contents', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const customerId = 'c-held';
+      const older = cartUpdated(customerId, 'held-1', [tea, pot], 0);
+      const newest = cartUpdated(customerId, 'held-2', [pot], 5);
+      const started = await env.currentTimeMs();
+      // The newest update reached us 4 hours ago; the journey starts only now.
+      const heldBack = { events: [older, newest], quietSince: started - 4 * HOUR - MINUTE };
+      const handle = await env.client.workflow.signalWithStart(abandonedCart, {
+        workflowId: `abandoned-cart/${customerId}`,
+        taskQueue,
+        args: [{ customerId, config, heldBack }],
+        signal: journeyEventSignal,
+        signalArgs: [newest],
+      });
+      await env.sleep(HOUR);
+      assert.equal(fake.sent.length, 1, 'the first reminder went out');
+      const [reminder] = fake.sent;
+      assert.ok(reminder.at - started < MINUTE, `at once, not 4 h after the start (${(reminder.at - started) / MINUTE} min)`);
+      assert.deepEqual(titles(reminder.input), ['Kyusu'], 'the newest cart, not the older one');
+      assert.equal(reminder.input.idempotencyKey, 'abandoned-cart/c-held/first-reminder/held-2');
+      await handle.signal(journeyEventSignal, orderPlaced(customerId, 300));
+      await handle.result();
+      assert.equal(fake.sent.length, 1, 'the order still ends the series');
+    });
+  });
 });

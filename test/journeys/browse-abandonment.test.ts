@@ -66,6 +66,27 @@ describe('browse abandonment journey', () => {
     });
   });
 
+  test('started by dispatch when the customer was already quiet (held views): the email at once, with every view, the latest first', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, browsedProducts }, async (taskQueue) => {
+      const customerId = 'c-browse-held';
+      const views = [await viewed(customerId, 'kyusu'), await viewed(customerId, 'sencha'), await viewed(customerId, 'kyusu')];
+      const started = await env.currentTimeMs();
+      await env.client.workflow.signalWithStart(browseAbandonment, {
+        workflowId: browseAbandonmentWorkflowId(customerId),
+        taskQueue,
+        args: [{ customerId, config, heldBack: { events: views, quietSince: started - 2 * HOUR - MINUTE } }],
+        signal: journeyEventSignal,
+        signalArgs: [views[2]],
+      });
+      await env.sleep(HOUR);
+      assert.equal(fake.sent.length, 1);
+      const [email] = fake.sent;
+      assert.ok(email.at - started < MINUTE, `at once (${(email.at - started) / MINUTE} min after the start)`);
+      assert.deepEqual((email.input.data.items as { productId: string }[]).map((i) => i.productId), ['kyusu', 'sencha']);
+    });
+  });
+
   for (const [exit, type, properties] of [
     ['a non-empty cart', 'cart.updated', { cartId: 'k', cartUrl: 'https://shop.example.com/cart', items: [{ productId: 'kyusu', title: 'Kyusu', price: 64, quantity: 1 }] }],
     ['a checkout', 'checkout.started', { cartId: 'k' }],
