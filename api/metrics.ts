@@ -71,7 +71,7 @@ export function storeMetrics(db: Pool, cacheSeconds: number): Registry {
     'Customers whose later events wait behind a dead letter (for DISPATCH_DEAD_LETTER_HOLD)',
     (h) => h.customersHeld,
   );
-  dispatchGauge('journeys_held_journeys', 'Abandoned-cart and browse journeys held back until the customer is quiet (not in Temporal yet)', (h) => h.heldJourneys);
+  dispatchGauge('journeys_held_journeys', 'Abandoned-cart, browse and win-back journeys held back until the customer is quiet (not in Temporal yet)', (h) => h.heldJourneys);
   dispatchGauge(
     'journeys_held_journeys_overdue_seconds',
     'How long the most overdue held journey is past its due time (a relay should start it within seconds)',

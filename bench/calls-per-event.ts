@@ -1,7 +1,7 @@
 /**
  * How many Temporal calls the relay makes for each event type along one customer's life
  * (sign-up, a view, cart, checkout, order, shipping, delivery, a profile change, a form, a
- * back-in-stock request, a second order). Counts, not timings: the relay runs against a client
+ * back-in-stock request, a second order; a cart left until its first reminder is due). Counts, not timings: the relay runs against a client
  * that records its calls. `npx tsx bench/calls-per-event.ts` (needs the test Postgres);
  * `npm run bench` reports the same on its own database.
  */
@@ -53,6 +53,14 @@ export async function callsPerEvent(db: Pool, customerId = `calls-${Date.now()}`
   const [first, next] = later(customerId);
   await count(first, 'order.placed after its journeys ended');
   await count(next, 'order.placed after that');
+  // A cart left alone: its updates were held (no call); when the first reminder is due, one start.
+  const abandoner = `${customerId}-abandons`;
+  await count({ id: `${abandoner}-1`, type: 'cart.updated', customerId: abandoner, properties: { cartId: 'k', cartUrl: 'https://shop.example.com/cart', items } }, 'cart.updated (abandoned)');
+  const before = temporal.begun.length;
+  await db.query(`UPDATE held_starts SET due_at = now() WHERE customer_id = $1`, [abandoner]);
+  await db.query('SELECT journeys_enqueue_due_starts(100)');
+  await relay.drain();
+  counts['its first reminder due (the held journey starts)'] = temporal.begun.length - before;
   return counts;
 }
 

@@ -206,7 +206,7 @@ export interface DispatchSettings {
   maxAttempts: number;
   /** how long a dead letter keeps its customer's later events waiting; null = until retried */
   deadLetterHoldMs: number | null;
-  /** hold journeys that first wait for quiet (carts, views) in Postgres until the wait is over (ingest/held-starts.ts) */
+  /** hold journeys that first wait for quiet (carts, views, win-back) in Postgres until the wait is over (ingest/held-starts.ts) */
   holdUntilQuiet?: boolean;
 }
 

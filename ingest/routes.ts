@@ -333,6 +333,10 @@ export const journeyRoutes: JourneyRoute[] = [
     signalOn: [EMAIL_OPENED, EMAIL_CLICKED],
     restart: 'after-close',
     maxEventAge: '3 days',
+    // Until the first win-back is due the journey only counts orders: held in Postgres, not a
+    // workflow asleep for 90 days that every order signals. Nothing ends it before then (the
+    // opens and clicks it hears are of its own emails).
+    holdUntilQuiet: { after: (config) => config.winBack.firstAfter, cancelledBy: () => false },
     input: (event, config) => ({ customerId: event.customerId, config: config.winBack }),
   }),
   route({

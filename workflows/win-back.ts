@@ -16,7 +16,7 @@
  * clears the unengaged mark — a purchase is engagement.
  */
 import { condition, continueAsNew, patched, proxyActivities } from '@temporalio/workflow';
-import { Journey, type Carried, type ContinuesAsNew, type JourneyCarryOver } from './kit';
+import { Journey, type Carried, type ContinuesAsNew, type HeldBack, type JourneyCarryOver } from './kit';
 import type { WinBackView } from './messages';
 import { toMs } from '../shared/durations';
 import type { Activities } from '../activities';
@@ -28,6 +28,12 @@ export type WinBackState = WinBackView;
 export interface WinBackInput extends ContinuesAsNew<WinBackState> {
   customerId: string;
   config: JourneysConfig['winBack'];
+  /**
+   * The orders dispatch held back until the customer had not ordered for `firstAfter`
+   * (ingest/held-starts.ts): the journey starts when its win-back is due. Runs started on the
+   * first order have none. The clock reads the orders' own times, so nothing else changes.
+   */
+  heldBack?: HeldBack;
 }
 
 /** How runs continued before the one carried shape hold their state: beside the kit's part. */
@@ -52,7 +58,15 @@ const REACTS_TO_ENGAGEMENT = 'win-back-reacts-to-engagement';
 export async function winBack(input: WinBackInput): Promise<void> {
   const { customerId, config } = input;
   const carried = carriedOf(input);
-  const journey = new Journey<WinBackView>({ journey: 'win-back', customerId, carried, historyLimit: input.historyLimit, endsOnOrder: true, sendWindows: config.sendWindows });
+  const journey = new Journey<WinBackView>({
+    journey: 'win-back',
+    customerId,
+    carried,
+    historyLimit: input.historyLimit,
+    endsOnOrder: true,
+    sendWindows: config.sendWindows,
+    heldBack: carried ? undefined : input.heldBack,
+  });
   const previous = carried?.state;
   const state: WinBackState = previous
     ? { ...previous, generation: previous.generation + 1 }

@@ -100,7 +100,7 @@ const HeldJourneySchema = z
     journey: z.string(),
     events: z.number().int().describe('start events held for it (cart updates, views), the newest last'),
     quietSince: z.string().describe('when the newest of them arrived: the wait counts from here'),
-    dueAt: z.string().describe('when the journey starts (and sends its first email) unless the customer orders, checks out or carts first'),
+    dueAt: z.string().describe('when the journey starts (and sends its first email) unless an exit comes first (an order or checkout for a cart; a cart, checkout or order for browsing; a newer event pushes it back)'),
   })
   .openapi('HeldJourney');
 
@@ -140,7 +140,7 @@ documentV1({
   path: '/v1/customers/{id}/journeys',
   summary: "The customer's journeys (running and closed), with step and next wake-up; and those held back until the customer is quiet",
   description:
-    'An abandoned-cart or browse-abandonment journey starts in Temporal only when its first email is due (DISPATCH_HOLD_UNTIL_QUIET): until then it is listed under `held`, with the time it is due.',
+    'An abandoned-cart, browse-abandonment or win-back journey starts in Temporal only when its first email is due (DISPATCH_HOLD_UNTIL_QUIET): until then it is listed under `held`, with the time it is due.',
   request: { params: idParams },
   responses: {
     200: json(z.object({ journeys: z.array(JourneySummarySchema), held: z.array(HeldJourneySchema) }), 'Journeys'),

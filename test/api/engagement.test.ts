@@ -125,7 +125,8 @@ describe('engagement reaches the journey that sent the message', () => {
 
   test("the relay delivers a click to the journey that sent the message, after the customer's earlier events", async () => {
     const temporal = recordingTemporal();
-    const relay = new EventRelay({ db: ctx.h.db.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }) });
+    // The order starts win-back at once (not held for its 90 days), as for the journey that sent the email.
+    const relay = new EventRelay({ db: ctx.h.db.pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }), holdUntilQuiet: false });
     await storeEvents(ctx.h.db.pool, [orderPlaced('evt-order-relay', 'c-relay')]);
     await relay.drain();
     const { clicks } = await winBackEmail('c-relay');

@@ -63,9 +63,29 @@ test('an order before the first reminder is due cancels the hold: the cart never
   await storeEvents(database.pool, [cartUpdated('held-b1', c), orderPlaced('held-b2', c)]);
   const temporal = recordingTemporal();
   await relayWith(temporal).drain();
-  assert.deepEqual(await held(c), [], 'the order cancelled the held cart journey');
+  assert.deepEqual(
+    (await held(c)).map((r) => [r.workflow_id, r.events.map((e) => e.id)]),
+    [[`win-back/${c}`, ['held-b2']]],
+    'the order cancelled the held cart journey; win-back holds the order for its 90 days',
+  );
   assert.deepEqual(calledFor(temporal, 'abandoned-cart/'), [], 'no call for the cart, not even the order signal');
+  assert.deepEqual(calledFor(temporal, 'win-back/'), [], 'no win-back workflow asleep for 90 days');
   assert.ok(calledFor(temporal, 'order/').length === 1, 'the order journey starts as always');
+});
+
+test('each order pushes the held win-back back; no call until 90 days without one', async () => {
+  const c = 'held-orders';
+  await storeEvents(database.pool, [orderPlaced('held-w1', c)]);
+  const temporal = recordingTemporal();
+  await relayWith(temporal).drain();
+  const [first] = await held(c);
+  await storeEvents(database.pool, [orderPlaced('held-w2', c)]);
+  await relayWith(temporal).drain();
+  const [row] = await held(c);
+  assert.deepEqual(row.events.map((e) => e.id), ['held-w1', 'held-w2']);
+  assert.ok(row.due_at > first.due_at);
+  assert.equal(row.due_at.getTime() - row.quiet_since.getTime(), 90 * 86_400_000, 'due 90 days (winBack.firstAfter) after the newest order');
+  assert.deepEqual(calledFor(temporal, 'win-back/'), []);
 });
 
 test('when the wait is over the journey starts once, in its line, with every held update and the quiet clock of the newest', async () => {

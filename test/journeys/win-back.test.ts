@@ -99,6 +99,28 @@ describe('win-back journey with sunset', () => {
     });
   });
 
+  test('started by dispatch when the win-back is due (held orders): the win-back at once, its cycle named by the last order', async () => {
+    const fake = fakeSend(env);
+    const c = customer(env);
+    await withWorker(env, { ...fake.activities, ...c.activities }, async (taskQueue) => {
+      const now = await env.currentTimeMs();
+      const first = orderPlaced('c-held', now - 150 * DAY);
+      const last = orderPlaced('c-held', now - 90 * DAY - 60_000);
+      const handle = await env.client.workflow.signalWithStart(winBack, {
+        workflowId: 'win-back/c-held',
+        taskQueue,
+        args: [{ customerId: 'c-held', config, heldBack: { events: [first, last], quietSince: Date.parse(last.occurredAt) } }],
+        signal: journeyEventSignal,
+        signalArgs: [last],
+      });
+      await env.sleep(DAY);
+      assert.deepEqual(sentDays(fake.sent, now), [['win-back', 0]]);
+      assert.equal(fake.sent[0].input.idempotencyKey, `win-back/c-held/win-back/${last.occurredAt}`);
+      assert.equal(((await handle.query(stateQuery)).data as { ordersSeen: number }).ordersSeen, 2, 'both held orders counted');
+      await handle.terminate('test done');
+    });
+  });
+
   test('an order before the win-back is due restarts the 90-day clock', async () => {
     const fake = fakeSend(env);
     const c = customer(env);
