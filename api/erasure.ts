@@ -194,12 +194,13 @@ async function scrubRows(deps: { db: Pick<PoolClient, 'query'>; secret: string }
   }
   await db.query('DELETE FROM step_claims WHERE customer_id = $1', [customerId]);
   await db.query('DELETE FROM back_in_stock_subscriptions WHERE customer_id = $1', [customerId]);
+  // Journeys held back until the customer was quiet (their carts, views, orders): never started
+  // now. Before the dispatch lock, as the relay's due check takes them (rows, then the lock).
+  await db.query('DELETE FROM held_starts WHERE customer_id = $1', [customerId]);
   // Under the customer's dispatch lock: an event stored meanwhile is either erased here or
   // queued after this commits, never left behind a head that erasure took away.
   await db.query('SELECT journeys_lock_customers(ARRAY[$1])', [customerId]);
   await db.query('DELETE FROM journey_untracked_customers WHERE customer_id = $1', [customerId]);
-  // Journeys held back until the customer was quiet (their cart updates and views): never started now.
-  await db.query('DELETE FROM held_starts WHERE customer_id = $1', [customerId]);
   // The relay's record of started journeys names the customer inside each workflow id. Those
   // journeys are ended; a customer who comes back starts (and records) new ones.
   await db.query(

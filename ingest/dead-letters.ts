@@ -80,7 +80,7 @@ export interface DispatchHealth {
   customersHeld: number;
   /** journeys held back until their customer is quiet (ingest/held-starts.ts), not in Temporal yet */
   heldJourneys: number;
-  /** how long the most overdue of them is past its due time (0 when none: a relay is enqueueing them) */
+  /** how long the most overdue of them is past its due time (a due one waits in its customer's line, or behind a dead letter) */
   heldOverdueSeconds: number;
 }
 
@@ -92,7 +92,7 @@ export async function dispatchHealth(db: Pool): Promise<DispatchHealth> {
             (SELECT count(*) FROM events WHERE dead_lettered_at IS NOT NULL AND dispatched_at IS NULL) AS dead,
             (SELECT count(DISTINCT customer_id) FROM events WHERE dead_lettered_at IS NOT NULL AND dispatched_at IS NULL AND head_of_line) AS held,
             (SELECT count(*) FROM held_starts) AS held_journeys,
-            (SELECT extract(epoch FROM now() - min(due_at))::float8 FROM held_starts WHERE due_event_id IS NULL AND due_at <= now()) AS held_overdue`,
+            (SELECT extract(epoch FROM now() - min(due_at))::float8 FROM held_starts WHERE due_at <= now()) AS held_overdue`,
   );
   const r = rows[0];
   return {

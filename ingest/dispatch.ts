@@ -13,7 +13,7 @@ import { PausedJourneys } from '../activities/journey-controls';
 import { isKnownConsentingCustomer } from '../activities/browse';
 import { journeyRoutes, routesFor, signalFor, type RouteLookups, type RouteMatch, type RoutedEvent } from './routes';
 import { JOURNEY_DUE, type JourneyDueEvent } from './due-events';
-import { cancelHolds, dueHold, holdStarts, releaseHold } from './held-starts';
+import { cancelHolds, dueHold, holdStarts, isRecordedAsStarted, releaseHold } from './held-starts';
 import type { HeldBack } from '../workflows/kit';
 import { toMs } from '../shared/durations';
 
@@ -109,12 +109,15 @@ export async function dispatchEvent(
     const pausedNow = await Promise.all(matches.map((m) => (m.action === 'start' ? paused.isPaused(m.route.name) : false)));
     matches = matches.map((m, i) => (pausedNow[i] ? { ...m, action: 'signal' as const } : m));
   }
-  // A journey that first waits for quiet and is not running yet is held, not started.
-  const holdable = deps.holdUntilQuiet === false ? [] : matches.filter((m) => m.action === 'start' && m.route.holdUntilQuiet);
+  // A journey that first waits for quiet and is not running yet is held, not started. One that
+  // is started directly (running, or holding switched off) leaves no hold behind to start later.
+  const holdable = matches.filter((m) => m.action === 'start' && m.route.holdUntilQuiet);
   if (holdable.length) {
-    const running = await startedAmong(deps.db, event.customerId, holdable.map((m) => m.route.workflowId(event)));
+    const ids = holdable.map((m) => m.route.workflowId(event));
+    const running = deps.holdUntilQuiet === false ? () => true : await startedAmong(deps.db, event.customerId, ids);
     const held = holdable.filter((m) => !running(m.route.workflowId(event)));
     await holdStarts(deps.db, event, held.map((m) => m.route), deps.journeys);
+    await cancelHolds(deps.db, ids.filter((id) => running(id)));
     matches = matches.filter((m) => !held.includes(m));
   }
   const starts = matches.filter((m) => m.action === 'start');
@@ -128,11 +131,11 @@ export async function dispatchEvent(
       if (!signals.length) return [];
       const started = await startedAmong(deps.db, event.customerId, signals.map((m) => m.route.workflowId(event)));
       const reached = signals.filter((m) => started(m.route.workflowId(event)));
-      // One that is not running may be held: what ends it before its first step cancels the
-      // hold, a start event that may not start it (paused, outside the audience) pushes it back.
-      const heldSignals = signals.filter((m) => !reached.includes(m) && m.route.holdUntilQuiet);
-      const cancels = heldSignals.filter((m) => m.route.holdUntilQuiet!.cancelledBy(event));
-      const pushes = heldSignals.filter((m) => !cancels.includes(m) && m.route.startOn.includes(event.type));
+      // A journey may be held: what ends it before its first step cancels the hold (whether or
+      // not a run is recorded too: an older replica may have started one), a start event that
+      // may not start it (paused, outside the audience) pushes it back.
+      const cancels = signals.filter((m) => m.route.holdUntilQuiet?.cancelledBy(event));
+      const pushes = signals.filter((m) => !reached.includes(m) && m.route.holdUntilQuiet && !cancels.includes(m) && m.route.startOn.includes(event.type));
       await cancelHolds(deps.db, cancels.map((m) => m.route.workflowId(event)));
       await holdStarts(deps.db, event, pushes.map((m) => m.route), deps.journeys, { heldOnly: true });
       calls += reached.length;
@@ -152,13 +155,19 @@ export async function dispatchEvent(
  * as for a customer whose workflow was running.
  */
 async function startHeld(deps: DispatchDeps, event: JourneyDueEvent, deadline: number): Promise<Dispatched> {
+  const hold = await dueHold(deps.db, event);
+  if (!hold) return { started: [], calls: 0 };
   const route = journeyRoutes.find((r) => r.name === event.properties.journey);
-  const hold = route && (await dueHold(deps.db, event));
-  if (!route || !hold) return { started: [], calls: 0 };
+  // A journey no longer in the table, or one started without its hold (switched off, an older
+  // replica): the hold is left over, and starting it now could mail after the exit it missed.
+  if (!route || (await isRecordedAsStarted(deps.db, event.properties.workflowId))) {
+    await releaseHold(deps.db, event, false);
+    return { started: [], calls: 0 };
+  }
   await deps.client.withDeadline(Math.min(deadline, Date.now() + DISPATCH_DEADLINE_MS), () =>
     deliver(deps, hold.newest as RoutedEvent, { route, action: 'start' }, hold.heldBack),
   );
-  await releaseHold(deps.db, event);
+  await releaseHold(deps.db, event, true);
   return { started: [route.workflowId(hold.newest as RoutedEvent)], calls: 1 };
 }
 

@@ -37,7 +37,8 @@ export async function holdStarts(
 ): Promise<void> {
   for (const route of routes) {
     const after = toMs(route.holdUntilQuiet!.after(config));
-    // A redelivered event (its completion was lost) is not held twice; it still restarts the wait.
+    // A redelivered event (its completion was lost, an outage) is not held twice, and does not
+    // restart the wait: the customer was quiet since it first arrived.
     await db.query(
       `INSERT INTO held_starts (workflow_id, journey, customer_id, events, quiet_since, due_at)
        SELECT $1, $2, $3, jsonb_build_array($4::jsonb), now(), now() + make_interval(secs => $5)
@@ -47,13 +48,19 @@ export async function holdStarts(
                             ELSE (SELECT jsonb_agg(e ORDER BY n) FROM (
                                     SELECT e, n FROM jsonb_array_elements(held_starts.events || jsonb_build_array($4::jsonb)) WITH ORDINALITY AS t(e, n)
                                      ORDER BY n DESC LIMIT $7) kept) END,
-              quiet_since = now(), due_at = EXCLUDED.due_at, due_event_id = NULL`,
+              quiet_since = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.quiet_since ELSE now() END,
+              due_at = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.due_at ELSE EXCLUDED.due_at END,
+              due_event_id = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.due_event_id END`,
       [route.workflowId(event), route.name, event.customerId, JSON.stringify(event), after / 1000, event.id, HELD_EVENTS_KEPT, options.heldOnly ?? false],
     );
   }
 }
 
-/** The customer did what ends these journeys before their first step (ordered, checked out): nothing to start. */
+/**
+ * The customer did what ends these journeys before their first step (ordered, checked out), or
+ * the journey was started without its hold (holding switched off, an older replica): nothing
+ * is left to start.
+ */
 export async function cancelHolds(db: Pool, workflowIds: string[]): Promise<void> {
   if (workflowIds.length) await db.query('DELETE FROM held_starts WHERE workflow_id = ANY($1)', [workflowIds]);
 }
@@ -78,9 +85,23 @@ export async function dueHold(db: Pool, event: JourneyDueEvent): Promise<DueHold
   return { newest: events[events.length - 1], heldBack: { events, quietSince: quiet_since.getTime() } };
 }
 
-/** The journey started (or was not to be started, paused): the hold is done. */
-export async function releaseHold(db: Pool, event: JourneyDueEvent): Promise<void> {
-  await db.query('DELETE FROM held_starts WHERE workflow_id = $1 AND due_event_id = $2', [event.properties.workflowId, event.id]);
+/**
+ * The hold is done: the journey started (`started`), or it was not to be started. A started one
+ * is recorded as running in the same statement, so a redelivered due event (its completion was
+ * lost) finds no hold and the customer's next events still reach the running journey.
+ */
+export async function releaseHold(db: Pool, event: JourneyDueEvent, started: boolean): Promise<void> {
+  await db.query(
+    `WITH released AS (DELETE FROM held_starts WHERE workflow_id = $1 AND due_event_id = $2 RETURNING workflow_id)
+     INSERT INTO journey_instances (workflow_id) SELECT workflow_id FROM released WHERE $3::boolean ON CONFLICT (workflow_id) DO NOTHING`,
+    [event.properties.workflowId, event.id, started],
+  );
+}
+
+/** Whether dispatch recorded this journey as started (then a hold for it is left over, not to be started again). */
+export async function isRecordedAsStarted(db: Pool, workflowId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM journey_instances WHERE workflow_id = $1', [workflowId]);
+  return (rowCount ?? 0) > 0;
 }
 
 /** Put a due event into the line of each customer whose wait is over; returns how many. */

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { defaultJourneysConfig, type JourneysConfig } from '../../config/journeys';
 import { EventRelay } from '../../ingest/relay';
-import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { rowToEvent, storeEvents, type IncomingEvent } from '../../ingest/store';
+import { dispatchEvent } from '../../ingest/dispatch';
+import { dispatchHealth } from '../../ingest/dead-letters';
 import { cartUpdated, customerCreated, orderPlaced } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { recordingTemporal } from '../helpers/recording-temporal';
@@ -184,4 +186,70 @@ test('views are held for the browse journey and reach it together, the latest la
   await storeEvents(database.pool, [cartUpdated('held-v4', viewer)]);
   await relayWith(temporal).drain();
   assert.deepEqual((await held(viewer)).filter((r) => r.workflow_id.startsWith('browse-abandonment/')), [], 'a cart ends the browsing before the email');
+});
+
+test('a due event redelivered after its completion was lost: the started journey is still recorded, and hears the next events', async () => {
+  const c = 'held-lost';
+  const temporal = recordingTemporal();
+  await storeEvents(database.pool, [cartUpdated('held-l1', c)]);
+  await relayWith(temporal).drain();
+  await makeDue(c);
+  await database.pool.query('SELECT journeys_enqueue_due_starts(10)');
+  const { rows } = await database.pool.query(`SELECT * FROM events WHERE customer_id = $1 AND type = 'journey.due'`, [c]);
+  // A relay delivers the due event and dies before recording it; the lease runs out and another redelivers it.
+  await dispatchEvent({ db: database.pool, client: temporal.client, taskQueue: 'q', journeys }, rowToEvent(rows[0]) as never, rows[0].received_at);
+  await relayWith(temporal).drain();
+  await storeEvents(database.pool, [cartUpdated('held-l2', c), orderPlaced('held-l3', c)]);
+  await relayWith(temporal).drain();
+  assert.deepEqual(
+    calledFor(temporal, 'abandoned-cart/').map((s) => [s.kind, s.eventId]),
+    [['signalWithStart', 'held-l1'], ['signalWithStart', 'held-l2'], ['signal', 'held-l3']],
+    'the running journey hears the update and the order',
+  );
+  assert.deepEqual((await held(c)).filter((r) => r.workflow_id.startsWith('abandoned-cart/')), [], 'the update was not held beside it');
+});
+
+test('holding switched off while a cart is held: the direct start leaves no hold to start after the order', async () => {
+  const c = 'held-toggle';
+  const temporal = recordingTemporal();
+  await storeEvents(database.pool, [cartUpdated('held-t1', c)]);
+  await relayWith(temporal).drain();
+  await storeEvents(database.pool, [cartUpdated('held-t2', c), orderPlaced('held-t3', c)]);
+  await relayWith(temporal, false).drain();
+  assert.deepEqual((await held(c)).filter((r) => r.workflow_id.startsWith('abandoned-cart/')), [], 'no hold left');
+  // And a hold some older replica left beside a recorded journey is released, not started.
+  await database.pool.query(
+    `INSERT INTO held_starts (workflow_id, journey, customer_id, events, quiet_since, due_at)
+     VALUES ($1, 'abandoned-cart', $2, jsonb_build_array($3::jsonb), now() - interval '2 hours', now() - interval '1 hour')`,
+    [`abandoned-cart/${c}`, c, JSON.stringify({ id: 'held-t0', type: 'cart.updated', customerId: c, occurredAt: new Date().toISOString(), properties: {} })],
+  );
+  await relayWith(temporal).drain();
+  assert.deepEqual(temporal.inputs.filter((i) => (i.input as { heldBack?: unknown }).heldBack), [], 'no start with held events after the order');
+  assert.deepEqual((await held(c)).filter((r) => r.workflow_id.startsWith('abandoned-cart/')), []);
+});
+
+test('a due event an older replica marked done without a start is due again a minute later; a dead-lettered one shows as overdue', async () => {
+  const c = 'held-old-replica';
+  const temporal = recordingTemporal();
+  await storeEvents(database.pool, [cartUpdated('held-x1', c)]);
+  await relayWith(temporal).drain();
+  await makeDue(c);
+  await database.pool.query('SELECT journeys_enqueue_due_starts(10)');
+  const due = await database.pool.query<{ id: string }>(`SELECT id FROM events WHERE customer_id = $1 AND type = 'journey.due'`, [c]);
+  assert.match(due.rows[0].id, /^journey\.due:[0-9a-f-]{36}$/, 'an opaque id: no customer id inside an event id');
+  // An older replica knows no route for it: "dispatched", nothing started.
+  await database.pool.query(`SELECT journeys_complete_events(ARRAY[$1], ARRAY[]::text[])`, [due.rows[0].id]);
+  await database.pool.query(`UPDATE held_starts SET due_at = now() - interval '2 minutes' WHERE customer_id = $1`, [c]);
+  await relayWith(temporal).drain();
+  assert.deepEqual(calledFor(temporal, 'abandoned-cart/').map((s) => [s.kind, s.eventId]), [['signalWithStart', 'held-x1']], 'started by a new due event');
+
+  const d = 'held-dead-due';
+  const refuse = recordingTemporal((call) => (call.workflowId === `abandoned-cart/${d}` ? new Error('INVALID_ARGUMENT: refused') : undefined));
+  await storeEvents(database.pool, [cartUpdated('held-y1', d)]);
+  await relayWith(refuse).drain();
+  await makeDue(d);
+  await new EventRelay({ db: database.pool, client: refuse.client, taskQueue: 'q', journeys, log, maxAttempts: 1 }).drain();
+  const health = await dispatchHealth(database.pool);
+  assert.ok(health.heldOverdueSeconds > 0, 'a hold whose due event is dead-lettered counts as overdue');
+  assert.equal(health.deadLettered >= 1, true, 'and its due event is a dead letter, to be retried');
 });
