@@ -42,6 +42,10 @@ const CountsSchema = z.object({
     .int()
     .nullable()
     .openapi({ description: 'runs started since 00:00 UTC (a run that continued as new counts again; null: Temporal did not answer)' }),
+  held: z
+    .number()
+    .int()
+    .openapi({ description: 'customers held in it until they are quiet, not in Temporal yet (abandoned cart, browse, win-back; DISPATCH_HOLD_UNTIL_QUIET)' }),
   sent: z.number().int().openapi({ description: 'messages sent, all time' }),
   skipped: z.number().int().openapi({ description: 'messages skipped (any reason), all time' }),
   sentToday: z.number().int(),
@@ -67,7 +71,7 @@ documentV1({
   path: '/v1/journeys',
   summary: 'Every journey with its settings, whether it is paused, and live counts',
   description:
-    'Counts: `running` and `enteredToday` from Temporal visibility, `sent`/`skipped` from the message log. A journey is paused by POST /v1/journeys/{name}/pause or by `enabled: false` in JOURNEYS_CONFIG_FILE.',
+    'Counts: `running` and `enteredToday` from Temporal visibility, `held` (customers waiting to be quiet before the journey starts in Temporal) from Postgres, `sent`/`skipped` from the message log. A journey is paused by POST /v1/journeys/{name}/pause or by `enabled: false` in JOURNEYS_CONFIG_FILE.',
   responses: { 200: json(z.object({ journeys: z.array(JourneySchema) }), 'The journeys') },
 });
 documentV1({
@@ -116,6 +120,8 @@ export function journeysRouter(deps: ApiDeps): Router {
       [names],
     );
     const messageCounts = new Map(rows.map((r) => [r.journey, r]));
+    const heldRows = await deps.db.query<{ journey: string; n: number }>('SELECT journey, count(*)::int AS n FROM held_starts GROUP BY journey');
+    const heldCounts = new Map(heldRows.rows.map((r) => [r.journey, r.n]));
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const count = (query: string) =>
@@ -142,6 +148,7 @@ export function journeysRouter(deps: ApiDeps): Router {
           counts: {
             running,
             enteredToday,
+            held: heldCounts.get(r.name) ?? 0,
             sent: m?.sent ?? 0,
             skipped: m?.skipped ?? 0,
             sentToday: m?.sent_today ?? 0,

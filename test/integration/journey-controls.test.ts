@@ -49,7 +49,7 @@ describe('journeys under the shop’s control', () => {
     assert.equal(cartJourney.category, 'marketing');
     assert.equal(cartJourney.control.source, 'config');
     assert.equal(cartJourney.settings.reminders[0].after, '3 seconds', 'the older keys, as the series they configure');
-    assert.deepEqual(Object.keys(cartJourney.counts).sort(), ['enteredToday', 'running', 'sent', 'sentToday', 'skipped', 'skippedToday']);
+    assert.deepEqual(Object.keys(cartJourney.counts).sort(), ['enteredToday', 'held', 'running', 'sent', 'sentToday', 'skipped', 'skippedToday']);
     assert.equal(res.body.journeys.find((j: { name: string }) => j.name === 'order').category, 'transactional');
   });
 
@@ -57,11 +57,13 @@ describe('journeys under the shop’s control', () => {
     // A customer already inside the journey when it is paused.
     await customer('ctl-inside');
     await cart('ctl-inside');
-    // Held until the cart is quiet (no workflow yet): listed under `held`, with its due time.
+    // Held until the cart is quiet (no workflow yet): listed under `held`, with its due time, and counted.
     await eventually(async () => {
       const res = await h.request('GET', '/v1/customers/ctl-inside/journeys');
       return res.body.held?.[0]?.journey === 'abandoned-cart' && typeof res.body.held[0].dueAt === 'string';
     }, 15_000, 'the cart journey held');
+    const counted = (await h.request('GET', '/v1/journeys')).body.journeys.find((j: { name: string }) => j.name === 'abandoned-cart');
+    assert.ok(counted.counts.held >= 1, 'the held customer counts in GET /v1/journeys');
     const paused = await h.request('POST', '/v1/journeys/abandoned-cart/pause');
     assert.equal(paused.status, 200);
     assert.deepEqual({ ...paused.body, changedAt: typeof paused.body.changedAt }, {
