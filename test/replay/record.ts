@@ -124,6 +124,27 @@ const scenarios: Record<string, Scenario> = {
     return runToEnd(env, handle.workflowId);
   },
 
+  /** started by dispatch when quiet (two held updates, the newest 4 h ago): reminder at once, discount, cooldown */
+  async abandonedCartHeld({ env, taskQueue, now }) {
+    const started = await now();
+    const cart = (id: string, at: number, items: OrderLine[]) =>
+      event('cart.updated', 'c-cart-held', id, at, {
+        cartId: 'cart-h',
+        cartUrl: 'https://shop.example.com/cart/c-cart-held',
+        items: items.map(({ productId, quantity }) => ({ productId, quantity, title: catalogue[productId].title, price: catalogue[productId].price })),
+      });
+    const updates = [cart('evt-held-cart-1', started - 5 * HOUR, [line('sencha')]), cart('evt-held-cart-2', started - 4 * HOUR - MINUTE, [line('sencha'), line('kyusu')])];
+    const handle = await env.client.workflow.signalWithStart(abandonedCart, {
+      workflowId: 'abandoned-cart/c-cart-held',
+      ...asDispatched('abandoned-cart/c-cart-held', 'c-cart-held'),
+      taskQueue,
+      args: [{ customerId: 'c-cart-held', config: config.abandonedCart, heldBack: { events: updates, quietSince: started - 4 * HOUR - MINUTE } }],
+      signal: journeyEventSignal,
+      signalArgs: [updates[1]],
+    });
+    return runToEnd(env, handle.workflowId, handle.signaledRunId);
+  },
+
   /** a cart changed at hour 2; reminder, discount, 7-day cooldown with a new cart → next series (continue-as-new) */
   async abandonedCart({ env, taskQueue, now }) {
     const cart = async (id: string, items: OrderLine[]) =>
@@ -206,6 +227,24 @@ const scenarios: Record<string, Scenario> = {
     await handle.signal(journeyEventSignal, await view('evt-view-2', 'sencha'));
     await env.sleep(3 * HOUR);
     await handle.signal(journeyEventSignal, await view('evt-view-3', 'kyusu'));
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** started by dispatch when quiet (held views, the newest 2 h ago): the email at once, the 7-day cooldown */
+  async browseAbandonmentHeld({ env, taskQueue, now }) {
+    const started = await now();
+    const views = [
+      event('product.viewed', 'c-browse-held', 'evt-held-view-1', started - 3 * HOUR, { productId: 'kyusu' }),
+      event('product.viewed', 'c-browse-held', 'evt-held-view-2', started - 2 * HOUR - MINUTE, { productId: 'sencha' }),
+    ];
+    const handle = await env.client.workflow.signalWithStart(browseAbandonment, {
+      workflowId: 'browse-abandonment/c-browse-held',
+      ...asDispatched('browse-abandonment/c-browse-held', 'c-browse-held'),
+      taskQueue,
+      args: [{ customerId: 'c-browse-held', config: config.browseAbandonment, heldBack: { events: views, quietSince: started - 2 * HOUR - MINUTE } }],
+      signal: journeyEventSignal,
+      signalArgs: [views[1]],
+    });
     return runToEnd(env, handle.workflowId);
   },
 
@@ -501,6 +540,22 @@ const scenarios: Record<string, Scenario> = {
         kit: { seenEventIds: ['evt-o-411', 'evt-o-412', 'evt-o-413', 'evt-o-414', 'evt-o-415'] },
         state: { standing: { orderCount: 4, lifetimeRevenue: 150, attempts: 1 }, unchecked: true },
       },
+    });
+    return runToEnd(env, handle.workflowId);
+  },
+
+  /** started by dispatch when due (two held orders, the last 90 days ago): win-back at once, last chance, sunset */
+  async winBackHeld({ env, taskQueue, shop, now }) {
+    const started = await now();
+    const first = shop.place('c-held-lapse', 'o-4101', started - 120 * DAY, [line('sencha')]);
+    const last = shop.place('c-held-lapse', 'o-4102', started - 90 * DAY - MINUTE, [line('kyusu')]);
+    const handle = await env.client.workflow.signalWithStart(winBack, {
+      workflowId: 'win-back/c-held-lapse',
+      ...asDispatched('win-back/c-held-lapse', 'c-held-lapse'),
+      taskQueue,
+      args: [{ customerId: 'c-held-lapse', config: config.winBack, heldBack: { events: [first, last], quietSince: Date.parse(last.occurredAt) } }],
+      signal: journeyEventSignal,
+      signalArgs: [last],
     });
     return runToEnd(env, handle.workflowId);
   },
