@@ -110,15 +110,18 @@ export async function dispatchEvent(
     matches = matches.map((m, i) => (pausedNow[i] ? { ...m, action: 'signal' as const } : m));
   }
   // A journey that first waits for quiet and is not running yet is held, not started. One that
-  // is started directly (running, or holding switched off) leaves no hold behind to start later.
+  // is started directly (holding switched off) leaves no hold behind to start later. One recorded
+  // as started is told as a running journey would be, and held when its run turns out to have ended.
   const holdable = matches.filter((m) => m.action === 'start' && m.route.holdUntilQuiet);
   if (holdable.length) {
     const ids = holdable.map((m) => m.route.workflowId(event));
-    const running = deps.holdUntilQuiet === false ? () => true : await startedAmong(deps.db, event.customerId, ids);
-    const held = holdable.filter((m) => !running(m.route.workflowId(event)));
+    const recorded = deps.holdUntilQuiet === false ? () => true : await startedAmong(deps.db, event.customerId, ids);
+    const held = holdable.filter((m) => !recorded(m.route.workflowId(event)));
     await holdStarts(deps.db, event, held.map((m) => m.route), deps.journeys);
-    await cancelHolds(deps.db, ids.filter((id) => running(id)));
-    matches = matches.filter((m) => !held.includes(m));
+    await cancelHolds(deps.db, ids.filter((id) => recorded(id)));
+    matches = matches
+      .filter((m) => !held.includes(m))
+      .map((m) => (holdable.includes(m) && deps.holdUntilQuiet !== false ? { ...m, action: 'signal' as const, holdIfEnded: true as const } : m));
   }
   const starts = matches.filter((m) => m.action === 'start');
   const signals = matches.filter((m) => m.action === 'signal');
@@ -130,11 +133,11 @@ export async function dispatchEvent(
     const signalsToStarted = async () => {
       if (!signals.length) return [];
       const started = await startedAmong(deps.db, event.customerId, signals.map((m) => m.route.workflowId(event)));
-      const reached = signals.filter((m) => started(m.route.workflowId(event)));
+      const reached = signals.filter((m) => m.holdIfEnded || started(m.route.workflowId(event)));
       // A journey may be held: what ends it before its first step cancels the hold (whether or
       // not a run is recorded too: an older replica may have started one), a start event that
       // may not start it (paused, outside the audience) pushes it back.
-      const cancels = signals.filter((m) => m.route.holdUntilQuiet?.cancelledBy(event));
+      const cancels = signals.filter((m) => !m.holdIfEnded && m.route.holdUntilQuiet?.cancelledBy(event));
       const pushes = signals.filter((m) => !reached.includes(m) && m.route.holdUntilQuiet && !cancels.includes(m) && m.route.startOn.includes(event.type));
       await cancelHolds(deps.db, cancels.map((m) => m.route.workflowId(event)));
       await holdStarts(deps.db, event, pushes.map((m) => m.route), deps.journeys, { heldOnly: true });
@@ -171,7 +174,7 @@ async function startHeld(deps: DispatchDeps, event: JourneyDueEvent, deadline: n
   return { started: [route.workflowId(hold.newest as RoutedEvent)], calls: 1 };
 }
 
-async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }: RouteMatch, heldBack?: HeldBack): Promise<void> {
+async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action, holdIfEnded }: RouteMatch, heldBack?: HeldBack): Promise<void> {
   const workflowId = route.workflowId(event);
   const signal = signalFor(route, event);
   if (action === 'signal') {
@@ -184,6 +187,7 @@ async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action }
       // race: only this customer's own events (one at a time) start or signal their journeys,
       // and a start records the journey again.
       if (route.customerScoped !== false) await deps.db.query('DELETE FROM journey_instances WHERE workflow_id = $1', [workflowId]);
+      if (holdIfEnded) await holdStarts(deps.db, event, [route], deps.journeys);
     }
     return;
   }

@@ -8,7 +8,7 @@
  */
 export const JOURNEY_DUE = 'journey.due';
 export interface JourneyDueEvent {
-  /** `journey.due:<workflow id>:<due time in epoch ms>` */
+  /** `journey.due:<uuid>` (db/migrations/133_held_starts_repairs.sql): opaque, so it names no customer */
   id: string;
   type: typeof JOURNEY_DUE;
   customerId: string;

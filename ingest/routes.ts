@@ -133,8 +133,9 @@ export interface JourneyRoute<W extends Workflow = Workflow, T extends RoutedEve
    * its latest start event. Until then it needs no workflow: dispatch holds its start events
    * in Postgres (ingest/held-starts.ts) and starts it, with them, when the wait is over. The
    * journey must take `heldBack` in its input (workflows/kit.ts).
-   * `cancelledBy`: which of the other events that reach it (its `signalOn`, a start event
-   * failing `startWhen`) end it before that first step; the rest do nothing to it until then.
+   * `cancelledBy`: which of the events that reach it without starting it (its `signalOn`, a
+   * start event failing `startWhen`, a start event while it is paused) end it before that first
+   * step; a start event that does not end it pushes the wait back, the rest do nothing to it until then.
    */
   holdUntilQuiet?: { after: (config: JourneysConfig) => Duration; cancelledBy: (event: RoutedEvent) => boolean };
 }
@@ -270,7 +271,7 @@ export const journeyRoutes: JourneyRoute[] = [
     // A cart with something in it, a checkout or an order ends the browsing; an emptied cart does not.
     holdUntilQuiet: {
       after: (config) => config.browseAbandonment.after,
-      cancelledBy: (event) => event.type !== 'cart.updated' || event.properties.items.length > 0,
+      cancelledBy: (event) => (event.type === 'cart.updated' ? event.properties.items.length > 0 : event.type !== 'product.viewed'),
     },
     input: (event, config) => ({ customerId: event.customerId, config: config.browseAbandonment }),
   }),
@@ -450,7 +451,11 @@ export function dispatchLaneOf(event: Pick<RoutedEvent, 'type'>): 0 | 1 {
   return journeyRoutes.some((r) => r.lane === 'transactional' && touchedBy(r, event.type)) ? 0 : 1;
 }
 
-export type RouteMatch = { route: JourneyRoute; action: 'start' | 'signal' };
+/**
+ * `holdIfEnded`: a start of a held journey that dispatch has recorded as started goes out as a
+ * signal; answered "not found" (the run ended), the event is held as for a journey never started.
+ */
+export type RouteMatch = { route: JourneyRoute; action: 'start' | 'signal'; holdIfEnded?: true };
 
 /** The routes an event touches, and how. */
 export async function routesFor(event: RoutedEvent, lookups: RouteLookups, config: JourneysConfig): Promise<RouteMatch[]> {

@@ -113,8 +113,8 @@ test('when the wait is over the journey starts once, in its line, with every hel
   await relayWith(temporal).drain();
   assert.deepEqual(
     calledFor(temporal, 'abandoned-cart/').map((s) => [s.kind, s.eventId]),
-    [['signalWithStart', 'held-d2'], ['signalWithStart', 'held-d3'], ['signal', 'held-d4']],
-    'a running journey takes the events as before',
+    [['signalWithStart', 'held-d2'], ['signal', 'held-d3'], ['signal', 'held-d4']],
+    'a running journey takes the events as signals',
   );
   assert.equal(await pendingOf(c), 0);
 });
@@ -203,7 +203,7 @@ test('a due event redelivered after its completion was lost: the started journey
   await relayWith(temporal).drain();
   assert.deepEqual(
     calledFor(temporal, 'abandoned-cart/').map((s) => [s.kind, s.eventId]),
-    [['signalWithStart', 'held-l1'], ['signalWithStart', 'held-l2'], ['signal', 'held-l3']],
+    [['signalWithStart', 'held-l1'], ['signal', 'held-l2'], ['signal', 'held-l3']],
     'the running journey hears the update and the order',
   );
   assert.deepEqual((await held(c)).filter((r) => r.workflow_id.startsWith('abandoned-cart/')), [], 'the update was not held beside it');
@@ -252,4 +252,38 @@ test('a due event an older replica marked done without a start is due again a mi
   const health = await dispatchHealth(database.pool);
   assert.ok(health.heldOverdueSeconds > 0, 'a hold whose due event is dead-lettered counts as overdue');
   assert.equal(health.deadLettered >= 1, true, 'and its due event is a dead letter, to be retried');
+});
+
+test("a cart after the previous run ended by itself: told as a running journey would be, then held when it turns out ended", async () => {
+  const c = 'held-reopened';
+  await storeEvents(database.pool, [cartUpdated('held-z1', c)]);
+  await relayWith(recordingTemporal()).drain();
+  await makeDue(c);
+  await relayWith(recordingTemporal()).drain();
+  // The run sent its reminders and ended after its cooldown; journey_instances still lists it.
+  const ended = recordingTemporal(undefined, undefined, new Set([`abandoned-cart/${c}`]));
+  await storeEvents(database.pool, [cartUpdated('held-z2', c)]);
+  await relayWith(ended).drain();
+  assert.deepEqual(ended.begun.filter((s) => s.workflowId.startsWith('abandoned-cart/')).map((s) => [s.kind, s.eventId]), [['signal', 'held-z2']]);
+  assert.deepEqual((await held(c)).map((r) => r.events.map((e) => e.id)), [['held-z2']], 'held: the new cart waits for quiet again');
+  const later = recordingTemporal();
+  await storeEvents(database.pool, [{ id: 'held-z3', type: 'checkout.started', customerId: c, properties: { cartId: 'k' } }]);
+  await relayWith(later).drain();
+  assert.deepEqual(calledFor(later, 'abandoned-cart/'), [], 'the checkout cancels the new hold without a call');
+  assert.deepEqual(await held(c), []);
+});
+
+test('a view while browse abandonment is paused pushes the held views back; it does not cancel them', async () => {
+  const viewer = 'held-paused-viewer';
+  const view = (id: string): IncomingEvent => ({ id, type: 'product.viewed', customerId: viewer, properties: { productId: 'p-1' } });
+  await storeEvents(database.pool, [customerCreated('held-pv0', viewer), view('held-pv1')]);
+  await relayWith(recordingTemporal()).drain();
+  await database.pool.query(`INSERT INTO journey_controls (journey, paused, forced) VALUES ('browse-abandonment', true, false)`);
+  try {
+    await storeEvents(database.pool, [view('held-pv2')]);
+    await relayWith(recordingTemporal()).drain();
+  } finally {
+    await database.pool.query(`DELETE FROM journey_controls WHERE journey = 'browse-abandonment'`);
+  }
+  assert.deepEqual((await held(viewer)).filter((r) => r.workflow_id.startsWith('browse-abandonment/')).map((r) => r.events.map((e) => e.id)), [['held-pv1', 'held-pv2']]);
 });
