@@ -50,7 +50,7 @@ export async function startApi(options: {
     pollInterval: options.relayPollInterval,
     ...config.dispatch,
   });
-  const app = createApp({ db, config, log, temporal, nudgeRelay: (lane) => relay.nudge(lane) });
+  const app = createApp({ db, config, log, temporal, nudgeRelay: (lane) => relay.nudge(lane), handOffToRelay: (n) => relay.handOff(n) });
   const server: Server = await new Promise((resolve, reject) => {
     // Express 5 calls back with the error when listening fails (EADDRINUSE, EACCES).
     const s = app.listen(config.api.port, config.api.host, (err?: Error) =>

@@ -85,12 +85,15 @@ export async function upsertCustomerProfile(
     return;
   }
   const at = new Date(consent.at);
-  await db.query('INSERT INTO customers (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [customerId]);
+  // The row, created when new and locked either way (the no-op update takes the row lock, as
+  // FOR UPDATE would), with what it held: one statement.
   const { rows } = await db.query<StoredProfile>(
-    `SELECT c.erased_at, c.marketing_consent, c.unsubscribed_at, c.resubscribed_at, c.shop_consent, c.shop_consent_at,
-            c.profile_at, c.attributes, c.email, a.unsubscribed_at AS address_unsubscribed_at
-       FROM customers c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))
-      WHERE c.id = $1 FOR UPDATE OF c`,
+    `WITH c AS (
+       INSERT INTO customers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+       RETURNING erased_at, marketing_consent, unsubscribed_at, resubscribed_at, shop_consent, shop_consent_at, profile_at, attributes, email
+     )
+     SELECT c.*, a.unsubscribed_at AS address_unsubscribed_at
+       FROM c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))`,
     [customerId, p.email ?? null],
   );
   const stored = rows[0];

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { DispatchSettings } from '../config/env';
 import { DISPATCH_DEADLINE_MS, dispatchEvent, type DispatchDeps } from './dispatch';
-import { rowToEvent, type EventRow } from './store';
+import { rowToEvent, type EventRow, type LeaseRequest } from './store';
 import { PausedJourneys } from '../activities/journey-controls';
 import { DUE_CHECK_INTERVAL_MS, enqueueDueStarts } from './held-starts';
 
@@ -23,8 +23,28 @@ const RELEASE_INTERVAL_MS = 5_000;
  * customer posting without pause cannot hold a slot.
  */
 const FOLLOW_LIMIT = 16;
+/** How soon a pass whose free slots are all reserved for hand-offs (stores under way) looks again. */
+const RESERVED_RECHECK_MS = 20;
 
-type Outcome = { delivered: number; unavailable: Error | undefined };
+type Outcome = {
+  delivered: number;
+  unavailable: Error | undefined;
+  /** a delivery left its customer's next head to the claim (it did not follow on to it) */
+  leftHead: () => void;
+};
+
+/**
+ * Heads the API stores for the relay of its own process, leased to it by the enqueue
+ * (`storeAndLease`): dispatched at once, without a claim. See `EventRelay.handOff`.
+ */
+export interface HandOff {
+  /** what to ask of the enqueue */
+  lease: LeaseRequest;
+  /** dispatch the rows the enqueue leased; the rest of the reservation is given back */
+  take(rows: EventRow[]): void;
+  /** nothing was stored (the request failed): give the reservation back */
+  cancel(): void;
+}
 
 /**
  * Claim up to $1 due heads of lane $3 or lower for $2 seconds: lane 0 first, then oldest
@@ -73,6 +93,15 @@ export class EventRelay {
   /** Wakes a running pass that waits on its calls: a transactional event was stored. */
   private wake: (() => void) | undefined;
   private woken = false;
+  /**
+   * Bumped by a nudge and by a delivery that left its customer's next head unclaimed: a pass
+   * claims again only when this moved since its last claim found nothing more.
+   */
+  private changes = 0;
+  /** lines of the running pass, lines handed off by the API, and slots reserved for hand-offs */
+  private passLines = 0;
+  private readonly handedOff = new Set<Promise<void>>();
+  private reserved = 0;
   private readonly settings: DispatchSettings;
 
   private readonly deps: RelayDeps;
@@ -100,6 +129,7 @@ export class EventRelay {
    */
   nudge(lane: 0 | 1 = 1): void {
     if (this.stopped || Date.now() < this.pausedUntil) return;
+    this.changes++;
     if (this.running) {
       this.again = true;
       if (lane === 0) {
@@ -114,7 +144,66 @@ export class EventRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await Promise.all([this.running, ...this.handedOff]);
+  }
+
+  /**
+   * Room for heads the API is about to store, leased to this relay in the statement that stores
+   * them (`storeAndLease`), so that an event at idle goes to Temporal at once: no pass to
+   * schedule, no claim. At most `wanted`, and only into slots marketing may fill (the claim
+   * keeps its reserve); none while a pass is under way, the relay is stopped or Temporal
+   * unreachable, when the claim takes them as before. A head leased so is this relay's like a claimed one: dispatched
+   * in its customer's line order, or given back; a process that dies holding it leaves it to the
+   * next claim once the lease has run out.
+   */
+  handOff(wanted: number): HandOff | undefined {
+    // A pass under way may have a backlog to claim in its order (transactional lane first,
+    // then oldest): a new event joins it instead of going ahead of it.
+    if (this.stopped || this.running || Date.now() < this.pausedUntil) return undefined;
+    const { parallelism } = this.settings;
+    const marketingSlots = parallelism - Math.floor(parallelism * TRANSACTIONAL_RESERVE);
+    const room = Math.min(wanted, marketingSlots - this.passLines - this.handedOff.size - this.reserved);
+    if (room <= 0) return undefined;
+    this.reserved += room;
+    // Taken before the statement that leases: our idea of the lease ends no later than the lease.
+    const leaseEnd = Date.now() + LEASE_MS;
+    let open = true;
+    const giveBack = () => {
+      if (open) this.reserved -= room;
+      open = false;
+    };
+    return {
+      lease: { max: room, seconds: LEASE_MS / 1000 },
+      take: (rows) => {
+        giveBack();
+        for (const row of rows.slice(0, room)) this.dispatchHandedOff(row, leaseEnd);
+      },
+      cancel: giveBack,
+    };
+  }
+
+  /** Resolves once the lines handed off so far are done (a test's way to wait for them). */
+  async handedOffDone(): Promise<void> {
+    while (this.handedOff.size) await Promise.all([...this.handedOff]);
+  }
+
+  private dispatchHandedOff(row: EventRow, leaseEnd: number): void {
+    const outcome: Outcome = { delivered: 0, unavailable: undefined, leftHead: () => this.nudge(1) };
+    const job: Promise<void> = this.dispatchLine(row, leaseEnd, 1, outcome)
+      .catch((err) => this.deps.log.error({ err, eventId: row.id }, 'event hand-off failed; the event waits for its lease to run out'))
+      .finally(() => {
+        this.handedOff.delete(job);
+        if (outcome.unavailable) {
+          this.pauseAfter(outcome.unavailable);
+          if (!this.running && !this.stopped) this.schedule(UNAVAILABLE_PAUSE_MS);
+        }
+      });
+    this.handedOff.add(job);
+  }
+
+  private pauseAfter(err: Error): void {
+    this.pausedUntil = Date.now() + UNAVAILABLE_PAUSE_MS;
+    this.deps.log.warn({ err: err.message }, 'Temporal unreachable; events wait in the store');
   }
 
   /**
@@ -135,13 +224,14 @@ export class EventRelay {
     // runs dry, without a claim per finished call.
     const claimStep = Math.max(1, Math.floor(parallelism / 8));
     const marketingSlots = parallelism - Math.floor(parallelism * TRANSACTIONAL_RESERVE);
-    const outcome = { delivered: 0, unavailable: undefined as Error | undefined };
+    const outcome: Outcome = { delivered: 0, unavailable: undefined, leftHead: () => this.changes++ };
     const inFlight = new Set<Promise<void>>();
     let marketingInFlight = 0;
-    // Nothing due in any lane / in lane 0, as of the last claim (until a delivery makes new heads).
+    // Nothing due in any lane / in lane 0, as of the last claim (until a nudge, or a delivery
+    // that leaves its customer's next head to the claim: a line the slot follows needs none).
     let claimedAll = false;
     let laneZeroEmpty = false;
-    let deliveredAtClaim = 0;
+    let changesAtClaim = this.changes;
     this.woken = false;
     try {
       for (;;) {
@@ -152,17 +242,19 @@ export class EventRelay {
           this.dueCheckedAt = Date.now();
           if ((await enqueueDueStarts(this.deps.db)) > 0) claimedAll = false;
         }
-        if (outcome.delivered > deliveredAtClaim || this.woken) {
+        if (this.changes !== changesAtClaim || this.woken) {
           claimedAll = false;
           laneZeroEmpty = false;
           this.woken = false;
         }
-        const free = parallelism - inFlight.size;
-        const marketingRoom = Math.min(free, marketingSlots - marketingInFlight);
+        // Lines the API handed off (and slots reserved for them) take slots like claimed ones.
+        const others = this.handedOff.size + this.reserved;
+        const free = parallelism - inFlight.size - others;
+        const marketingRoom = Math.min(free, marketingSlots - marketingInFlight - others);
         // Both lanes while marketing has room; only lane 0 into the reserved slots.
         const maxLane = !claimedAll && free >= claimStep && marketingRoom > 0 ? 1 : !claimedAll && !laneZeroEmpty && free > 0 ? 0 : undefined;
         if (maxLane !== undefined) {
-          deliveredAtClaim = outcome.delivered;
+          changesAtClaim = this.changes;
           const leaseEnd = Date.now() + LEASE_MS;
           const limit = Math.min(batchSize, maxLane === 1 ? marketingRoom : free);
           const { rows } = await this.deps.db.query<EventRow>(CLAIM_SQL, [limit, LEASE_MS / 1000, maxLane]);
@@ -177,28 +269,33 @@ export class EventRelay {
             if (marketing) marketingInFlight++;
             const job: Promise<void> = this.dispatchLine(row, leaseEnd, marketing ? 1 : 0, outcome).finally(() => {
               inFlight.delete(job);
+              this.passLines = inFlight.size;
               if (marketing) marketingInFlight--;
             });
             inFlight.add(job);
+            this.passLines = inFlight.size;
           }
           if (rows.length) continue;
         }
         if (!inFlight.size) {
-          if (claimedAll && outcome.delivered === deliveredAtClaim && !this.woken) break;
-          continue;
+          if (claimedAll && this.changes === changesAtClaim && !this.woken) break;
+          if (maxLane !== undefined) continue;
+          // Nothing of this pass in flight and no slot it may fill: the API's hand-offs hold them.
         }
+        // A line of this pass or a hand-off finishing frees a slot (and may leave a head); a
+        // transactional event wakes the pass. Slots only reserved are a store under way: look again soon.
         const woke = new Promise<void>((resolve) => (this.wake = resolve));
-        await Promise.race([...inFlight, woke]);
+        const waits: Promise<unknown>[] = [...inFlight, ...this.handedOff, woke];
+        if (!inFlight.size && !this.handedOff.size) waits.push(new Promise((resolve) => setTimeout(resolve, RESERVED_RECHECK_MS)));
+        await Promise.race(waits);
         this.wake = undefined;
       }
     } finally {
       this.wake = undefined;
       await Promise.all(inFlight);
+      this.passLines = 0;
     }
-    if (outcome.unavailable) {
-      this.pausedUntil = Date.now() + UNAVAILABLE_PAUSE_MS;
-      this.deps.log.warn({ err: outcome.unavailable.message }, 'Temporal unreachable; events wait in the store');
-    }
+    if (outcome.unavailable) this.pauseAfter(outcome.unavailable);
     return outcome.delivered;
   }
 
@@ -267,6 +364,7 @@ export class EventRelay {
     if (followLane === undefined) {
       await this.deps.db.query('SELECT journeys_complete_events($1, $2)', [[row.id], started]);
       outcome.delivered += 1;
+      outcome.leftHead();
       return undefined;
     }
     const { rows } = await this.deps.db.query<EventRow>('SELECT * FROM journeys_complete_and_follow($1, $2, $3, $4)', [
@@ -276,6 +374,8 @@ export class EventRelay {
       followLane,
     ]);
     outcome.delivered += 1;
+    // A slot of the transactional reserve does not follow a marketing head: the claim takes it.
+    if (!rows[0] && followLane === 0) outcome.leftHead();
     return rows[0];
   }
 

@@ -22,6 +22,24 @@ type Queryable = Pick<PoolClient, 'query'>;
  * reach no journey are stored as dispatched and never queue. Returns the ids stored now.
  */
 export async function enqueueEvents(db: Queryable, events: RoutedEvent[], options: { import?: boolean } = {}): Promise<Set<string>> {
+  return (await enqueue(db, events, options)).stored;
+}
+
+/**
+ * What the API asks of the enqueue for the relay of its own process: lease up to `max` of the
+ * heads stored now for `seconds`, in the same statement, and hand them back (see
+ * db/migrations/131_enqueue_and_lease.sql).
+ */
+export interface LeaseRequest {
+  max: number;
+  seconds: number;
+}
+
+async function enqueue(
+  db: Queryable,
+  events: RoutedEvent[],
+  options: { import?: boolean; lease?: LeaseRequest },
+): Promise<{ stored: Set<string>; leased: EventRow[] }> {
   const consenting = await consentingAmong(db, events);
   const reaches = (e: RoutedEvent) =>
     !options.import && mayReachJourney(e) && (!onlyForConsentingCustomers.has(e.type) || consenting.has(e.customerId));
@@ -33,21 +51,32 @@ export async function enqueueEvents(db: Queryable, events: RoutedEvent[], option
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.customerId), events.map((e) => e.occurredAt), events.map((e) => JSON.stringify(e.properties))],
     );
-    return new Set(rows.map((r) => r.id));
+    return { stored: new Set(rows.map((r) => r.id)), leased: [] };
+  }
+  const args = [
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => e.customerId),
+    events.map((e) => e.occurredAt),
+    events.map((e) => JSON.stringify(e.properties)),
+    events.map((e) => dispatchLaneOf(e)),
+    events.map(reaches),
+  ];
+  if (options.lease && options.lease.max > 0) {
+    const { rows } = await db.query<{ stored_id: string } & Partial<EventRow>>(
+      `SELECT * FROM journeys_enqueue_and_lease($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[], $8, $9)`,
+      [...args, options.lease.max, options.lease.seconds],
+    );
+    return {
+      stored: new Set(rows.map((r) => r.stored_id)),
+      leased: rows.filter((r) => r.id != null).map(({ stored_id: _, ...row }) => row as EventRow),
+    };
   }
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM journeys_enqueue_events($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[]) AS id`,
-    [
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.customerId),
-      events.map((e) => e.occurredAt),
-      events.map((e) => JSON.stringify(e.properties)),
-      events.map((e) => dispatchLaneOf(e)),
-      events.map(reaches),
-    ],
+    args,
   );
-  return new Set(rows.map((r) => r.id));
+  return { stored: new Set(rows.map((r) => r.id)), leased: [] };
 }
 
 /**
@@ -75,6 +104,20 @@ export async function storeEvents(
   now = new Date(),
   options: { import?: boolean } = {},
 ): Promise<StoredEvent[]> {
+  return (await storeAndLease(db, incoming, now, options)).stored;
+}
+
+/**
+ * `storeEvents`, and with `lease` the heads the enqueue leased for the caller's relay (in the
+ * transaction that stores them: they are leased once they are visible). The caller must
+ * dispatch them, or leave them to the claim once the lease has run out.
+ */
+export async function storeAndLease(
+  db: Pool,
+  incoming: IncomingEvent[],
+  now = new Date(),
+  options: { import?: boolean; lease?: LeaseRequest } = {},
+): Promise<{ stored: StoredEvent[]; leased: EventRow[] }> {
   const events = incoming.map(
     (raw) =>
       ({
@@ -91,12 +134,15 @@ export async function storeEvents(
       return { id: e.id, duplicate };
     });
   };
-  if (!events.some((e) => projections[e.type])) return results(await enqueueEvents(db, events, options));
+  if (!events.some((e) => projections[e.type])) {
+    const { stored, leased } = await enqueue(db, events, options);
+    return { stored: results(stored), leased };
+  }
   return withTransaction(db, async (tx) => {
-    const stored = await enqueueEvents(tx, events, options);
+    const { stored, leased } = await enqueue(tx, events, options);
     const outcome = results(stored);
     for (const [i, event] of events.entries()) if (!outcome[i].duplicate) await project(tx, event);
-    return outcome;
+    return { stored: outcome, leased };
   });
 }
 

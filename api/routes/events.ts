@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { EventBatchSchema, EventSchema } from '../../ingest/event-schemas';
-import { storeEvents, type IncomingEvent } from '../../ingest/store';
+import { storeAndLease, type IncomingEvent } from '../../ingest/store';
 import { dispatchLaneOf, mayReachJourney } from '../../ingest/routes';
 import { validationError } from '../errors';
 import type { ApiDeps } from '../deps';
@@ -41,10 +41,23 @@ export function eventsRouter(deps: ApiDeps): Router {
     }
     const incoming = (isBatch ? (parsed.data as { events: unknown[] }).events : [parsed.data]) as IncomingEvent[];
     const imported = isBatch && (parsed.data as { import?: boolean }).import === true;
-    const stored = await storeEvents(deps.db, incoming, new Date(), { import: imported });
+    // The heads this request stores go straight to the relay of this process, leased to it in
+    // the statement that stores them (ingest/relay.ts, `handOff`): no claim, no pass to wait for.
+    const routed = imported ? [] : incoming.filter((e) => mayReachJourney(e));
+    const handOff = routed.length ? deps.handOffToRelay?.(new Set(routed.map((e) => e.customerId)).size) : undefined;
+    let stored, leased;
+    try {
+      ({ stored, leased } = await storeAndLease(deps.db, incoming, new Date(), { import: imported, lease: handOff?.lease }));
+    } catch (err) {
+      handOff?.cancel();
+      throw err;
+    }
+    handOff?.take(leased);
     for (const s of stored) eventsAccepted.inc({ duplicate: String(s.duplicate) });
-    // Events that reach no journey are stored as dispatched: nothing for the relay to do.
-    const fresh = incoming.filter((e, i) => !stored[i].duplicate && !imported && mayReachJourney(e));
+    // Events that reach no journey are stored as dispatched: nothing for the relay to do. A
+    // customer whose head was handed off needs no pass either: the hand-off goes on down the line.
+    const handedOff = new Set(leased.map((r) => r.customer_id));
+    const fresh = incoming.filter((e, i) => !stored[i].duplicate && !imported && mayReachJourney(e) && !handedOff.has(e.customerId));
     if (fresh.length) deps.nudgeRelay(fresh.some((e) => dispatchLaneOf(e) === 0) ? 0 : 1);
     res.status(202).json(isBatch ? { accepted: stored } : stored[0]);
   });

@@ -4,10 +4,10 @@ import pino from 'pino';
 import type { PoolClient } from 'pg';
 import { createPool } from '../../db/pool';
 import { defaultJourneysConfig } from '../../config/journeys';
-import { EventRelay } from '../../ingest/relay';
+import { CLAIM_SQL, EventRelay } from '../../ingest/relay';
 import { storeEvents } from '../../ingest/store';
 import { PausedJourneys } from '../../activities/journey-controls';
-import { customerCreated } from '../helpers/shop-events';
+import { cartUpdated, customerCreated } from '../helpers/shop-events';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { recordingTemporal } from '../helpers/recording-temporal';
 
@@ -62,6 +62,35 @@ test('a sign-up at idle: one claim, then the journey starts; the signals look-up
       ['UPDATE events SET'],
       `only the claim before the welcome journey starts:\n${log.join('\n')}`,
     );
+  } finally {
+    await pool.end();
+  }
+});
+
+test('a pass that followed its lines to their end claims no more: one claim for an event at idle', async () => {
+  const pool = createPool(database.url, 4);
+  const claims: string[] = [];
+  pool.on('connect', (client: PoolClient) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, ...rest: unknown[]) => {
+      const sql = String(typeof text === 'string' ? text : (text as { text: string }).text);
+      if (sql === CLAIM_SQL) claims.push(sql);
+      return query(text, ...rest);
+    };
+  });
+  try {
+    const temporal = recordingTemporal();
+    // cart updates start their journey at once here (holdUntilQuiet: false), a call each
+    const relay = new EventRelay({ db: pool, client: temporal.client, taskQueue: 'q', journeys: defaultJourneysConfig, log: pino({ level: 'silent' }), holdUntilQuiet: false, deadLetterHoldMs: null });
+    await storeEvents(database.pool, [cartUpdated('idle-2', 'idle-d')]);
+    assert.equal(await relay.drain(), 1);
+    // The delivery looked for the customer's next head itself (journeys_complete_and_follow) and
+    // found none: a claim after it could only find nothing, and on the embedded database it
+    // would hold up the journey's first task meanwhile.
+    assert.equal(claims.length, 1);
+    // A customer with more to send than one slot follows still gets it all in this pass.
+    await storeEvents(database.pool, Array.from({ length: 20 }, (_, i) => cartUpdated(`idle-3-${i}`, 'idle-e')));
+    assert.equal(await relay.drain(), 20);
   } finally {
     await pool.end();
   }
