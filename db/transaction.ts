@@ -78,6 +78,41 @@ export async function withLockedReads<T>(
   );
 }
 
+/**
+ * A transaction in as few round trips as the ingest of one profile event needs: BEGIN and
+ * `firstSql` (one or more statements, literals only) in one, then `commitWith` the writes and
+ * COMMIT in another. `results` are those of `firstSql`'s statements, in order.
+ */
+export async function withFirstStatements<T>(
+  db: Pool,
+  firstSql: string,
+  work: (tx: { readonly tx: PoolClient; readonly results: QueryResult[]; commitWith(sql: string): Promise<void> }) => Promise<T>,
+): Promise<T> {
+  let results: QueryResult[] = [];
+  let committed = false;
+  return transaction(
+    db,
+    () => `${BEGIN}; ${firstSql}`,
+    (tx) =>
+      work({
+        tx,
+        get results() {
+          return results;
+        },
+        async commitWith(sql: string): Promise<void> {
+          await tx.query(sql ? `${sql}; COMMIT` : 'COMMIT');
+          committed = true;
+        },
+      }),
+    {
+      began: (all) => {
+        results = (all as unknown as QueryResult[]).slice(1);
+      },
+      committed: () => committed,
+    },
+  );
+}
+
 async function transaction<T>(
   db: Pool,
   begin: (tx: PoolClient) => string,

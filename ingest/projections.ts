@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { withTransaction } from '../db/transaction';
+import { literal, type SqlValue } from '../db/literal';
 import type { EventType, ShopEvent, ShopEventOf } from './event-schemas';
 import { redeemOrderCoupons } from '../activities/coupon-redemptions';
 import { ATTRIBUTE_LIMITS, type AttributeValue } from './event-schemas';
@@ -45,7 +46,7 @@ const PROFILE_COLUMNS: Record<ProfileField, string> = {
   birthday: 'birthday',
 };
 
-interface StoredProfile {
+export interface StoredProfile {
   erased_at: Date | null;
   marketing_consent: boolean;
   unsubscribed_at: Date | null;
@@ -84,20 +85,47 @@ export async function upsertCustomerProfile(
     await withTransaction(db, (tx) => upsertCustomerProfile(tx, customerId, p, consent));
     return;
   }
-  const at = new Date(consent.at);
-  // The row, created when new and locked either way (the no-op update takes the row lock, as
-  // FOR UPDATE would), with what it held: one statement.
-  const { rows } = await db.query<StoredProfile>(
-    `WITH c AS (
+  const { rows } = await db.query<StoredProfile>(PROFILE_READ, [customerId, p.email ?? null]);
+  for (const write of profileWrites(customerId, p, consent, rows[0])) await db.query(write.sql, write.values);
+}
+
+/**
+ * The customer's row, created when new and locked either way (the no-op update takes the row
+ * lock, as FOR UPDATE would), with what it held, in one statement: $1 the customer, $2 the
+ * profile's email (null: none given).
+ */
+const PROFILE_READ = `WITH c AS (
        INSERT INTO customers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
        RETURNING erased_at, marketing_consent, unsubscribed_at, resubscribed_at, shop_consent, shop_consent_at, profile_at, attributes, email
      )
      SELECT c.*, a.unsubscribed_at AS address_unsubscribed_at
-       FROM c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))`,
-    [customerId, p.email ?? null],
-  );
-  const stored = rows[0];
-  if (stored.erased_at && at <= stored.erased_at) return;
+       FROM c LEFT JOIN address_unsubscribes a ON a.email = lower(coalesce($2, c.email))`;
+
+/**
+ * `upsertCustomerProfile` in two round trips for a caller that opens the transaction itself:
+ * `read` goes with BEGIN (and whatever else precedes it) in one simple-protocol query, the
+ * writes `profileWritesSql` returns go with COMMIT in another. Literals only (db/literal.ts).
+ */
+export function profileReadSql(customerId: string, p: ProfileChange): string {
+  return PROFILE_READ.replace('$1', () => literal(customerId)).replace('$2', () => `${literal(p.email ?? null)}::text`);
+}
+
+/** The statements that apply `p` over what `profileReadSql` read, with literals ('' for none), for `commitWith`. */
+export function profileWritesSql(customerId: string, p: ProfileChange, consent: { source: string; at: string }, stored: StoredProfile): string {
+  return profileWrites(customerId, p, consent, stored)
+    .map((w) => w.sql.replace(/\$(\d+)/g, (_, n: string) => literal(w.values[Number(n) - 1] as SqlValue)))
+    .join('; ');
+}
+
+/** What applying `p` over the stored row writes (parameterised statements, in order). */
+function profileWrites(
+  customerId: string,
+  p: ProfileChange,
+  consent: { source: string; at: string },
+  stored: StoredProfile,
+): { sql: string; values: unknown[] }[] {
+  const at = new Date(consent.at);
+  if (stored.erased_at && at <= stored.erased_at) return [];
   // Erasure emptied the row; a profile after it starts from nothing.
   const versions = stored.erased_at ? {} : { ...stored.profile_at };
 
@@ -158,11 +186,13 @@ export async function upsertCustomerProfile(
     }
   }
   set('profile_at', JSON.stringify(versions));
-  await db.query(`UPDATE customers SET ${sets.join(', ')}, erased_at = NULL, updated_at = now() WHERE id = $1`, values);
+  const writes = [{ sql: `UPDATE customers SET ${sets.join(', ')}, erased_at = NULL, updated_at = now() WHERE id = $1`, values }];
   if (clearAddressUnsubscribe) {
-    await db.query('DELETE FROM address_unsubscribes WHERE email = lower($1) AND unsubscribed_at < $2', [p.email ?? stored.email, at]);
+    writes.push({ sql: 'DELETE FROM address_unsubscribes WHERE email = lower($1) AND unsubscribed_at < $2', values: [p.email ?? stored.email, at] });
   }
+  return writes;
 }
+
 
 function latest(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
@@ -170,11 +200,14 @@ function latest(a: Date | null, b: Date | null): Date | null {
   return a > b ? a : b;
 }
 
+/** Where a profile event's consent comes from, and when it occurred. */
+export const profileConsentOf = (event: ShopEventOf<'customer.created' | 'customer.updated'>) => ({
+  source: `event:${event.type}:${event.id}`,
+  at: event.occurredAt,
+});
+
 const upsertProfile = (tx: PoolClient, event: ShopEventOf<'customer.created' | 'customer.updated'>) =>
-  upsertCustomerProfile(tx, event.customerId, event.properties, {
-    source: `event:${event.type}:${event.id}`,
-    at: event.occurredAt,
-  });
+  upsertCustomerProfile(tx, event.customerId, event.properties, profileConsentOf(event));
 
 export const projections: { [T in EventType]?: Projection<T> } = {
   'customer.created': upsertProfile,
