@@ -238,7 +238,7 @@ function comparison(before: Counted, after: Counted, date: string): string {
     '',
     `### A typical customer's first 90 days (sign-up with a birthday, two carts, an order with coffee beans, shipping, delivery)`,
     '',
-    "After: the customer's events go through the current dispatch, held starts included (ingest/held-starts.ts): a journey that first waits for quiet (abandoned cart, browse abandonment, win-back) and is not running gets no workflow until its wait is over, then starts with the events held for it; an exit before then cancels it. Here the first cart starts when its reminder is due, with both updates, and the order of day 10 holds win-back past day 90. The second cart is held too and the checkout cancels it: the relay's record (journey_instances) still lists the first cart's run, closed since, so the update is told to it as a signal, answered "not found", and held. Before: every event started or reached its journey at once.",
+    "After: the customer's events go through the current dispatch, held starts included (ingest/held-starts.ts): a journey that first waits for quiet (abandoned cart, browse abandonment, win-back) and is not running gets no workflow until its wait is over, then starts with the events held for it; an exit before then cancels it. Here the first cart starts when its reminder is due, with both updates, and the order of day 10 holds win-back past day 90. The second cart is held too and the checkout cancels it: the relay's record (journey_instances) still lists the first cart's run, closed since, so the update is told to it as a signal, answered 'not found', and held. Before: every event started or reached its journey at once.",
     '',
     ...head,
     ...rows(before.customer, after.customer),
