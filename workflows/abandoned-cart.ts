@@ -97,7 +97,7 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
   const firstAfter = toMs(reminders[0].after);
   const continueIfHistoryIsLong = async () => {
     if (!journey.historyIsLong()) return;
-    await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry(state) });
+    await continueAsNew<typeof abandonedCart>({ ...input, heldBack: undefined, carried: journey.carry(state) });
   };
   /** Wait until `dueAt` (recomputed after every cart change) unless the cart gets closed. */
   const waitForQuiet = async (dueAt: () => number, step: string, details: string): Promise<boolean> => {
@@ -148,7 +148,7 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
       await journey.startOverForLateEvents(
         (event) => event.type === 'cart.updated' && state.abandoned,
         () =>
-          continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry({ ...state, series: undefined }) }),
+          continueAsNew<typeof abandonedCart>({ ...input, heldBack: undefined, carried: journey.carry({ ...state, series: undefined }) }),
       );
       journey.at('done', `first reminder not sent (${first.reason}); the next cart update starts afresh`);
       return;
@@ -190,7 +190,7 @@ export async function abandonedCart(input: AbandonedCartInput): Promise<void> {
 
   if (state.abandoned && state.cart.eventId !== series.remindedCartEventId) {
     // The cart changed after the last reminder and is still abandoned: the next series, its own clock.
-    await continueAsNew<typeof abandonedCart>({ ...input, carried: journey.carry({ ...state, series: { id: state.cart.eventId } }) });
+    await continueAsNew<typeof abandonedCart>({ ...input, heldBack: undefined, carried: journey.carry({ ...state, series: { id: state.cart.eventId } }) });
   }
   journey.at('done', 'series complete and cooldown over');
 }

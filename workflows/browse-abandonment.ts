@@ -67,7 +67,7 @@ export async function browseAbandonment(input: BrowseAbandonmentInput): Promise<
   // Quiet since the newest view reached us, not since this start.
   if (heldBack) state.lastViewAt = heldBack.quietSince;
   const continueIfHistoryIsLong = async () => {
-    if (journey.historyIsLong()) await continueAsNew<typeof browseAbandonment>({ ...input, carried: journey.carry(state) });
+    if (journey.historyIsLong()) await continueAsNew<typeof browseAbandonment>({ ...input, heldBack: undefined, carried: journey.carry(state) });
   };
 
   if (state.sentAt === undefined) {
@@ -100,7 +100,7 @@ export async function browseAbandonment(input: BrowseAbandonmentInput): Promise<
       // No email went out, so no cooldown: a view that landed meanwhile starts the next wait.
       await journey.startOverForLateEvents(
         (event) => event.type === 'product.viewed' && !state.converted,
-        () => continueAsNew<typeof browseAbandonment>({ ...input, carried: journey.carry({ ...state, lastViewAt: Date.now() }) }),
+        () => continueAsNew<typeof browseAbandonment>({ ...input, heldBack: undefined, carried: journey.carry({ ...state, lastViewAt: Date.now() }) }),
       );
       return journey.at('done', `browse email not sent (${outcome.reason})`);
     }

@@ -82,7 +82,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
   const end = async (step: string, details: string) => {
     await journey.startOverForLateEvents(
       (event) => event.type === 'order.placed',
-      () => continueAsNew<typeof winBack>({ ...input, carried: journey.carry(state) }),
+      () => continueAsNew<typeof winBack>({ ...input, heldBack: undefined, carried: journey.carry(state) }),
     );
     journey.at(step, details);
   };
@@ -106,7 +106,7 @@ export async function winBack(input: WinBackInput): Promise<void> {
 
   for (;;) {
     if (journey.historyIsLong()) {
-      await continueAsNew<typeof winBack>({ ...input, carried: journey.carry(state) });
+      await continueAsNew<typeof winBack>({ ...input, heldBack: undefined, carried: journey.carry(state) });
     }
     const clockFrom = state.clockFrom!;
     const ordersBefore = state.ordersSeen;

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { JourneysConfigSchema, defaultJourneysConfig } from '../../config/journeys';
 import { journeyEventSignal, stateQuery } from '../../workflows/messages';
 import { abandonedCart, type AbandonedCartInput } from '../../workflows/abandoned-cart';
@@ -497,6 +498,34 @@ describe('abandoned cart journey with a configured series', () => {
       await handle.signal(journeyEventSignal, orderPlaced(customerId, 300));
       await handle.result();
       assert.equal(fake.sent.length, 1, 'the order still ends the series');
+    });
+  });
+  test('a run started with held updates does not copy them into the run it continues as', async () => {
+    const fake = fakeSend(env);
+    await withWorker(env, { ...fake.activities, findProducts }, async (taskQueue) => {
+      const customerId = 'c-held-continued';
+      const held = cartUpdated(customerId, 'held-c1', [tea], 0);
+      const started = await env.currentTimeMs();
+      const handle = await env.client.workflow.signalWithStart(abandonedCart, {
+        workflowId: `abandoned-cart/${customerId}`,
+        taskQueue,
+        args: [{ customerId, config, historyLimit: 40, heldBack: { events: [held], quietSince: started - 4 * HOUR - MINUTE } }],
+        signal: journeyEventSignal,
+        signalArgs: [held],
+      });
+      await env.sleep(HOUR);
+      for (let n = 2; n < 40; n++) await handle.signal(journeyEventSignal, cartUpdated(customerId, `held-c${n}`, [pot], n));
+      const current = env.client.workflow.getHandle(`abandoned-cart/${customerId}`);
+      for (;;) {
+        if ((await current.describe()).runId !== handle.signaledRunId) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const history = await current.fetchHistory();
+      const payload = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
+      const input = defaultPayloadConverter.fromPayload<Record<string, unknown>>(payload as never);
+      assert.ok(input.carried, 'continued with its state');
+      assert.equal('heldBack' in input, false, 'the held events stay in the first run');
+      await current.terminate('test done');
     });
   });
 });
