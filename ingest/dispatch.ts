@@ -114,14 +114,15 @@ export async function dispatchEvent(
   // as started is told as a running journey would be, and held when its run turns out to have ended.
   const holdable = matches.filter((m) => m.action === 'start' && m.route.holdUntilQuiet);
   if (holdable.length) {
+    const holding = deps.holdUntilQuiet !== false;
     const ids = holdable.map((m) => m.route.workflowId(event));
-    const recorded = deps.holdUntilQuiet === false ? () => true : await startedAmong(deps.db, event.customerId, ids);
+    const recorded = holding ? await startedAmong(deps.db, event.customerId, ids) : () => true;
     const held = holdable.filter((m) => !recorded(m.route.workflowId(event)));
     await holdStarts(deps.db, event, held.map((m) => m.route), deps.journeys);
-    await cancelHolds(deps.db, ids.filter((id) => recorded(id)));
+    await cancelHolds(deps.db, ids.filter(recorded));
     matches = matches
       .filter((m) => !held.includes(m))
-      .map((m) => (holdable.includes(m) && deps.holdUntilQuiet !== false ? { ...m, action: 'signal' as const, holdIfEnded: true as const } : m));
+      .map((m) => (holding && holdable.includes(m) ? { ...m, action: 'signal' as const, holdIfEnded: true as const } : m));
   }
   const starts = matches.filter((m) => m.action === 'start');
   const signals = matches.filter((m) => m.action === 'signal');
@@ -191,11 +192,12 @@ async function deliver(deps: DispatchDeps, event: RoutedEvent, { route, action, 
     }
     return;
   }
+  const input = route.input(event as never, deps.journeys);
   try {
     await deps.client.workflow.signalWithStart(route.workflow, {
       workflowId,
       taskQueue: deps.taskQueue,
-      args: [heldBack ? { ...(route.input(event as never, deps.journeys) as object), heldBack } : route.input(event as never, deps.journeys)],
+      args: [heldBack ? { ...(input as object), heldBack } : input],
       signal: signal.definition,
       signalArgs: signal.args as [never],
       workflowIdReusePolicy:

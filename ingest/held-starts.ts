@@ -44,13 +44,11 @@ export async function holdStarts(
        SELECT $1, $2, $3, jsonb_build_array($4::jsonb), now(), now() + make_interval(secs => $5)
         WHERE NOT $8::boolean OR EXISTS (SELECT 1 FROM held_starts WHERE workflow_id = $1)
        ON CONFLICT (workflow_id) DO UPDATE
-          SET events = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.events
-                            ELSE (SELECT jsonb_agg(e ORDER BY n) FROM (
-                                    SELECT e, n FROM jsonb_array_elements(held_starts.events || jsonb_build_array($4::jsonb)) WITH ORDINALITY AS t(e, n)
-                                     ORDER BY n DESC LIMIT $7) kept) END,
-              quiet_since = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.quiet_since ELSE now() END,
-              due_at = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.due_at ELSE EXCLUDED.due_at END,
-              due_event_id = CASE WHEN held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text)) THEN held_starts.due_event_id END`,
+          SET events = (SELECT jsonb_agg(e ORDER BY n) FROM (
+                          SELECT e, n FROM jsonb_array_elements(held_starts.events || jsonb_build_array($4::jsonb)) WITH ORDINALITY AS t(e, n)
+                           ORDER BY n DESC LIMIT $7) kept),
+              quiet_since = now(), due_at = EXCLUDED.due_at, due_event_id = NULL
+        WHERE NOT held_starts.events @> jsonb_build_array(jsonb_build_object('id', $6::text))`,
       [route.workflowId(event), route.name, event.customerId, JSON.stringify(event), after / 1000, event.id, HELD_EVENTS_KEPT, options.heldOnly ?? false],
     );
   }

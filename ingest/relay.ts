@@ -103,6 +103,10 @@ export class EventRelay {
   private readonly handedOff = new Set<Promise<void>>();
   private reserved = 0;
   private readonly settings: DispatchSettings;
+  /** the slots marketing events may fill: all but the transactional reserve */
+  private get marketingSlots(): number {
+    return this.settings.parallelism - Math.floor(this.settings.parallelism * TRANSACTIONAL_RESERVE);
+  }
 
   private readonly deps: RelayDeps;
 
@@ -160,9 +164,7 @@ export class EventRelay {
     // A pass under way may have a backlog to claim in its order (transactional lane first,
     // then oldest): a new event joins it instead of going ahead of it.
     if (this.stopped || this.running || Date.now() < this.pausedUntil) return undefined;
-    const { parallelism } = this.settings;
-    const marketingSlots = parallelism - Math.floor(parallelism * TRANSACTIONAL_RESERVE);
-    const room = Math.min(wanted, marketingSlots - this.passLines - this.handedOff.size - this.reserved);
+    const room = Math.min(wanted, this.marketingSlots - this.passLines - this.handedOff.size - this.reserved);
     if (room <= 0) return undefined;
     this.reserved += room;
     // Taken before the statement that leases: our idea of the lease ends no later than the lease.
@@ -223,7 +225,7 @@ export class EventRelay {
     // Claim again as soon as an eighth of the slots is free: the pipeline refills before it
     // runs dry, without a claim per finished call.
     const claimStep = Math.max(1, Math.floor(parallelism / 8));
-    const marketingSlots = parallelism - Math.floor(parallelism * TRANSACTIONAL_RESERVE);
+    const marketingSlots = this.marketingSlots;
     const outcome: Outcome = { delivered: 0, unavailable: undefined, leftHead: () => this.changes++ };
     const inFlight = new Set<Promise<void>>();
     let marketingInFlight = 0;

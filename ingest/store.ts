@@ -68,10 +68,7 @@ async function enqueue(
       `SELECT * FROM journeys_enqueue_and_lease($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[], $8, $9)`,
       [...args, options.lease.max, options.lease.seconds],
     );
-    return {
-      stored: new Set(rows.map((r) => r.stored_id)),
-      leased: rows.filter((r) => r.id != null).map(({ stored_id: _, ...row }) => row as EventRow),
-    };
+    return { stored: new Set(rows.map((r) => r.stored_id)), leased: leasedRows(rows) };
   }
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM journeys_enqueue_events($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::smallint[], $7::boolean[]) AS id`,
@@ -150,6 +147,11 @@ export async function storeAndLease(
   });
 }
 
+/** The rows of journeys_enqueue_and_lease that carry a leased head (the others only name an id stored). */
+function leasedRows(rows: ({ stored_id: string } & Partial<EventRow>)[]): EventRow[] {
+  return rows.filter((r) => r.id != null).map(({ stored_id: _, ...row }) => row as EventRow);
+}
+
 const isProfileEvent = (e: ShopEvent): e is ShopEventOf<'customer.created' | 'customer.updated'> =>
   e.type === 'customer.created' || e.type === 'customer.updated';
 
@@ -184,7 +186,7 @@ async function storeProfileEvent(
     const outcome = results(new Set(rows.map((r) => r.stored_id)));
     // A repeated id changes nothing (the read's no-op upsert of an existing row aside).
     await tx.commitWith(outcome[0].duplicate ? '' : profileWritesSql(event.customerId, event.properties, profileConsentOf(event), profile.rows[0]));
-    return { stored: outcome, leased: rows.filter((r) => r.id != null).map(({ stored_id: _, ...row }) => row as EventRow) };
+    return { stored: outcome, leased: leasedRows(rows) };
   });
 }
 

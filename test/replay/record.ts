@@ -19,6 +19,7 @@ import { temporal } from '@temporalio/proto';
 import { defaultJourneysConfig } from '../../config/journeys';
 import type { EventProperties, ShopEvent } from '../../ingest/event-schemas';
 import { CustomerIdKey, JourneyKey, journeyEventSignal } from '../../workflows/messages';
+import type { HeldBack } from '../../workflows/kit';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { order } from '../../workflows/order';
 import { abandonedCart } from '../../workflows/abandoned-cart';
@@ -125,34 +126,17 @@ const scenarios: Record<string, Scenario> = {
   },
 
   /** started by dispatch when quiet (two held updates, the newest 4 h ago): reminder at once, discount, cooldown */
-  async abandonedCartHeld({ env, taskQueue, now }) {
-    const started = await now();
-    const cart = (id: string, at: number, items: OrderLine[]) =>
-      event('cart.updated', 'c-cart-held', id, at, {
-        cartId: 'cart-h',
-        cartUrl: 'https://shop.example.com/cart/c-cart-held',
-        items: items.map(({ productId, quantity }) => ({ productId, quantity, title: catalogue[productId].title, price: catalogue[productId].price })),
-      });
+  async abandonedCartHeld(scene) {
+    const started = await scene.now();
+    const cart = (id: string, at: number, items: OrderLine[]) => cartUpdated('c-cart-held', 'cart-h', id, at, items);
     const updates = [cart('evt-held-cart-1', started - 5 * HOUR, [line('sencha')]), cart('evt-held-cart-2', started - 4 * HOUR - MINUTE, [line('sencha'), line('kyusu')])];
-    const handle = await env.client.workflow.signalWithStart(abandonedCart, {
-      workflowId: 'abandoned-cart/c-cart-held',
-      ...asDispatched('abandoned-cart/c-cart-held', 'c-cart-held'),
-      taskQueue,
-      args: [{ customerId: 'c-cart-held', config: config.abandonedCart, heldBack: { events: updates, quietSince: started - 4 * HOUR - MINUTE } }],
-      signal: journeyEventSignal,
-      signalArgs: [updates[1]],
-    });
-    return runToEnd(env, handle.workflowId, handle.signaledRunId);
+    const handle = await startedWhenDue(scene, abandonedCart, 'abandoned-cart/c-cart-held', { customerId: 'c-cart-held', config: config.abandonedCart }, updates, started - 4 * HOUR - MINUTE);
+    return runToEnd(scene.env, handle.workflowId, handle.signaledRunId);
   },
 
   /** a cart changed at hour 2; reminder, discount, 7-day cooldown with a new cart → next series (continue-as-new) */
   async abandonedCart({ env, taskQueue, now }) {
-    const cart = async (id: string, items: OrderLine[]) =>
-      event('cart.updated', 'c-cart', id, await now(), {
-        cartId: 'cart-1',
-        cartUrl: 'https://shop.example.com/cart/c-cart',
-        items: items.map(({ productId, quantity }) => ({ productId, quantity, title: catalogue[productId].title, price: catalogue[productId].price })),
-      });
+    const cart = async (id: string, items: OrderLine[]) => cartUpdated('c-cart', 'cart-1', id, await now(), items);
     const handle = await env.client.workflow.signalWithStart(abandonedCart, {
       workflowId: 'abandoned-cart/c-cart',
       ...asDispatched('abandoned-cart/c-cart', 'c-cart'),
@@ -231,21 +215,15 @@ const scenarios: Record<string, Scenario> = {
   },
 
   /** started by dispatch when quiet (held views, the newest 2 h ago): the email at once, the 7-day cooldown */
-  async browseAbandonmentHeld({ env, taskQueue, now }) {
-    const started = await now();
+  async browseAbandonmentHeld(scene) {
+    const started = await scene.now();
     const views = [
       event('product.viewed', 'c-browse-held', 'evt-held-view-1', started - 3 * HOUR, { productId: 'kyusu' }),
       event('product.viewed', 'c-browse-held', 'evt-held-view-2', started - 2 * HOUR - MINUTE, { productId: 'sencha' }),
     ];
-    const handle = await env.client.workflow.signalWithStart(browseAbandonment, {
-      workflowId: 'browse-abandonment/c-browse-held',
-      ...asDispatched('browse-abandonment/c-browse-held', 'c-browse-held'),
-      taskQueue,
-      args: [{ customerId: 'c-browse-held', config: config.browseAbandonment, heldBack: { events: views, quietSince: started - 2 * HOUR - MINUTE } }],
-      signal: journeyEventSignal,
-      signalArgs: [views[1]],
-    });
-    return runToEnd(env, handle.workflowId);
+    const input = { customerId: 'c-browse-held', config: config.browseAbandonment };
+    const handle = await startedWhenDue(scene, browseAbandonment, 'browse-abandonment/c-browse-held', input, views, started - 2 * HOUR - MINUTE);
+    return runToEnd(scene.env, handle.workflowId);
   },
 
   /** a lapse: the question at once, 14 quiet days, unengaged */
@@ -545,19 +523,13 @@ const scenarios: Record<string, Scenario> = {
   },
 
   /** started by dispatch when due (two held orders, the last 90 days ago): win-back at once, last chance, sunset */
-  async winBackHeld({ env, taskQueue, shop, now }) {
-    const started = await now();
-    const first = shop.place('c-held-lapse', 'o-4101', started - 120 * DAY, [line('sencha')]);
-    const last = shop.place('c-held-lapse', 'o-4102', started - 90 * DAY - MINUTE, [line('kyusu')]);
-    const handle = await env.client.workflow.signalWithStart(winBack, {
-      workflowId: 'win-back/c-held-lapse',
-      ...asDispatched('win-back/c-held-lapse', 'c-held-lapse'),
-      taskQueue,
-      args: [{ customerId: 'c-held-lapse', config: config.winBack, heldBack: { events: [first, last], quietSince: Date.parse(last.occurredAt) } }],
-      signal: journeyEventSignal,
-      signalArgs: [last],
-    });
-    return runToEnd(env, handle.workflowId);
+  async winBackHeld(scene) {
+    const started = await scene.now();
+    const first = scene.shop.place('c-held-lapse', 'o-4101', started - 120 * DAY, [line('sencha')]);
+    const last = scene.shop.place('c-held-lapse', 'o-4102', started - 90 * DAY - MINUTE, [line('kyusu')]);
+    const input = { customerId: 'c-held-lapse', config: config.winBack };
+    const handle = await startedWhenDue(scene, winBack, 'win-back/c-held-lapse', input, [first, last], Date.parse(last.occurredAt));
+    return runToEnd(scene.env, handle.workflowId);
   },
 
   /** a later run whose clock started 60 days ago (its order seen): win-back on day 30, no engagement, sunset */
@@ -587,6 +559,37 @@ async function continued<I>(scene: Scene, workflow: (input: I) => Promise<void>,
     ...asDispatched(workflowId, customerId),
     taskQueue: scene.taskQueue,
     args: [input],
+  });
+}
+
+/**
+ * Start a held journey the way dispatch does when its wait is over: the held events in its
+ * input (`heldBack`), signalled with the newest of them.
+ */
+async function startedWhenDue<I extends { customerId: string }>(
+  scene: Scene,
+  workflow: (input: I & { heldBack: HeldBack }) => Promise<void>,
+  workflowId: string,
+  input: I,
+  events: ShopEvent[],
+  quietSince: number,
+) {
+  return scene.env.client.workflow.signalWithStart(workflow, {
+    workflowId,
+    ...asDispatched(workflowId, input.customerId),
+    taskQueue: scene.taskQueue,
+    args: [{ ...input, heldBack: { events, quietSince } }],
+    signal: journeyEventSignal,
+    signalArgs: [events[events.length - 1]],
+  });
+}
+
+/** A cart.updated with these lines at their catalogue titles and prices. */
+function cartUpdated(customerId: string, cartId: string, id: string, at: number, items: OrderLine[]): ShopEvent {
+  return event('cart.updated', customerId, id, at, {
+    cartId,
+    cartUrl: `https://shop.example.com/cart/${customerId}`,
+    items: items.map(({ productId, quantity }) => ({ productId, quantity, title: catalogue[productId].title, price: catalogue[productId].price })),
   });
 }
 
